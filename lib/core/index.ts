@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './timeframe';
+export * from './bars';
+export * from './stream';

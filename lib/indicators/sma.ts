@@ -1,0 +1,59 @@
+import { check, type Series, type Stream } from '../core';
+
+/**
+ * Simple moving average over `n` values. First n-1 values are NaN. Matches TA-Lib SMA.
+ * A NaN input makes every window that contains it NaN (n outputs); the average recovers after that.
+ * @example sma(Float64Array.of(1, 2, 3, 4), 2) // [NaN, 1.5, 2.5, 3.5]
+ */
+export function sma(x: Series, n: number, out: Series = new Float64Array(x.length)): Series {
+  checkPeriod('sma', n);
+  const len = x.length;
+  let sum = 0;
+  let nans = 0; // NaNs inside the current window; the running sum holds the finite values only
+  for (let i = 0; i < len; i++) {
+    const v = x[i]!;
+    if (v !== v) nans++;
+    else sum += v;
+    if (i >= n) {
+      const old = x[i - n]!;
+      if (old !== old) nans--;
+      else sum -= old;
+    }
+    out[i] = i >= n - 1 && nans === 0 ? sum / n : NaN;
+  }
+  return out;
+}
+
+/** Streaming twin of {@link sma}: `update(x)` returns the SMA of the last n values fed (NaN while warming up). */
+export function smaStream(n: number): Stream<number, number> {
+  checkPeriod('smaStream', n);
+  const win = new Float64Array(n);
+  let count = 0;
+  let sum = 0;
+  let nans = 0;
+  return {
+    update(v: number): number {
+      const slot = count % n;
+      if (v !== v) nans++;
+      else sum += v;
+      if (count >= n) {
+        const old = win[slot]!;
+        if (old !== old) nans--;
+        else sum -= old;
+      }
+      win[slot] = v;
+      count++;
+      return count >= n && nans === 0 ? sum / n : NaN;
+    },
+    reset() {
+      count = 0;
+      sum = 0;
+      nans = 0;
+    },
+  };
+}
+
+/** Throws BAD_ARGUMENT naming the function unless `n` is an integer >= min. */
+export function checkPeriod(fn: string, n: number, min = 1): void {
+  check(Number.isInteger(n) && n >= min, `${fn}: period must be an integer >= ${min}, found ${n}`);
+}
