@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'OFF_GRID'
   | 'BAD_PRICE'
   | 'NEGATIVE_VOLUME'
+  | 'BAD_VOLUME'
   | 'HIGH_BELOW_BODY'
   | 'LOW_ABOVE_BODY'
   | 'BAD_TIMEFRAME'
