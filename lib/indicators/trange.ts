@@ -1,0 +1,49 @@
+import type { Bar, Series, Stream } from '../core';
+import { checkSameLength } from './transform';
+
+/**
+ * True range: max(high - low, |high - prevClose|, |low - prevClose|). First value is NaN (no previous
+ * close). Matches TA-Lib TRANGE. (TradingView's `ta.tr` and technicalindicators give high - low on the
+ * first bar instead.)
+ * NaN policy: TR[t] is NaN when high[t], low[t] or close[t-1] is NaN (so a bad close spoils two bars).
+ * @example trange(Float64Array.of(10, 12), Float64Array.of(8, 11), Float64Array.of(9, 11.5)) // [NaN, 3]
+ */
+export function trange(high: Series, low: Series, close: Series, out: Series = new Float64Array(high.length)): Series {
+  checkSameLength('trange', ['high', 'low', 'close'], [high, low, close]);
+  const len = high.length;
+  if (len === 0) return out;
+  let prevClose = close[0]!;
+  out[0] = NaN;
+  for (let i = 1; i < len; i++) {
+    const c = close[i]!; // read before writing: `out` may alias `close`
+    out[i] = trueRange(high[i]!, low[i]!, prevClose);
+    prevClose = c;
+  }
+  return out;
+}
+
+/** One true range value (TA-Lib's order of comparisons); NaN if any input is NaN. */
+export function trueRange(h: number, l: number, prevClose: number): number {
+  if (prevClose !== prevClose) return NaN;
+  let greatest = h - l; // NaN if h or l is NaN, and stays NaN (comparisons with NaN are false)
+  const up = Math.abs(prevClose - h);
+  if (up > greatest) greatest = up;
+  const down = Math.abs(prevClose - l);
+  if (down > greatest) greatest = down;
+  return greatest;
+}
+
+/** Streaming twin of {@link trange}: `update(bar)` returns the bar's true range (NaN on the first bar). */
+export function trangeStream(): Stream<Bar, number> {
+  let prevClose = NaN;
+  return {
+    update(bar: Bar): number {
+      const tr = trueRange(bar.high, bar.low, prevClose);
+      prevClose = bar.close;
+      return tr;
+    },
+    reset() {
+      prevClose = NaN;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { check, type Series } from '../core';
+
+// ---------------------------------------------------------------------------------------------
+// Argument checks shared by the indicator kernels (BAD_ARGUMENT naming the function and value).
+// ---------------------------------------------------------------------------------------------
+
+/** Throws BAD_ARGUMENT naming `fn` unless every array has the length of the first one. */
+export function checkSameLength(fn: string, names: readonly string[], arrays: readonly ArrayLike<number>[]): void {
+  const n = arrays[0]!.length;
+  for (let j = 1; j < arrays.length; j++) {
+    const m = arrays[j]!.length;
+    check(m === n, `${fn}: '${names[j]}' has ${m} values, expected ${n} (the length of '${names[0]}')`);
+  }
+}
+
+/** Throws BAD_ARGUMENT naming `fn` unless `v` is a finite number >= 0 (band multipliers, accelerations). */
+export function checkNonNegative(fn: string, name: string, v: number): void {
+  check(typeof v === 'number' && Number.isFinite(v) && v >= 0, `${fn}: ${name} must be a finite number >= 0, found ${v}`);
+}
+
+/** Throws BAD_ARGUMENT naming `fn` unless `k` is an integer >= min. */
+export function checkInteger(fn: string, name: string, k: number, min: number): void {
+  check(Number.isInteger(k) && k >= min, `${fn}: ${name} must be an integer >= ${min}, found ${k}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Series transforms. NaN policy: elementwise — an output is NaN where an input it reads is NaN.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Shifts a series by `k` bars: out[t] = x[t-k] (`out` may be `x`). First k values are NaN (k > 0 lags, which is safe to
+ * use at t). k < 0 LEADS (out[t] = x[t+|k|], last |k| values NaN): that reads the future, use it only
+ * for labels/plots, never for a signal. k = 0 copies.
+ * @example shift(Float64Array.of(1, 2, 3), 1) // [NaN, 1, 2]
+ */
+export function shift(x: Series, k: number, out: Series = new Float64Array(x.length)): Series {
+  check(Number.isInteger(k), `shift: k must be an integer, found ${k}`);
+  const len = x.length;
+  if (k >= 0) {
+    const m = Math.min(k, len);
+    for (let i = len - 1; i >= m; i--) out[i] = x[i - k]!;
+    for (let i = 0; i < m; i++) out[i] = NaN;
+  } else {
+    const j = -k;
+    const m = Math.max(len - j, 0);
+    for (let i = 0; i < m; i++) out[i] = x[i + j]!;
+    for (let i = m; i < len; i++) out[i] = NaN;
+  }
+  return out;
+}
+
+/**
+ * Difference over `k` bars: out[t] = x[t] - x[t-k]. First k values are NaN. Matches pandas `diff(k)`.
+ * @example diff(Float64Array.of(1, 4, 9)) // [NaN, 3, 5]
+ */
+export function diff(x: Series, k = 1, out: Series = new Float64Array(x.length)): Series {
+  checkInteger('diff', 'k', k, 1);
+  const len = x.length;
+  for (let i = len - 1; i >= k; i--) out[i] = x[i]! - x[i - k]!;
+  for (let i = 0; i < Math.min(k, len); i++) out[i] = NaN;
+  return out;
+}
+
+/**
+ * Relative change over `k` bars: out[t] = x[t] / x[t-k] - 1. First k values are NaN. A zero base gives
+ * ±Infinity (or NaN for 0/0), as pandas `pct_change(k)` does (without its forward fill of NaNs).
+ * @example pctChange(Float64Array.of(100, 110, 99)) // [NaN, 0.1, -0.1] (to rounding)
+ */
+export function pctChange(x: Series, k = 1, out: Series = new Float64Array(x.length)): Series {
+  checkInteger('pctChange', 'k', k, 1);
+  const len = x.length;
+  for (let i = len - 1; i >= k; i--) out[i] = x[i]! / x[i - k]! - 1;
+  for (let i = 0; i < Math.min(k, len); i++) out[i] = NaN;
+  return out;
+}
