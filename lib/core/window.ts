@@ -1,3 +1,5 @@
+import { QuantlabError } from './errors';
+
 /**
  * Small building blocks shared by the windowed indicators: splitting a series into its NaN-free runs,
  * and a monotonic window (rolling highest / lowest with its position) for the streaming twins.
@@ -112,4 +114,21 @@ export class MonotonicWindow {
     this.count = 0;
     this.pushed = 0;
   }
+}
+
+/**
+ * Throws BAD_ARGUMENT naming the function unless every column has the length of the first one.
+ * Returns that length.
+ */
+export function checkLengths(fn: string, cols: Record<string, ArrayLike<number>>): number {
+  const names = Object.keys(cols);
+  const first = names[0]!;
+  const len = cols[first]!.length;
+  for (const k of names) {
+    const l = cols[k]!.length;
+    if (l !== len) {
+      throw new QuantlabError('BAD_ARGUMENT', `${fn}: ${k} has ${l} values, expected ${len} (the length of ${first})`);
+    }
+  }
+  return len;
 }

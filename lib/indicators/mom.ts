@@ -1,0 +1,45 @@
+import type { Series, Stream } from '../core';
+import { forEachFiniteRun } from '../core/window';
+import { checkPeriod } from './sma';
+
+/**
+ * Momentum: x[t] − x[t−n]. First n values are NaN. Matches TA-Lib MOM.
+ * NaN policy: an output whose window (n+1 bars) contains a NaN is NaN; it recovers after that.
+ * @example mom(Float64Array.of(1, 2, 4, 7), 2) // [NaN, NaN, 3, 5]
+ */
+export function mom(x: Series, n = 10, out: Series = new Float64Array(x.length)): Series {
+  checkPeriod('mom', n);
+  forEachFiniteRun([x], x.length, [out], (s, e) => {
+    const w = Math.min(e, s + n);
+    for (let i = s; i < w; i++) out[i] = NaN;
+    for (let i = w; i < e; i++) out[i] = x[i]! - x[i - n]!;
+  });
+  return out;
+}
+
+/** Streaming twin of {@link mom}. A NaN input returns NaN and restarts the warm-up. */
+export function momStream(n = 10): Stream<number, number> {
+  checkPeriod('momStream', n);
+  return lagStream(n, (v, old) => v - old);
+}
+
+/** @internal Keeps the last n values; returns f(x[t], x[t-n]) once n+1 values are in, resets on NaN. */
+export function lagStream(n: number, f: (v: number, old: number) => number): Stream<number, number> {
+  const size = n + 1;
+  const ring = new Float64Array(size);
+  let count = 0;
+  return {
+    update(v: number): number {
+      if (v !== v) {
+        count = 0;
+        return NaN;
+      }
+      ring[count % size] = v;
+      count++;
+      return count > n ? f(v, ring[count % size]!) : NaN;
+    },
+    reset() {
+      count = 0;
+    },
+  };
+}

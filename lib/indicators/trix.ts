@@ -1,0 +1,53 @@
+import type { Series, Stream } from '../core';
+import { emaWithAlpha, emaWithAlphaStream } from './ema';
+import { checkPeriod } from './sma';
+
+/**
+ * TRIX: one-bar rate of change, in percent, of a triple-smoothed EMA (EMA(EMA(EMA(x)))), each EMA
+ * SMA-seeded. First 3n-2 values are NaN. Matches TA-Lib TRIX (a previous value of 0 gives 0).
+ * technicalindicators' TRIX returns a shorter array.
+ * NaN policy: as {@link ema}: a NaN after the warm-up gives NaN at that bar; the next bar's change is
+ * taken against the last finite triple EMA.
+ * @example trix(Float64Array.of(1, 2, 4, 8), 1) // [NaN, 100, 100, 100]
+ */
+export function trix(x: Series, n = 30, out: Series = new Float64Array(x.length)): Series {
+  checkPeriod('trix', n, 1);
+  const alpha = 2 / (n + 1);
+  const e3 = emaWithAlpha(emaWithAlpha(emaWithAlpha(x, n, alpha), n, alpha), n, alpha);
+  let prev = NaN;
+  for (let i = 0; i < x.length; i++) {
+    const v = e3[i]!;
+    if (v !== v) {
+      out[i] = NaN;
+      continue;
+    }
+    out[i] = prev !== prev ? NaN : prev !== 0.0 ? (v / prev - 1.0) * 100.0 : 0.0;
+    prev = v;
+  }
+  return out;
+}
+
+/** Streaming twin of {@link trix}. */
+export function trixStream(n = 30): Stream<number, number> {
+  checkPeriod('trixStream', n, 1);
+  const alpha = 2 / (n + 1);
+  const a = emaWithAlphaStream(n, alpha);
+  const b = emaWithAlphaStream(n, alpha);
+  const c = emaWithAlphaStream(n, alpha);
+  let prev = NaN;
+  return {
+    update(x: number): number {
+      const v = c.update(b.update(a.update(x)));
+      if (v !== v) return NaN;
+      const r = prev !== prev ? NaN : prev !== 0.0 ? (v / prev - 1.0) * 100.0 : 0.0;
+      prev = v;
+      return r;
+    },
+    reset() {
+      a.reset();
+      b.reset();
+      c.reset();
+      prev = NaN;
+    },
+  };
+}
