@@ -1,0 +1,49 @@
+import type { Series, Stream } from '../core';
+import { forEachFiniteRun } from '../core/window';
+import { rsi, rsiStream } from './rsi';
+import { checkPeriod } from './sma';
+import { StochState, stochFastRun, type StochResult, type StochValue } from './stoch';
+
+/**
+ * Stochastic RSI as TA-Lib STOCHRSI computes it: the fast stochastic (STOCHF, SMA %D) of RSI(n), with
+ * the RSI standing in for high, low and close: k = 100·(rsi − min rsi)/(max rsi − min rsi) over fastK
+ * bars (0 when flat), d = SMA(k, fastD). First n+fastK+fastD−2 values of both lines are NaN. Matches
+ * TA-Lib STOCHRSI(timeperiod n, fastk_period, fastd_period, matype 0). TradingView's `ta.stoch`-based
+ * Stoch RSI smooths %K with an SMA first (like {@link stoch}); technicalindicators' StochasticRSI takes
+ * separate rsiPeriod/stochasticPeriod/kPeriod/dPeriod and smooths %K too.
+ * NaN policy: the RSI skips a NaN bar (as {@link rsi}); the stochastic windows containing it are NaN.
+ * @example stochRsi(close, 14, 5, 3) // { k, d }
+ */
+export function stochRsi(x: Series, n = 14, fastK = 5, fastD = 3): StochResult {
+  checkPeriod('stochRsi', n, 2);
+  checkPeriod('stochRsi', fastK);
+  checkPeriod('stochRsi', fastD);
+  const len = x.length;
+  const r = rsi(x, n);
+  const k = new Float64Array(len);
+  const d = new Float64Array(len);
+  const qh = new Int32Array(len);
+  const ql = new Int32Array(len);
+  forEachFiniteRun([r], len, [k, d], (s, e) => stochFastRun(r, r, r, fastK, fastD, s, e, k, d, qh, ql));
+  return { k, d };
+}
+
+/** Streaming twin of {@link stochRsi}: returns a fresh `{ k, d }` per value. */
+export function stochRsiStream(n = 14, fastK = 5, fastD = 3): Stream<number, StochValue> {
+  checkPeriod('stochRsiStream', n, 2);
+  checkPeriod('stochRsiStream', fastK);
+  checkPeriod('stochRsiStream', fastD);
+  const rs = rsiStream(n);
+  const st = new StochState(fastK, 1, fastD);
+  return {
+    update(v: number): StochValue {
+      const r = rs.update(v);
+      st.update(r, r, r);
+      return { k: st.k, d: st.d };
+    },
+    reset() {
+      rs.reset();
+      st.reset();
+    },
+  };
+}

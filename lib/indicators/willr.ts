@@ -1,0 +1,76 @@
+import type { Bar, Series, Stream } from '../core';
+import { checkLengths, forEachFiniteRun, MonotonicWindow } from '../core/window';
+import { checkPeriod } from './sma';
+
+/**
+ * Williams %R: −100·(highest high − close)/(highest high − lowest low) over n bars, in [−100, 0] (0 when
+ * the range is 0). First n-1 values are NaN. Matches TA-Lib WILLR. (technicalindicators' WilliamsR
+ * returns a shorter array.)
+ * NaN policy: an output whose window contains a bar with a NaN high, low or close is NaN.
+ * @example willr(Float64Array.of(2, 4), Float64Array.of(0, 1), Float64Array.of(1, 3), 2) // [NaN, -25]
+ */
+export function willr(
+  high: Series,
+  low: Series,
+  close: Series,
+  n = 14,
+  out: Series = new Float64Array(close.length),
+): Series {
+  checkPeriod('willr', n, 2);
+  const len = checkLengths('willr', { high, low, close });
+  const qh = new Int32Array(len);
+  const ql = new Int32Array(len);
+  forEachFiniteRun([high, low, close], len, [out], (s, e) => {
+    let hh = 0;
+    let ht = 0;
+    let lh = 0;
+    let lt = 0;
+    for (let i = s; i < e; i++) {
+      const h = high[i]!;
+      const l = low[i]!;
+      while (ht > hh && high[qh[ht - 1]!]! <= h) ht--;
+      qh[ht++] = i;
+      if (qh[hh]! <= i - n) hh++;
+      while (lt > lh && low[ql[lt - 1]!]! >= l) lt--;
+      ql[lt++] = i;
+      if (ql[lh]! <= i - n) lh++;
+      if (i - s < n - 1) {
+        out[i] = NaN;
+        continue;
+      }
+      const hi = high[qh[hh]!]!;
+      const diff = (hi - low[ql[lh]!]!) / -100.0;
+      out[i] = diff !== 0.0 ? (hi - close[i]!) / diff : 0.0;
+    }
+  });
+  return out;
+}
+
+/** Streaming twin of {@link willr}. A bar with a NaN high, low or close returns NaN and restarts the warm-up. */
+export function willrStream(n = 14): Stream<Bar, number> {
+  checkPeriod('willrStream', n, 2);
+  const hw = new MonotonicWindow(n, 'max');
+  const lw = new MonotonicWindow(n, 'min');
+  const reset = (): void => {
+    hw.reset();
+    lw.reset();
+  };
+  return {
+    update(b: Bar): number {
+      const h = b.high;
+      const l = b.low;
+      const c = b.close;
+      if (h !== h || l !== l || c !== c) {
+        reset();
+        return NaN;
+      }
+      hw.push(h);
+      lw.push(l);
+      if (hw.length < n) return NaN;
+      const hi = hw.value;
+      const diff = (hi - lw.value) / -100.0;
+      return diff !== 0.0 ? (hi - c) / diff : 0.0;
+    },
+    reset,
+  };
+}
