@@ -9,3 +9,4 @@ export * from './resample';
 export * from './table';
 export * from './catalogue';
 export * from './dataframe';
+export * from './summary';

@@ -142,3 +142,8 @@ export function formatReport(r: ValidationReport): string {
   }
   return lines.join('\n');
 }
+
+/** The gaps of a report as display rows: first and last missing open time and the count. */
+export function gapRows(r: ValidationReport): Array<{ first_missing: string; last_missing: string; missing_bars: number }> {
+  return r.gaps.map((g) => ({ first_missing: isoTime(g.from), last_missing: isoTime(g.to), missing_bars: g.missing }));
+}

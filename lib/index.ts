@@ -1,0 +1,6 @@
+/** quantlab's public API: what notebooks and scripts import (`import * as ql from './lib'`). */
+export * from './core';
+export * from './data';
+export * from './indicators';
+export * from './plot';
+export * from './notebook';

@@ -1,0 +1,2 @@
+export * from './sma';
+export * from './ema';
