@@ -4,14 +4,15 @@ import { checkPeriod } from './sma';
 
 /**
  * TRIX: one-bar rate of change, in percent, of a triple-smoothed EMA (EMA(EMA(EMA(x)))), each EMA
- * SMA-seeded. First 3n-2 values are NaN. Matches TA-Lib TRIX (a previous value of 0 gives 0).
+ * SMA-seeded. First 3n-2 values are NaN. Matches TA-Lib TRIX (a previous value of 0 gives 0). n >= 2
+ * (TA-Lib crashes on n = 1).
  * technicalindicators' TRIX returns a shorter array.
  * NaN policy: as {@link ema}: a NaN after the warm-up gives NaN at that bar; the next bar's change is
  * taken against the last finite triple EMA.
- * @example trix(Float64Array.of(1, 2, 4, 8), 1) // [NaN, 100, 100, 100]
+ * @example trix(Float64Array.of(5, 5, 5, 5, 6), 2) // [NaN, NaN, NaN, NaN, 100·(e3[4]/5 − 1)] (4 warm-up NaNs)
  */
 export function trix(x: Series, n = 30, out: Series = new Float64Array(x.length)): Series {
-  checkPeriod('trix', n, 1);
+  checkPeriod('trix', n, 2);
   const alpha = 2 / (n + 1);
   const e3 = emaWithAlpha(emaWithAlpha(emaWithAlpha(x, n, alpha), n, alpha), n, alpha);
   let prev = NaN;
@@ -29,7 +30,7 @@ export function trix(x: Series, n = 30, out: Series = new Float64Array(x.length)
 
 /** Streaming twin of {@link trix}. */
 export function trixStream(n = 30): Stream<number, number> {
-  checkPeriod('trixStream', n, 1);
+  checkPeriod('trixStream', n, 2);
   const alpha = 2 / (n + 1);
   const a = emaWithAlphaStream(n, alpha);
   const b = emaWithAlphaStream(n, alpha);

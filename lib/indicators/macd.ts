@@ -1,0 +1,85 @@
+import { check, type Series, type Stream } from '../core';
+import { emaWithAlpha, emaWithAlphaStream } from './ema';
+import { checkPeriod } from './sma';
+
+/** MACD line, signal line and histogram. */
+export interface MacdResult {
+  macd: Float64Array;
+  signal: Float64Array;
+  hist: Float64Array;
+}
+
+/** One MACD reading. */
+export interface MacdValue {
+  macd: number;
+  signal: number;
+  hist: number;
+}
+
+/**
+ * MACD: EMA(fast) − EMA(slow), its EMA(signal) and the difference. First slow+signal−2 values of all three
+ * are NaN. Matches TA-Lib MACD exactly, including two quirks: all outputs start with the signal line (the
+ * MACD line could start at slow−1), and the fast EMA is seeded with the SMA of x[slow−fast .. slow−1]
+ * rather than of the first `fast` values. technicalindicators' MACD seeds the fast EMA at the start (so
+ * early values differ slightly) and returns shorter arrays of objects; TradingView's `ta.macd` likewise.
+ * Periods must be >= 2 (TA-Lib's signal period 1 returns misaligned garbage) and fast < slow.
+ * NaN policy: as {@link ema}: a NaN after the warm-up gives NaN at that bar and the averages carry on.
+ * @example macd(close, 12, 26, 9).hist // NaN for the first 33 bars
+ */
+export function macd(x: Series, fast = 12, slow = 26, signal = 9): MacdResult {
+  checkMacd('macd', fast, slow, signal);
+  const len = x.length;
+  const off = slow - fast;
+  const f = new Float64Array(len);
+  f.fill(NaN, 0, Math.min(off, len));
+  if (off < len) emaWithAlpha(x.subarray(off), fast, 2 / (fast + 1), f.subarray(off));
+  const s = emaWithAlpha(x, slow, 2 / (slow + 1));
+  const m = new Float64Array(len);
+  for (let i = 0; i < len; i++) m[i] = f[i]! - s[i]!;
+  const sig = emaWithAlpha(m, signal, 2 / (signal + 1));
+  const hist = new Float64Array(len);
+  let started = false;
+  for (let i = 0; i < len; i++) {
+    const g = sig[i]!;
+    if (!started && g === g) started = true;
+    if (!started) m[i] = NaN;
+    hist[i] = m[i]! - g;
+  }
+  return { macd: m, signal: sig, hist };
+}
+
+function checkMacd(fn: string, fast: number, slow: number, signal: number): void {
+  checkPeriod(fn, fast, 2);
+  checkPeriod(fn, slow, 2);
+  checkPeriod(fn, signal, 2);
+  check(fast < slow, `${fn}: fast period must be < slow period, found fast ${fast} and slow ${slow}`);
+}
+
+/** Streaming twin of {@link macd}: returns a fresh `{ macd, signal, hist }` per value. */
+export function macdStream(fast = 12, slow = 26, signal = 9): Stream<number, MacdValue> {
+  checkMacd('macdStream', fast, slow, signal);
+  const off = slow - fast;
+  const f = emaWithAlphaStream(fast, 2 / (fast + 1));
+  const s = emaWithAlphaStream(slow, 2 / (slow + 1));
+  const g = emaWithAlphaStream(signal, 2 / (signal + 1));
+  let count = 0;
+  let started = false;
+  return {
+    update(v: number): MacdValue {
+      const fv = count >= off ? f.update(v) : NaN;
+      count++;
+      let m = fv - s.update(v);
+      const sig = g.update(m);
+      if (!started && sig === sig) started = true;
+      if (!started) m = NaN;
+      return { macd: m, signal: sig, hist: m - sig };
+    },
+    reset() {
+      f.reset();
+      s.reset();
+      g.reset();
+      count = 0;
+      started = false;
+    },
+  };
+}
