@@ -1,0 +1,51 @@
+import type { Bar, Series, Stream } from '../core';
+import { checkSameLength } from './transform';
+
+/**
+ * Money-flow volume of one bar: ((close - low) - (high - close)) / (high - low) × volume, 0 when
+ * high <= low (TA-Lib's rule for a flat bar). NaN if any input is NaN.
+ */
+export function moneyFlowVolume(h: number, l: number, c: number, v: number): number {
+  if (h !== h || l !== l || c !== c || v !== v) return NaN;
+  const range = h - l;
+  return range > 0 ? (((c - l) - (h - c)) / range) * v : 0;
+}
+
+/**
+ * Chaikin accumulation/distribution line: the running sum of money-flow volume. No warm-up.
+ * Matches TA-Lib AD (bit for bit: same operations). TradingView's `ta.accdist` is the same sum
+ * (written with 2·close − low − high), also adding 0 for a bar with high == low.
+ * NaN policy (cumulative family): a bar with a NaN input outputs NaN and adds nothing.
+ * @example ad(Float64Array.of(10, 12), Float64Array.of(8, 10), Float64Array.of(9.5, 10.5), Float64Array.of(100, 50)) // [50, 25]
+ */
+export function ad(high: Series, low: Series, close: Series, volume: Series, out: Series = new Float64Array(high.length)): Series {
+  checkSameLength('ad', ['high', 'low', 'close', 'volume'], [high, low, close, volume]);
+  const len = high.length;
+  let acc = 0;
+  for (let i = 0; i < len; i++) {
+    const m = moneyFlowVolume(high[i]!, low[i]!, close[i]!, volume[i]!);
+    if (m !== m) {
+      out[i] = NaN;
+      continue;
+    }
+    acc += m;
+    out[i] = acc;
+  }
+  return out;
+}
+
+/** Streaming twin of {@link ad}. */
+export function adStream(): Stream<Bar, number> {
+  let acc = 0;
+  return {
+    update(bar: Bar): number {
+      const m = moneyFlowVolume(bar.high, bar.low, bar.close, bar.volume);
+      if (m !== m) return NaN;
+      acc += m;
+      return acc;
+    },
+    reset() {
+      acc = 0;
+    },
+  };
+}
