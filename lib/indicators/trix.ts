@@ -9,7 +9,7 @@ import { checkPeriod } from './sma';
  * technicalindicators' TRIX returns a shorter array.
  * NaN policy: as {@link ema}: a NaN after the warm-up gives NaN at that bar; the next bar's change is
  * taken against the last finite triple EMA.
- * @example trix(Float64Array.of(5, 5, 5, 5, 6), 2) // [NaN, NaN, NaN, NaN, 100·(e3[4]/5 − 1)] (4 warm-up NaNs)
+ * @example trix(Float64Array.of(5, 5, 5, 5, 5), 2) // [NaN, NaN, NaN, NaN, 0] (3n−2 = 4 warm-up NaNs)
  */
 export function trix(x: Series, n = 30, out: Series = new Float64Array(x.length)): Series {
   checkPeriod('trix', n, 2);

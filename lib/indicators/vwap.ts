@@ -1,7 +1,7 @@
 import { check, type Bar, type Series, type Stream } from '../core';
 import { checkLengths, forEachFiniteRun } from '../core/window';
 import { checkPeriod } from './sma';
-import { weightedRun, weightedRunStream } from './vwma';
+import { weightedRun, weightedRunStream, weightedScratch } from './vwma';
 
 /**
  * Rolling VWAP over the last n bars: sum(typical·volume) / sum(volume), typical = (high+low+close)/3.
@@ -23,7 +23,8 @@ export function vwap(
   const len = checkLengths('vwap', { high, low, close, volume });
   const tp = new Float64Array(len);
   for (let i = 0; i < len; i++) tp[i] = (high[i]! + low[i]! + close[i]!) / 3;
-  forEachFiniteRun([tp, volume], len, [out], (s, e) => weightedRun(tp, volume, n, s, e, out));
+  const scratch = weightedScratch(len);
+  forEachFiniteRun([tp, volume], len, [out], (s, e) => weightedRun(tp, volume, n, s, e, out, scratch));
   return out;
 }
 
