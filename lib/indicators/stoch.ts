@@ -22,7 +22,7 @@ export interface StochValue {
  * start slowD−1 bars earlier). Matches TA-Lib STOCH with matype 0. technicalindicators' Stochastic is
  * the fast %K with a %D signal (no slowing) and returns shorter arrays.
  * NaN policy: an output whose window contains a bar with a NaN high, low or close is NaN.
- * @example stoch(high, low, close, 5, 3, 3) // { k, d }
+ * @example stoch(high, low, close, 5, 3, 3).k // NaN for the first 8 bars
  */
 export function stoch(
   high: Series,

@@ -12,7 +12,7 @@ import { StochState, stochFastRun, type StochResult, type StochValue } from './s
  * Stoch RSI smooths %K with an SMA first (like {@link stoch}); technicalindicators' StochasticRSI takes
  * separate rsiPeriod/stochasticPeriod/kPeriod/dPeriod and smooths %K too.
  * NaN policy: the RSI skips a NaN bar (as {@link rsi}); the stochastic windows containing it are NaN.
- * @example stochRsi(close, 14, 5, 3) // { k, d }
+ * @example stochRsi(close, 14, 5, 3).d // NaN for the first 20 bars
  */
 export function stochRsi(x: Series, n = 14, fastK = 5, fastD = 3): StochResult {
   checkPeriod('stochRsi', n, 2);
