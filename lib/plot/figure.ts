@@ -20,7 +20,7 @@ export function baseLayout(title?: string, extra: Record<string, unknown> = {}):
     margin: { l: 60, r: 20, t: title ? 40 : 15, b: 35 },
     hovermode: 'x unified',
     showlegend: true,
-    legend: { orientation: 'h', y: 1.02, x: 0.01, yanchor: 'bottom' },
+    legend: { orientation: 'h', y: 1.02, x: 1, xanchor: 'right', yanchor: 'bottom' },
     height: 520,
     ...extra,
   };
