@@ -1,0 +1,547 @@
+import { parseTimeframe, QuantlabError, type Bars } from '../core';
+import {
+  ColumnBuilder,
+  ORDER_TYPES,
+  REASON_END,
+  REASON_LIQUIDATION,
+  REASON_SIGNAL,
+  REASON_STOP_LOSS,
+  REASON_TAKE_PROFIT,
+  REASON_TRAILING_STOP,
+  TRADE_TYPES,
+} from './columns';
+import { SIZE_CASH, SIZE_KELLY, SIZE_PERCENT, SIZE_RISK, SIZE_UNITS, STOP_ATR, STOP_FRACTION, type ResolvedOptions } from './options';
+
+/** One asset of a run: aligned bars, the strategy's targets, and the series some options read. */
+export interface AssetInput {
+  bars: Bars;
+  targets: Float64Array;
+  /** ATR per bar, read by ATR stops and risk sizing (the value at the signal bar). */
+  atr?: Float64Array | null;
+  /** funding rate to charge at each bar's close; overrides the options' funding for this asset. */
+  fundingRates?: Float64Array | null;
+}
+
+/** What one engine run produces. Columns and curves only when recording. */
+export interface EngineOutput {
+  finalEquity: number;
+  ambiguous: number;
+  commissions: number;
+  funding: number;
+  liquidations: number;
+  exposedBars: number;
+  /** number of trades, counting a position open at the end. */
+  tradeCount: number;
+  /** Σ r and Σ r² of per-bar returns (r = equity / previous equity − 1, the first against the initial cash). */
+  sumReturns: number;
+  sumSquaredReturns: number;
+  maxDrawdown: number;
+  equity: Float64Array | null;
+  positions: Float64Array[] | null;
+  orders: ColumnBuilder<keyof typeof ORDER_TYPES> | null;
+  trades: ColumnBuilder<keyof typeof TRADE_TYPES> | null;
+}
+
+const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
+
+/**
+ * The general simulator: any number of aligned assets sharing one cash balance, every option of
+ * {@link ResolvedOptions}. Per bar t, in this order:
+ * 1. next-open fill: targets of bar t−1 fill at bar t's open (assets in index order);
+ * 2. each open position is checked inside the bar: a gap through a stop, the liquidation level or the
+ *    take-profit fills at the open; otherwise levels touched by the low/high fill at the level; a bar that
+ *    touched both an adverse level and the take-profit is ambiguous and resolves pessimistically by default;
+ * 3. trailing-stop extremes take the bar's high (long) / low (short);
+ * 4. funding is charged on positions held at the bar's close;
+ * 5. close fill: targets of bar t fill at bar t's close;
+ * 6. equity is marked at the close.
+ * After the last bar an open position becomes a trade with reason 'end', marked at the last close without fee.
+ */
+export class Engine {
+  readonly k: number;
+  readonly n: number;
+  private readonly open: Float64Array[];
+  private readonly high: Float64Array[];
+  private readonly low: Float64Array[];
+  private readonly close: Float64Array[];
+  private readonly volume: Float64Array[];
+  private readonly tgt: Float64Array[];
+  private readonly atr: (Float64Array | null)[];
+  private readonly fund: (Float64Array | null)[];
+  private readonly ts: Float64Array;
+  private readonly barMs: number;
+
+  private cash: number;
+  private readonly units: Float64Array;
+  private readonly last: Float64Array;
+  // the open trade of each asset
+  private readonly tOpen: Uint8Array;
+  private readonly tSide: Float64Array;
+  private readonly tEntryBar: Int32Array;
+  private readonly tEntryUnits: Float64Array;
+  private readonly tEntryNotional: Float64Array;
+  private readonly tExitUnits: Float64Array;
+  private readonly tExitNotional: Float64Array;
+  private readonly tFees: Float64Array;
+  private readonly tEntryFees: Float64Array;
+  private readonly tFunding: Float64Array;
+  // stops of the open trade
+  private readonly slLvl: Float64Array;
+  private readonly tpLvl: Float64Array;
+  private readonly trailDist: Float64Array;
+  private readonly peak: Float64Array;
+  // closed trades, for Kelly sizing
+  private kCount = 0;
+  private kWins = 0;
+  private kSumWin = 0;
+  private kSumLoss = 0;
+
+  ambiguous = 0;
+  commissions = 0;
+  fundingPaid = 0;
+  liquidations = 0;
+  exposedBars = 0;
+
+  constructor(
+    assets: readonly AssetInput[],
+    private readonly o: ResolvedOptions,
+    private readonly record: boolean,
+    private readonly optimistic: boolean,
+  ) {
+    const k = (this.k = assets.length);
+    const n = (this.n = k ? assets[0]!.bars.close.length : 0);
+    this.open = assets.map((a) => a.bars.open);
+    this.high = assets.map((a) => a.bars.high);
+    this.low = assets.map((a) => a.bars.low);
+    this.close = assets.map((a) => a.bars.close);
+    this.volume = assets.map((a) => a.bars.volume);
+    this.tgt = assets.map((a) => a.targets);
+    this.atr = assets.map((a) => a.atr ?? null);
+    this.fund = assets.map((a) => a.fundingRates ?? o.fundingRates);
+    this.ts = k ? assets[0]!.bars.ts : new Float64Array(0);
+    const tf = k ? assets[0]!.bars.timeframe : '';
+    this.barMs = tf ? parseTimeframe(tf).ms : n > 1 ? this.ts[1]! - this.ts[0]! : 0;
+    this.cash = o.cash;
+    const f = () => new Float64Array(k);
+    this.units = f();
+    this.last = f().fill(NaN);
+    this.tOpen = new Uint8Array(k);
+    this.tSide = f();
+    this.tEntryBar = new Int32Array(k);
+    this.tEntryUnits = f();
+    this.tEntryNotional = f();
+    this.tExitUnits = f();
+    this.tExitNotional = f();
+    this.tFees = f();
+    this.tEntryFees = f();
+    this.tFunding = f();
+    this.slLvl = f().fill(NaN);
+    this.tpLvl = f().fill(NaN);
+    this.trailDist = f().fill(NaN);
+    this.peak = f().fill(NaN);
+    this.equity = record ? new Float64Array(n) : null;
+    this.positions = record ? assets.map(() => new Float64Array(n)) : null;
+    this.orders = record ? new ColumnBuilder(ORDER_TYPES) : null;
+    this.trades = record ? new ColumnBuilder(TRADE_TYPES) : null;
+  }
+
+  readonly equity: Float64Array | null;
+  readonly positions: Float64Array[] | null;
+  readonly orders: ColumnBuilder<keyof typeof ORDER_TYPES> | null;
+  readonly trades: ColumnBuilder<keyof typeof TRADE_TYPES> | null;
+
+  /** Runs every bar; returns the final equity. */
+  run(): EngineOutput {
+    const { k, n, o } = this;
+    const hasFunding = o.fundingEveryMs > 0 || this.fund.some((x) => x !== null);
+    let eq = o.cash;
+    let prev = o.cash;
+    let peak = o.cash;
+    let maxDd = 0;
+    let sr = 0;
+    let sr2 = 0;
+    for (let t = 0; t < n; t++) {
+      if (!o.fillClose && t > 0) this.fillTargets(t - 1, t, this.open);
+      for (let a = 0; a < k; a++) {
+        if (this.units[a] !== 0) this.intrabar(a, t);
+      }
+      if (hasFunding) for (let a = 0; a < k; a++) this.chargeFunding(a, t);
+      if (o.fillClose) this.fillTargets(t, t, this.close);
+      eq = this.cash;
+      let exposed = false;
+      for (let a = 0; a < k; a++) {
+        const u = this.units[a]!;
+        if (u !== 0) {
+          eq += u * this.close[a]![t]!;
+          exposed = true;
+        }
+        if (this.positions) this.positions[a]![t] = u;
+      }
+      if (exposed) this.exposedBars++;
+      if (this.equity) this.equity[t] = eq;
+      const r = eq / prev - 1;
+      sr += r;
+      sr2 += r * r;
+      prev = eq;
+      if (eq >= peak) peak = eq;
+      else if (1 - eq / peak > maxDd) maxDd = 1 - eq / peak;
+    }
+    for (let a = 0; a < k; a++) {
+      if (this.tOpen[a]) {
+        this.addExit(a, Math.abs(this.units[a]!), this.close[a]![n - 1]!, 0);
+        this.closeTrade(a, n - 1, REASON_END);
+      }
+    }
+    return {
+      finalEquity: eq,
+      ambiguous: this.ambiguous,
+      commissions: this.commissions,
+      funding: this.fundingPaid,
+      liquidations: this.liquidations,
+      exposedBars: this.exposedBars,
+      tradeCount: this.kCount,
+      sumReturns: sr,
+      sumSquaredReturns: sr2,
+      maxDrawdown: maxDd,
+      equity: this.equity,
+      positions: this.positions,
+      orders: this.orders,
+      trades: this.trades,
+    };
+  }
+
+  /** Equity with every asset at px[j][t]. */
+  private equityAt(px: Float64Array[], t: number): number {
+    let e = this.cash;
+    for (let j = 0; j < this.k; j++) {
+      const u = this.units[j]!;
+      if (u !== 0) e += u * px[j]![t]!;
+    }
+    return e;
+  }
+
+  /** Places the orders for the targets of signal bar `sig`, filling at px[a][t]. */
+  private fillTargets(sig: number, t: number, px: Float64Array[]): void {
+    const o = this.o;
+    for (let a = 0; a < this.k; a++) {
+      let raw = this.tgt[a]![sig]!;
+      if (raw !== raw) continue;
+      if (raw - raw !== 0) {
+        throw new QuantlabError('BAD_ARGUMENT', `simulate: target at bar ${sig} is ${raw}; expected a finite number or NaN`);
+      }
+      if (raw > 0 ? !o.allowLong : raw < 0 && !o.allowShort) raw = 0;
+      if (!o.rebalance && raw === this.last[a]) continue;
+      this.last[a] = raw;
+      this.targetOrder(a, raw, sig, t, px);
+    }
+  }
+
+  /** Kelly multiplier in [0, 1] from the options or the trades closed so far. */
+  private kellyFactor(): number {
+    const o = this.o;
+    let w: number;
+    let r: number;
+    if (o.kellyWinRate === o.kellyWinRate) {
+      w = o.kellyWinRate;
+      r = o.kellyPayoff;
+    } else {
+      if (this.kCount < o.kellyMinTrades) return Math.min(1, o.kellyFraction);
+      const losses = this.kCount - this.kWins;
+      if (losses === 0 || this.kSumLoss === 0) return Math.min(1, o.kellyFraction);
+      if (this.kWins === 0) return 0;
+      w = this.kWins / this.kCount;
+      r = this.kSumWin / this.kWins / (this.kSumLoss / losses);
+    }
+    const f = o.kellyFraction * (w - (1 - w) / r);
+    return f > 1 ? 1 : f > 0 ? f : 0;
+  }
+
+  /** Units wanted at price q with account equity e (percent-like modes) — NaN when it cannot be sized. */
+  private wanted(a: number, raw: number, q: number, e: number, sig: number): number {
+    const o = this.o;
+    switch (o.sizing) {
+      case SIZE_CASH:
+        return (raw * o.amount) / q;
+      case SIZE_UNITS:
+        return raw * o.amount;
+      case SIZE_RISK: {
+        if (raw === 0 || e <= 0) return 0;
+        const atr = this.atr[a];
+        const dist = o.riskStopKind === STOP_FRACTION ? o.riskStop * q : atr ? o.riskStop * atr[sig]! : NaN;
+        if (!(dist > 0)) return NaN;
+        const cap = (o.leverage * e) / q;
+        const u = (raw * o.amount * e) / dist;
+        return u > cap ? cap : u < -cap ? -cap : u;
+      }
+      default:
+        return NaN;
+    }
+  }
+
+  private slippage(a: number, units: number, t: number): number {
+    const o = this.o;
+    if (o.volumeImpact === 0) return o.slip;
+    const v = this.volume[a]![t]!;
+    return v > 0 ? o.slip + (o.volumeImpact * Math.abs(units)) / v : o.slip;
+  }
+
+  /** Sizes and fills one target order for asset a at bar t (unslipped price px[a][t]). */
+  private targetOrder(a: number, raw: number, sig: number, t: number, px: Float64Array[]): void {
+    const o = this.o;
+    const u = this.units[a]!;
+    const p = px[a]![t]!;
+    const e = this.equityAt(px, t);
+    const fee = o.taker;
+    const F = o.fixedFee;
+    let dir: number;
+    let delta: number;
+    let q: number;
+    const percent = o.sizing === SIZE_PERCENT || o.sizing === SIZE_KELLY;
+    let f = percent ? raw * o.leverage * (o.sizing === SIZE_KELLY ? this.kellyFactor() : 1) : 0;
+    if (percent && e <= 0) f = 0;
+    if (percent && f === 0) {
+      if (u === 0) return;
+      dir = -sign(u);
+      q = p * (1 + dir * this.slippage(a, u, t));
+      delta = -u;
+    } else if (percent) {
+      dir = sign(f * e - u * p);
+      if (dir === 0) return;
+      const dp = (f * (e - F) - u * p) / (p * (1 + dir * f * fee));
+      q = p * (1 + dir * this.slippage(a, dp, t));
+      const eq = e + u * (q - p);
+      delta = (f * (eq - F) - u * q) / (q * (1 + dir * f * fee));
+    } else {
+      const wp = this.wanted(a, raw, p, e, sig);
+      if (wp !== wp) return;
+      dir = sign(wp - u);
+      if (dir === 0) return;
+      q = p * (1 + dir * this.slippage(a, wp - u, t));
+      const wq = this.wanted(a, raw, q, e + u * (q - p), sig);
+      if (wq !== wq) return;
+      delta = wq - u;
+    }
+    if (sign(delta) !== dir) return;
+    let next = u + delta;
+    if (o.lotSize > 0 && next !== 0) {
+      next = Math.trunc(next / o.lotSize) * o.lotSize;
+      delta = next - u;
+      if (sign(delta) !== dir) return;
+    }
+    if (next !== 0 && Math.abs(delta) * q < o.minNotional) return;
+    this.fill(a, t, delta, q, fee, REASON_SIGNAL, sig);
+  }
+
+  /** Books a fill of `delta` units at price q: cash, fees, order record, trade bookkeeping, stops. */
+  private fill(a: number, t: number, delta: number, q: number, feeRate: number, reason: number, sig: number): void {
+    const u = this.units[a]!;
+    const next = delta === -u ? 0 : u + delta;
+    const fee = Math.abs(delta) * q * feeRate + this.o.fixedFee;
+    this.cash -= delta * q + fee;
+    this.commissions += fee;
+    this.units[a] = next;
+    if (this.orders) {
+      const i = this.orders.next();
+      const c = this.orders.cols;
+      c.bar[i] = t;
+      c.ts[i] = this.ts[t]!;
+      c.asset[i] = a;
+      c.units[i] = delta;
+      c.price[i] = q;
+      c.fee[i] = fee;
+      c.reason[i] = reason;
+    }
+    if (u === 0) this.openTrade(a, t, sign(next), Math.abs(delta), q, fee, sig);
+    else if (next === 0) {
+      this.addExit(a, Math.abs(delta), q, fee);
+      this.closeTrade(a, t, reason);
+    } else if (sign(next) === sign(u)) {
+      if (Math.abs(next) > Math.abs(u)) {
+        this.tEntryUnits[a] += Math.abs(delta);
+        this.tEntryNotional[a] += Math.abs(delta) * q;
+        this.tFees[a] += fee;
+        this.tEntryFees[a] += fee;
+      } else this.addExit(a, Math.abs(delta), q, fee);
+    } else {
+      const closing = (fee * Math.abs(u)) / Math.abs(delta);
+      this.addExit(a, Math.abs(u), q, closing);
+      this.closeTrade(a, t, reason);
+      this.openTrade(a, t, sign(next), Math.abs(next), q, fee - closing, sig);
+    }
+  }
+
+  private openTrade(a: number, t: number, side: number, units: number, q: number, fee: number, sig: number): void {
+    const o = this.o;
+    this.tOpen[a] = 1;
+    this.tSide[a] = side;
+    this.tEntryBar[a] = t;
+    this.tEntryUnits[a] = units;
+    this.tEntryNotional[a] = units * q;
+    this.tExitUnits[a] = 0;
+    this.tExitNotional[a] = 0;
+    this.tFees[a] = fee;
+    this.tEntryFees[a] = fee;
+    this.tFunding[a] = 0;
+    const atrs = this.atr[a];
+    const atr = atrs ? atrs[sig]! : NaN;
+    this.slLvl[a] = o.slKind === STOP_FRACTION ? q * (1 - side * o.sl) : o.slKind === STOP_ATR ? q - side * o.sl * atr : NaN;
+    this.tpLvl[a] = o.tpKind === STOP_FRACTION ? q * (1 + side * o.tp) : o.tpKind === STOP_ATR ? q + side * o.tp * atr : NaN;
+    this.trailDist[a] = o.trailKind === STOP_ATR ? o.trail * atr : NaN;
+    this.peak[a] = q;
+  }
+
+  private addExit(a: number, units: number, q: number, fee: number): void {
+    this.tExitUnits[a] += units;
+    this.tExitNotional[a] += units * q;
+    this.tFees[a] += fee;
+  }
+
+  private closeTrade(a: number, t: number, reason: number): void {
+    const side = this.tSide[a]!;
+    const entryNotional = this.tEntryNotional[a]!;
+    const pnl = side * (this.tExitNotional[a]! - entryNotional) - this.tFees[a]! - this.tFunding[a]!;
+    const ret = pnl / (entryNotional + this.tEntryFees[a]!);
+    this.tOpen[a] = 0;
+    this.kCount++;
+    if (ret > 0) {
+      this.kWins++;
+      this.kSumWin += ret;
+    } else this.kSumLoss -= ret;
+    if (!this.trades) return;
+    const i = this.trades.next();
+    const c = this.trades.cols;
+    c.asset[i] = a;
+    c.side[i] = side;
+    c.entryBar[i] = this.tEntryBar[a]!;
+    c.exitBar[i] = t;
+    c.entryTs[i] = this.ts[this.tEntryBar[a]!]!;
+    c.exitTs[i] = this.ts[t]!;
+    c.size[i] = this.tEntryUnits[a]!;
+    c.entryPrice[i] = entryNotional / this.tEntryUnits[a]!;
+    c.exitPrice[i] = this.tExitNotional[a]! / this.tExitUnits[a]!;
+    c.fees[i] = this.tFees[a]!;
+    c.funding[i] = this.tFunding[a]!;
+    c.pnl[i] = pnl;
+    c.returns[i] = ret;
+    c.barsHeld[i] = t - this.tEntryBar[a]!;
+    c.exitReason[i] = reason;
+  }
+
+  /** Level at which asset a's position is liquidated during bar t (other assets at this bar's open); NaN if none. */
+  private liquidationLevel(a: number, t: number): number {
+    const mm = this.o.maintenance;
+    let c = this.cash;
+    for (let j = 0; j < this.k; j++) {
+      const u = this.units[j]!;
+      if (j === a || u === 0) continue;
+      const p = this.open[j]![t]!;
+      c += u * p - mm * Math.abs(u) * p;
+    }
+    const u = this.units[a]!;
+    if (u > 0) return c < 0 ? -c / (u * (1 - mm)) : NaN;
+    return c / (-u * (1 + mm));
+  }
+
+  /** Closes asset a's whole position at level x (stops pay slippage; take-profit and liquidation do not). */
+  private exit(a: number, t: number, x: number, reason: number): void {
+    const o = this.o;
+    const u = this.units[a]!;
+    let q = x;
+    let feeRate = o.taker;
+    if (reason === REASON_TAKE_PROFIT) feeRate = o.maker;
+    else if (reason === REASON_LIQUIDATION) this.liquidations++;
+    else q = x * (1 - sign(u) * this.slippage(a, u, t));
+    this.fill(a, t, -u, q, feeRate, reason, t);
+  }
+
+  /** Stops, take-profit and liquidation inside bar t for asset a's open position. */
+  private intrabar(a: number, t: number): void {
+    const o = this.o;
+    const u = this.units[a]!;
+    const op = this.open[a]![t]!;
+    const hi = this.high[a]![t]!;
+    const lo = this.low[a]![t]!;
+    const L = this.liquidationLevel(a, t);
+    const B = this.tpLvl[a]!;
+    let A = this.slLvl[a]!;
+    let why = REASON_STOP_LOSS;
+    if (u > 0) {
+      if (o.trailKind !== 0) {
+        const tl = o.trailKind === STOP_FRACTION ? this.peak[a]! * (1 - o.trail) : this.peak[a]! - this.trailDist[a]!;
+        if (tl === tl && !(tl <= A)) {
+          A = tl;
+          why = REASON_TRAILING_STOP;
+        }
+      }
+      if (op <= A) return this.exit(a, t, op, why);
+      if (op <= L) return this.exit(a, t, op, REASON_LIQUIDATION);
+      if (op >= B) return this.exit(a, t, op, REASON_TAKE_PROFIT);
+      let adv = 0;
+      let lvl = NaN;
+      if (lo <= A && !(L > A)) {
+        adv = why;
+        lvl = A;
+      } else if (lo <= L) {
+        adv = REASON_LIQUIDATION;
+        lvl = L;
+      }
+      const hitB = hi >= B;
+      if (adv !== 0 && hitB) {
+        this.ambiguous++;
+        if (this.optimistic) return this.exit(a, t, B, REASON_TAKE_PROFIT);
+        return this.exit(a, t, lvl, adv);
+      }
+      if (adv !== 0) return this.exit(a, t, lvl, adv);
+      if (hitB) return this.exit(a, t, B, REASON_TAKE_PROFIT);
+      if (hi > this.peak[a]!) this.peak[a] = hi;
+    } else {
+      if (o.trailKind !== 0) {
+        const tl = o.trailKind === STOP_FRACTION ? this.peak[a]! * (1 + o.trail) : this.peak[a]! + this.trailDist[a]!;
+        if (tl === tl && !(tl >= A)) {
+          A = tl;
+          why = REASON_TRAILING_STOP;
+        }
+      }
+      if (op >= A) return this.exit(a, t, op, why);
+      if (op >= L) return this.exit(a, t, op, REASON_LIQUIDATION);
+      if (op <= B) return this.exit(a, t, op, REASON_TAKE_PROFIT);
+      let adv = 0;
+      let lvl = NaN;
+      if (hi >= A && !(L < A)) {
+        adv = why;
+        lvl = A;
+      } else if (hi >= L) {
+        adv = REASON_LIQUIDATION;
+        lvl = L;
+      }
+      const hitB = lo <= B;
+      if (adv !== 0 && hitB) {
+        this.ambiguous++;
+        if (this.optimistic) return this.exit(a, t, B, REASON_TAKE_PROFIT);
+        return this.exit(a, t, lvl, adv);
+      }
+      if (adv !== 0) return this.exit(a, t, lvl, adv);
+      if (hitB) return this.exit(a, t, B, REASON_TAKE_PROFIT);
+      if (lo < this.peak[a]!) this.peak[a] = lo;
+    }
+  }
+
+  /** Funding on asset a's position at bar t's close. */
+  private chargeFunding(a: number, t: number): void {
+    const u = this.units[a]!;
+    if (u === 0) return;
+    const series = this.fund[a];
+    let rate: number;
+    if (series) rate = series[t]!;
+    else {
+      const every = this.o.fundingEveryMs;
+      const t0 = this.ts[t]!;
+      rate = (Math.floor((t0 + this.barMs) / every) - Math.floor(t0 / every)) * this.o.fundingRate;
+    }
+    if (!(rate !== 0 && rate === rate)) return;
+    const pay = u * this.close[a]![t]! * rate;
+    this.cash -= pay;
+    this.fundingPaid += pay;
+    this.tFunding[a] += pay;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './options';
+export * from './columns';
+export * from './engine';
+export * from './fast';
+export * from './simulate';
