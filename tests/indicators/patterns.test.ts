@@ -145,3 +145,26 @@ describe('NaN inputs', () => {
     }
   });
 });
+
+describe('golden counts on BTCUSDT 1h (the doc-comment examples)', () => {
+  // counts of bars with a detection, as each function's @example states; TA-Lib's own counts are
+  // the same (asserted above by exact agreement)
+  const golden: [string, (v: number) => boolean, number][] = [
+    ['CDLDOJI', (v) => v === 100, 10770],
+    ['CDLHAMMER', (v) => v === 100, 1756],
+    ['CDLHANGINGMAN', (v) => v === -100, 985],
+    ['CDLSHOOTINGSTAR', (v) => v === -100, 399],
+    ['CDLMARUBOZU', (v) => Math.abs(v) > 0, 2137],
+    ['CDLENGULFING', (v) => Math.abs(v) > 0, 11700],
+    ['CDLHARAMI', (v) => Math.abs(v) > 0, 6114],
+    ['CDLMORNINGSTAR', (v) => v === 100, 145],
+    ['CDLEVENINGSTAR', (v) => v === -100, 206],
+    ['CDL3WHITESOLDIERS', (v) => v === 100, 30],
+    ['CDL3BLACKCROWS', (v) => v === -100, 3],
+  ];
+  it.each(golden)('%s', (name, pred, count) => {
+    const b = btc1h();
+    const out = CANDLE_PATTERNS[name]!.whole(b.open, b.high, b.low, b.close);
+    expect(out.filter(pred).length).toBe(count); // the predicate exactly as in the @example
+  });
+});
