@@ -5,8 +5,8 @@ import { checkNonNegative, checkSameLength } from './transform';
  * Parabolic SAR (Wilder). First value is NaN (two bars start it). Matches TA-Lib SAR bit for bit,
  * including its start: the first trend is short when bar 1's -DM is positive (low fell more than
  * high rose), else long; the first SAR is bar 0's high (short) or low (long). If acceleration >
- * maximum, both become maximum (as TA-Lib). TradingView's `ta.sar` starts differently (long unless
- * bar 1 closes lower) and can disagree until the first common reversal.
+ * maximum, both become maximum (as TA-Lib). TradingView's `ta.sar` picks the first trend from the
+ * close-to-close move of bars 0-1 instead, so it can disagree until the first common reversal.
  * NaN policy (recursive family): a bar with a NaN high or low is skipped (NaN output, state kept).
  * @example sar(Float64Array.of(10, 11, 12), Float64Array.of(9, 10, 11)) // [NaN, 9, 9.04] (long: ep 11, SAR 9 → 9 + 0.02 × (11 − 9))
  */
