@@ -4,7 +4,8 @@
 #   2. npm packages, when node_modules is missing or older than package.json / package-lock.json
 #   3. node_modules/quantlab, a link to the project, so `import ... from 'quantlab'` works in notebooks
 #   4. the "quantlab (TypeScript)" kernel, registered inside the project (.jupyter/), never globally
-# Usage: bash scripts/setup.sh [--browser]   (--browser also installs Debian's chromium, used by the browser tests)
+# Usage: bash scripts/setup.sh [--test]   (--test also installs what the tests use: Debian's chromium for the
+#        browser tests and PostgreSQL for the shared-storage tests; the tests start their own servers)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 ROOT=$PWD
@@ -15,8 +16,9 @@ need_apt=()
 if ! /usr/bin/python3 -c 'import notebook, nbconvert, nbclient, ipykernel, jupyter_client' >/dev/null 2>&1 || [ ! -x /usr/bin/jupyter ]; then
   need_apt+=("${APT_JUPYTER[@]}")
 fi
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
-  need_apt+=(chromium)
+if [ "${1:-}" = "--test" ]; then
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -3,7 +3,7 @@
 # Ends with one line "N passed, N failed" counting vitest tests + the type check + each notebook.
 set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-bash scripts/setup.sh "$@" || exit 1
+bash scripts/setup.sh --test || exit 1
 source scripts/env.sh
 mkdir -p build
 passed=0 failed=0
