@@ -1,7 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { checkLengths, forEachFiniteRun, MonotonicWindow } from '../core/window';
 import { checkPeriod } from './sma';
-import { smaRun, smaRunStream } from './trima';
+import { smaRunStream } from './trima';
 
 /** %K and %D lines of a stochastic oscillator, in [0, 100]. */
 export interface StochResult {
@@ -38,18 +38,8 @@ export function stoch(
   const len = checkLengths('stoch', { high, low, close });
   const k = new Float64Array(len);
   const d = new Float64Array(len);
-  const raw = new Float64Array(len);
-  const qh = new Int32Array(len);
-  const ql = new Int32Array(len);
-  const lookback = fastK - 1 + slowK - 1 + slowD - 1;
-  forEachFiniteRun([high, low, close], len, [k, d], (s, e) => {
-    fastKRun(high, low, close, fastK, s, e, raw, qh, ql);
-    smaRun(raw, slowK, s + fastK - 1, e, k);
-    smaRun(k, slowD, s + fastK + slowK - 2, e, d);
-    const w = Math.min(e, s + lookback);
-    k.fill(NaN, s, w);
-    d.fill(NaN, s, w);
-  });
+  const sc = stochScratch(fastK, slowK, slowD);
+  forEachFiniteRun([high, low, close], len, [k, d], (s, e) => stochRun(high, low, close, fastK, slowK, slowD, s, e, k, d, sc));
   return { k, d };
 }
 
@@ -66,65 +56,114 @@ export function stochFast(high: Series, low: Series, close: Series, fastK = 5, f
   const len = checkLengths('stochFast', { high, low, close });
   const k = new Float64Array(len);
   const d = new Float64Array(len);
-  const qh = new Int32Array(len);
-  const ql = new Int32Array(len);
-  forEachFiniteRun([high, low, close], len, [k, d], (s, e) => stochFastRun(high, low, close, fastK, fastD, s, e, k, d, qh, ql));
+  const sc = stochScratch(fastK, 1, fastD);
+  forEachFiniteRun([high, low, close], len, [k, d], (s, e) => stochRun(high, low, close, fastK, 1, fastD, s, e, k, d, sc));
   return { k, d };
 }
 
-/** @internal STOCHF over [s, e) (no NaN inside); qh/ql are index scratch of length >= e. */
-export function stochFastRun(
+/** @internal Small rings reused across runs by {@link stochRun}. */
+export interface StochScratch {
+  hq: Int32Array;
+  lq: Int32Array;
+  kRing: Float64Array;
+  dRing: Float64Array;
+}
+
+/** @internal Scratch for {@link stochRun}. */
+export const stochScratch = (fastK: number, slowK: number, slowD: number): StochScratch => ({
+  hq: new Int32Array(fastK + 1),
+  lq: new Int32Array(fastK + 1),
+  kRing: new Float64Array(slowK),
+  dRing: new Float64Array(slowD),
+});
+
+/**
+ * @internal One pass of TA-Lib's STOCH over [s, e) (no NaN inside): fast %K from monotonic deques, then
+ * the two SMAs with TA-Lib's running-sum order (add, divide, drop the oldest). slowK = 1 gives STOCHF.
+ * k and d are written over [s, e), NaN until both exist.
+ */
+export function stochRun(
   high: Series,
   low: Series,
   close: Series,
   fastK: number,
-  fastD: number,
+  slowK: number,
+  slowD: number,
   s: number,
   e: number,
   k: Series,
   d: Series,
-  qh: Int32Array,
-  ql: Int32Array,
+  sc: StochScratch,
 ): void {
-  fastKRun(high, low, close, fastK, s, e, k, qh, ql);
-  smaRun(k, fastD, s + fastK - 1, e, d);
-  const w = Math.min(e, s + fastK + fastD - 2);
-  k.fill(NaN, s, w);
-  d.fill(NaN, s, w);
-}
-
-/** Fast %K over [s, e) as TA-Lib computes it; the first n-1 outputs are NaN. */
-function fastKRun(
-  high: Series,
-  low: Series,
-  close: Series,
-  n: number,
-  s: number,
-  e: number,
-  out: Series,
-  qh: Int32Array,
-  ql: Int32Array,
-): void {
-  let hh = 0;
-  let ht = 0;
+  const { hq, lq, kRing, dRing } = sc;
+  const cap = fastK + 1;
+  let hh = 0; // deque head slot
+  let hn = 0; // deque size
   let lh = 0;
-  let lt = 0;
+  let ln = 0;
+  let kc = 0; // raw %K values fed to the first SMA (counts up to slowK - 1)
+  let ks = 0; // its ring slot
+  let ksum = 0;
+  let dc = 0; // %K values fed to the second SMA (counts up to slowD - 1)
+  let ds = 0;
+  let dsum = 0;
   for (let i = s; i < e; i++) {
     const h = high[i]!;
     const l = low[i]!;
-    while (ht > hh && high[qh[ht - 1]!]! <= h) ht--;
-    qh[ht++] = i;
-    if (qh[hh]! <= i - n) hh++;
-    while (lt > lh && low[ql[lt - 1]!]! >= l) lt--;
-    ql[lt++] = i;
-    if (ql[lh]! <= i - n) lh++;
-    if (i - s < n - 1) {
-      out[i] = NaN;
+    // rolling highest high
+    while (hn > 0) {
+      const back = hh + hn - 1;
+      if (high[hq[back >= cap ? back - cap : back]!]! <= h) hn--;
+      else break;
+    }
+    let at = hh + hn;
+    hq[at >= cap ? at - cap : at] = i;
+    hn++;
+    if (hq[hh]! <= i - fastK) {
+      hh = hh + 1 === cap ? 0 : hh + 1;
+      hn--;
+    }
+    // rolling lowest low
+    while (ln > 0) {
+      const back = lh + ln - 1;
+      if (low[lq[back >= cap ? back - cap : back]!]! >= l) ln--;
+      else break;
+    }
+    at = lh + ln;
+    lq[at >= cap ? at - cap : at] = i;
+    ln++;
+    if (lq[lh]! <= i - fastK) {
+      lh = lh + 1 === cap ? 0 : lh + 1;
+      ln--;
+    }
+    k[i] = NaN;
+    d[i] = NaN;
+    if (i - s < fastK - 1) continue;
+    const lo = low[lq[lh]!]!;
+    const diff = (high[hq[hh]!]! - lo) / 100.0;
+    const raw = diff !== 0.0 ? (close[i]! - lo) / diff : 0.0;
+    // %K = SMA(raw, slowK): add, divide, then drop the oldest (TA-Lib's order)
+    kRing[ks] = raw;
+    ks = ks + 1 === slowK ? 0 : ks + 1; // now the oldest slot
+    ksum += raw;
+    if (kc < slowK - 1) {
+      kc++;
       continue;
     }
-    const lo = low[ql[lh]!]!;
-    const diff = (high[qh[hh]!]! - lo) / 100.0;
-    out[i] = diff !== 0.0 ? (close[i]! - lo) / diff : 0.0;
+    const kv = ksum / slowK;
+    ksum -= kRing[ks]!;
+    // %D = SMA(%K, slowD)
+    dRing[ds] = kv;
+    ds = ds + 1 === slowD ? 0 : ds + 1;
+    dsum += kv;
+    if (dc < slowD - 1) {
+      dc++;
+      continue;
+    }
+    const dv = dsum / slowD;
+    dsum -= dRing[ds]!;
+    k[i] = kv;
+    d[i] = dv;
   }
 }
 

@@ -2,7 +2,7 @@ import type { Series, Stream } from '../core';
 import { forEachFiniteRun } from '../core/window';
 import { rsi, rsiStream } from './rsi';
 import { checkPeriod } from './sma';
-import { StochState, stochFastRun, type StochResult, type StochValue } from './stoch';
+import { StochState, stochRun, stochScratch, type StochResult, type StochValue } from './stoch';
 
 /**
  * Stochastic RSI as TA-Lib STOCHRSI computes it: the fast stochastic (STOCHF, SMA %D) of RSI(n), with
@@ -22,9 +22,8 @@ export function stochRsi(x: Series, n = 14, fastK = 5, fastD = 3): StochResult {
   const r = rsi(x, n);
   const k = new Float64Array(len);
   const d = new Float64Array(len);
-  const qh = new Int32Array(len);
-  const ql = new Int32Array(len);
-  forEachFiniteRun([r], len, [k, d], (s, e) => stochFastRun(r, r, r, fastK, fastD, s, e, k, d, qh, ql));
+  const sc = stochScratch(fastK, 1, fastD);
+  forEachFiniteRun([r], len, [k, d], (s, e) => stochRun(r, r, r, fastK, 1, fastD, s, e, k, d, sc));
   return { k, d };
 }
 
