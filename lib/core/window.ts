@@ -18,31 +18,37 @@ export function forEachFiniteRun(
 ): void {
   let start = 0;
   const k = cols.length;
-  if (k === 1) {
-    const x = cols[0]!;
-    for (let i = 0; i < len; i++) {
-      const v = x[i]!;
-      if (v !== v) {
-        if (i > start) run(start, i);
-        for (let j = 0; j < outs.length; j++) outs[j]![i] = NaN;
-        start = i + 1;
-      }
-    }
-  } else {
+  if (k === 0) {
+    if (len > 0) run(0, len);
+    return;
+  }
+  if (k > 4) {
     for (let i = 0; i < len; i++) {
       let bad = false;
       for (let c = 0; c < k; c++) {
         const v = cols[c]![i]!;
-        if (v !== v) {
-          bad = true;
-          break;
-        }
+        if (v !== v) bad = true;
       }
       if (bad) {
         if (i > start) run(start, i);
         for (let j = 0; j < outs.length; j++) outs[j]![i] = NaN;
         start = i + 1;
       }
+    }
+  } else {
+    // up to four columns through locals (a missing one repeats the first): one predictable pass
+    const c0 = cols[0]!;
+    const c1 = cols[k > 1 ? 1 : 0]!;
+    const c2 = cols[k > 2 ? 2 : 0]!;
+    const c3 = cols[k > 3 ? 3 : 0]!;
+    for (let i = 0; i < len; i++) {
+      // NaN poisons the sum; infinities are finite inputs here, so test them separately
+      const v = c0[i]! + c1[i]! + c2[i]! + c3[i]!;
+      if (v === v) continue;
+      if (c0[i] === c0[i] && c1[i] === c1[i] && c2[i] === c2[i] && c3[i] === c3[i]) continue; // +inf + -inf
+      if (i > start) run(start, i);
+      for (let j = 0; j < outs.length; j++) outs[j]![i] = NaN;
+      start = i + 1;
     }
   }
   if (len > start) run(start, len);

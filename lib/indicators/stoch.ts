@@ -63,22 +63,22 @@ export function stochFast(high: Series, low: Series, close: Series, fastK = 5, f
 
 /** @internal Small rings reused across runs by {@link stochRun}. */
 export interface StochScratch {
-  hq: Int32Array;
-  lq: Int32Array;
+  sufH: Float64Array;
+  sufL: Float64Array;
   kRing: Float64Array;
   dRing: Float64Array;
 }
 
 /** @internal Scratch for {@link stochRun}. */
 export const stochScratch = (fastK: number, slowK: number, slowD: number): StochScratch => ({
-  hq: new Int32Array(fastK + 1),
-  lq: new Int32Array(fastK + 1),
+  sufH: new Float64Array(fastK),
+  sufL: new Float64Array(fastK),
   kRing: new Float64Array(slowK),
   dRing: new Float64Array(slowD),
 });
 
 /**
- * @internal One pass of TA-Lib's STOCH over [s, e) (no NaN inside): fast %K from monotonic deques, then
+ * @internal One pass of TA-Lib's STOCH over [s, e) (no NaN inside): fast %K from block-wise rolling extremes, then
  * the two SMAs with TA-Lib's running-sum order (add, divide, drop the oldest). slowK = 1 gives STOCHF.
  * k and d are written over [s, e), NaN until both exist.
  */
@@ -95,12 +95,11 @@ export function stochRun(
   d: Series,
   sc: StochScratch,
 ): void {
-  const { hq, lq, kRing, dRing } = sc;
-  const cap = fastK + 1;
-  let hh = 0; // deque head slot
-  let hn = 0; // deque size
-  let lh = 0;
-  let ln = 0;
+  const { sufH, sufL, kRing, dRing } = sc;
+  const n = fastK;
+  let pos = 0; // position of i in its block of n bars (blocks start at s)
+  let ph = 0; // highest high of the block so far
+  let pl = 0;
   let kc = 0; // raw %K values fed to the first SMA (counts up to slowK - 1)
   let ks = 0; // its ring slot
   let ksum = 0;
@@ -108,39 +107,31 @@ export function stochRun(
   let ds = 0;
   let dsum = 0;
   for (let i = s; i < e; i++) {
+    // rolling highest high / lowest low over n bars as (suffix of the previous block) ∪ (prefix of this
+    // one): O(1) amortised, no data-dependent loops (van Herk / Gil-Werman)
+    if (pos === 0 && i > s) rollingSuffix(high, low, i - n, n, sufH, sufL);
     const h = high[i]!;
     const l = low[i]!;
-    // rolling highest high
-    while (hn > 0) {
-      const back = hh + hn - 1;
-      if (high[hq[back >= cap ? back - cap : back]!]! <= h) hn--;
-      else break;
+    if (pos === 0) {
+      ph = h;
+      pl = l;
+    } else {
+      if (h > ph) ph = h;
+      if (l < pl) pl = l;
     }
-    let at = hh + hn;
-    hq[at >= cap ? at - cap : at] = i;
-    hn++;
-    if (hq[hh]! <= i - fastK) {
-      hh = hh + 1 === cap ? 0 : hh + 1;
-      hn--;
+    let hi = ph;
+    let lo = pl;
+    if (pos !== n - 1) {
+      const a = sufH[pos + 1]!;
+      const b = sufL[pos + 1]!;
+      if (a > hi) hi = a;
+      if (b < lo) lo = b;
     }
-    // rolling lowest low
-    while (ln > 0) {
-      const back = lh + ln - 1;
-      if (low[lq[back >= cap ? back - cap : back]!]! >= l) ln--;
-      else break;
-    }
-    at = lh + ln;
-    lq[at >= cap ? at - cap : at] = i;
-    ln++;
-    if (lq[lh]! <= i - fastK) {
-      lh = lh + 1 === cap ? 0 : lh + 1;
-      ln--;
-    }
+    pos = pos + 1 === n ? 0 : pos + 1;
     k[i] = NaN;
     d[i] = NaN;
-    if (i - s < fastK - 1) continue;
-    const lo = low[lq[lh]!]!;
-    const diff = (high[hq[hh]!]! - lo) / 100.0;
+    if (i - s < n - 1) continue;
+    const diff = (hi - lo) / 100.0;
     const raw = diff !== 0.0 ? (close[i]! - lo) / diff : 0.0;
     // %K = SMA(raw, slowK): add, divide, then drop the oldest (TA-Lib's order)
     kRing[ks] = raw;
@@ -251,4 +242,21 @@ export function stochFastStream(fastK = 5, fastD = 3): Stream<Bar, StochValue> {
     },
     reset: () => st.reset(),
   };
+}
+
+/**
+ * @internal Suffix maxima of high and minima of low over the block [from, from+n): sufH[j] = max of
+ * high[from+j .. from+n-1], likewise sufL.
+ */
+export function rollingSuffix(high: Series, low: Series, from: number, n: number, sufH: Float64Array, sufL: Float64Array): void {
+  let mh = -Infinity;
+  let ml = Infinity;
+  for (let j = n - 1; j >= 0; j--) {
+    const h = high[from + j]!;
+    const l = low[from + j]!;
+    if (h > mh) mh = h;
+    if (l < ml) ml = l;
+    sufH[j] = mh;
+    sufL[j] = ml;
+  }
 }

@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { checkLengths, forEachFiniteRun, MonotonicWindow } from '../core/window';
 import { checkPeriod } from './sma';
+import { rollingSuffix } from './stoch';
 
 /**
  * Williams %R: −100·(highest high − close)/(highest high − lowest low) over n bars, in [−100, 0] (0 when
@@ -18,28 +19,37 @@ export function willr(
 ): Series {
   checkPeriod('willr', n, 2);
   const len = checkLengths('willr', { high, low, close });
-  const qh = new Int32Array(len);
-  const ql = new Int32Array(len);
+  const sufH = new Float64Array(n);
+  const sufL = new Float64Array(n);
   forEachFiniteRun([high, low, close], len, [out], (s, e) => {
-    let hh = 0;
-    let ht = 0;
-    let lh = 0;
-    let lt = 0;
+    let pos = 0; // position of i in its block of n bars; window = suffix of the previous block + prefix of this
+    let ph = 0;
+    let pl = 0;
     for (let i = s; i < e; i++) {
+      if (pos === 0 && i > s) rollingSuffix(high, low, i - n, n, sufH, sufL);
       const h = high[i]!;
       const l = low[i]!;
-      while (ht > hh && high[qh[ht - 1]!]! <= h) ht--;
-      qh[ht++] = i;
-      if (qh[hh]! <= i - n) hh++;
-      while (lt > lh && low[ql[lt - 1]!]! >= l) lt--;
-      ql[lt++] = i;
-      if (ql[lh]! <= i - n) lh++;
+      if (pos === 0) {
+        ph = h;
+        pl = l;
+      } else {
+        if (h > ph) ph = h;
+        if (l < pl) pl = l;
+      }
+      let hi = ph;
+      let lo = pl;
+      if (pos !== n - 1) {
+        const a = sufH[pos + 1]!;
+        const b = sufL[pos + 1]!;
+        if (a > hi) hi = a;
+        if (b < lo) lo = b;
+      }
+      pos = pos + 1 === n ? 0 : pos + 1;
       if (i - s < n - 1) {
         out[i] = NaN;
         continue;
       }
-      const hi = high[qh[hh]!]!;
-      const diff = (hi - low[ql[lh]!]!) / -100.0;
+      const diff = (hi - lo) / -100.0;
       out[i] = diff !== 0.0 ? (hi - close[i]!) / diff : 0.0;
     }
   });

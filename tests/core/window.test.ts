@@ -15,6 +15,18 @@ describe('forEachFiniteRun', () => {
     ]);
     expect(Array.from(out, Number.isNaN)).toEqual([false, true, false, true, false, false, true]);
   });
+  it('treats infinities as values (only NaN is bad), with 1 to 5 columns', () => {
+    const a = Float64Array.of(Infinity, 1, 2);
+    const b = Float64Array.of(-Infinity, NaN, 2);
+    for (const cols of [[a, b], [b, a, a], [a, a, a, b], [a, a, a, a, b]]) {
+      const runs: [number, number][] = [];
+      forEachFiniteRun(cols, 3, [], (s, e) => runs.push([s, e]));
+      expect(runs).toEqual([
+        [0, 1],
+        [2, 3],
+      ]);
+    }
+  });
   it('handles an empty and an all-NaN series', () => {
     const seen: number[] = [];
     forEachFiniteRun([new Float64Array(0)], 0, [], (s) => seen.push(s));
