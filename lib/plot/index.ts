@@ -1,3 +1,6 @@
 export * from './figure';
+export * from './downsample';
 export * from './candles';
+export * from './performance';
 export * from './notebook';
+export * from './html';

@@ -1,0 +1,141 @@
+import { baseLayout, type Figure } from './figure';
+import { downsampleLine } from './downsample';
+
+const DEFAULT_POINTS = 4000;
+const isoX = (xs: number[]) => xs.map((t) => new Date(t).toISOString());
+
+/** Drawdown from the running peak, as a fraction (0 at a new high, -0.25 = 25% below the peak). */
+export function drawdownSeries(equity: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(equity.length);
+  let peak = -Infinity;
+  for (let i = 0; i < equity.length; i++) {
+    const e = equity[i]!;
+    if (e > peak) peak = e;
+    out[i] = peak > 0 ? e / peak - 1 : NaN;
+  }
+  return out;
+}
+
+export interface EquityChartInput {
+  ts: ArrayLike<number>;
+  equity: ArrayLike<number>;
+  /** Buy & hold (or any benchmark) in the same currency, drawn beside the equity. */
+  benchmark?: ArrayLike<number>;
+  title?: string;
+  /** Points per line after downsampling (default 4000). */
+  maxPoints?: number;
+}
+
+/** Equity curve (with buy & hold) above an underwater (drawdown %) panel. Lines are downsampled with LTTB. */
+export function equityFigure(input: EquityChartInput): Figure {
+  const max = input.maxPoints ?? DEFAULT_POINTS;
+  const eq = downsampleLine(input.ts, input.equity, max);
+  const dd = downsampleLine(input.ts, Float64Array.from(drawdownSeries(input.equity), (v) => v * 100), max);
+  const data: Array<Record<string, unknown>> = [
+    { type: 'scatter', mode: 'lines', name: 'strategy', x: isoX(eq.x), y: eq.y, line: { color: '#1f77b4', width: 1.5 }, yaxis: 'y' },
+  ];
+  if (input.benchmark) {
+    const bh = downsampleLine(input.ts, input.benchmark, max);
+    data.push({ type: 'scatter', mode: 'lines', name: 'buy & hold', x: isoX(bh.x), y: bh.y, line: { color: '#999', width: 1 }, yaxis: 'y' });
+  }
+  data.push({ type: 'scatter', mode: 'lines', name: 'drawdown %', x: isoX(dd.x), y: dd.y, fill: 'tozeroy', line: { color: '#d62728', width: 1 }, yaxis: 'y2' });
+  return {
+    data,
+    layout: baseLayout(input.title ?? 'Equity and drawdown', {
+      height: 560,
+      xaxis: { type: 'date' },
+      yaxis: { domain: [0.32, 1], title: { text: 'equity' } },
+      yaxis2: { domain: [0, 0.26], title: { text: 'drawdown %' } },
+    }),
+  };
+}
+
+/** Rolling annualised Sharpe ratio of bar returns over `window` bars (mean/std × sqrt(barsPerYear)). */
+export function rollingSharpe(equity: ArrayLike<number>, window: number, barsPerYear: number): Float64Array {
+  const n = equity.length;
+  const out = new Float64Array(n).fill(NaN);
+  let s = 0, s2 = 0;
+  const r = new Float64Array(n);
+  for (let i = 1; i < n; i++) r[i] = equity[i]! / equity[i - 1]! - 1;
+  for (let i = 1; i < n; i++) {
+    s += r[i]!;
+    s2 += r[i]! * r[i]!;
+    if (i > window) {
+      s -= r[i - window]!;
+      s2 -= r[i - window]! * r[i - window]!;
+    }
+    if (i >= window) {
+      const mean = s / window;
+      const variance = (s2 - window * mean * mean) / (window - 1);
+      out[i] = variance > 1e-18 ? (mean / Math.sqrt(variance)) * Math.sqrt(barsPerYear) : NaN;
+    }
+  }
+  return out;
+}
+
+export function rollingSharpeFigure(ts: ArrayLike<number>, equity: ArrayLike<number>, window: number, barsPerYear: number, maxPoints = DEFAULT_POINTS): Figure {
+  const l = downsampleLine(ts, rollingSharpe(equity, window, barsPerYear), maxPoints);
+  return {
+    data: [{ type: 'scatter', mode: 'lines', name: `Sharpe (${window} bars)`, x: isoX(l.x), y: l.y, line: { width: 1.2 } }],
+    layout: baseLayout(`Rolling Sharpe (${window} bars, annualised)`, { height: 320, xaxis: { type: 'date' }, shapes: [{ type: 'line', xref: 'paper', x0: 0, x1: 1, y0: 0, y1: 0, line: { color: '#888', dash: 'dot' } }] }),
+  };
+}
+
+/** Calendar-month returns (UTC) of an equity curve: rows of { year, month (1-12), ret } plus yearly totals. */
+export function monthlyReturns(ts: ArrayLike<number>, equity: ArrayLike<number>): { months: Array<{ year: number; month: number; ret: number }>; years: Array<{ year: number; ret: number }> } {
+  const months: Array<{ year: number; month: number; ret: number }> = [];
+  const years: Array<{ year: number; ret: number }> = [];
+  let mStart = equity[0]!, yStart = equity[0]!;
+  for (let i = 1; i <= ts.length; i++) {
+    const prev = new Date(ts[i - 1]!);
+    const cur = i < ts.length ? new Date(ts[i]!) : undefined;
+    const endOfMonth = !cur || cur.getUTCMonth() !== prev.getUTCMonth() || cur.getUTCFullYear() !== prev.getUTCFullYear();
+    if (endOfMonth) {
+      months.push({ year: prev.getUTCFullYear(), month: prev.getUTCMonth() + 1, ret: equity[i - 1]! / mStart - 1 });
+      mStart = equity[i - 1]!;
+    }
+    if (!cur || cur.getUTCFullYear() !== prev.getUTCFullYear()) {
+      years.push({ year: prev.getUTCFullYear(), ret: equity[i - 1]! / yStart - 1 });
+      yStart = equity[i - 1]!;
+    }
+  }
+  return { months, years };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Heatmap of monthly returns (%) with a yearly column. */
+export function monthlyReturnsFigure(ts: ArrayLike<number>, equity: ArrayLike<number>): Figure {
+  const { months, years } = monthlyReturns(ts, equity);
+  const ys = years.map((y) => String(y.year));
+  const z = ys.map(() => new Array<number | null>(13).fill(null));
+  for (const m of months) z[ys.indexOf(String(m.year))]![m.month - 1] = Math.round(m.ret * 10000) / 100;
+  years.forEach((y, i) => (z[i]![12] = Math.round(y.ret * 10000) / 100));
+  const text = z.map((row) => row.map((v) => (v === null ? '' : `${v.toFixed(1)}%`)));
+  const lim = Math.max(1, ...z.flat().map((v) => Math.abs(v ?? 0)).filter((v) => Number.isFinite(v)));
+  return {
+    data: [{ type: 'heatmap', x: [...MONTHS, 'Year'], y: ys, z, text, texttemplate: '%{text}', colorscale: 'RdYlGn', zmid: 0, zmin: -lim, zmax: lim, hovertemplate: '%{y} %{x}: %{z:.2f}%<extra></extra>', colorbar: { title: { text: '%' } } }],
+    layout: baseLayout('Monthly returns', { height: 120 + 28 * ys.length, yaxis: { type: 'category', autorange: 'reversed' }, hovermode: 'closest', showlegend: false }),
+  };
+}
+
+/** Histogram of trade returns (%), winners and losers coloured apart. */
+export function tradeReturnsFigure(returns: ArrayLike<number>): Figure {
+  const r = Array.from(returns, (v) => v * 100);
+  return {
+    data: [
+      { type: 'histogram', name: 'winners', x: r.filter((v) => v > 0), marker: { color: '#26a69a' }, opacity: 0.8 },
+      { type: 'histogram', name: 'losers', x: r.filter((v) => v <= 0), marker: { color: '#ef5350' }, opacity: 0.8 },
+    ],
+    layout: baseLayout('Trade returns', { height: 340, barmode: 'overlay', xaxis: { title: { text: 'return %' } }, yaxis: { title: { text: 'trades' } }, hovermode: 'closest' }),
+  };
+}
+
+/** Trade duration (bars held) against trade return (%). */
+export function durationReturnFigure(barsHeld: ArrayLike<number>, returns: ArrayLike<number>): Figure {
+  const r = Array.from(returns, (v) => v * 100);
+  return {
+    data: [{ type: 'scattergl', mode: 'markers', name: 'trades', x: Array.from(barsHeld), y: r, marker: { size: 5, color: r.map((v) => (v > 0 ? '#26a69a' : '#ef5350')) } }],
+    layout: baseLayout('Trade duration vs return', { height: 360, xaxis: { title: { text: 'bars held' } }, yaxis: { title: { text: 'return %' } }, hovermode: 'closest', showlegend: false }),
+  };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { candlestickFigure, drawdownSeries, equityFigure, monthlyReturns, monthlyReturnsFigure, reportHtml, rollingSharpe, sliceBars, tradeReturnsFigure } from '../../lib';
+import { btc1h } from '../helpers/datasets';
+
+const bars = btc1h();
+
+describe('price figure', () => {
+  it('candles, volume, an overlay and two oscillator panels each get their own trace and axis', () => {
+    const f = candlestickFigure(sliceBars(bars, 0, 1000), {
+      overlays: { 'SMA 20': bars.close.subarray(0, 1000) },
+      panels: { RSI: bars.close.subarray(0, 1000), MACD: { macd: bars.open.subarray(0, 1000), signal: bars.high.subarray(0, 1000) } },
+    });
+    expect(f.data.map((d) => d.type)).toEqual(['candlestick', 'scatter', 'bar', 'scatter', 'scatter', 'scatter']);
+    expect(f.data.map((d) => d.yaxis)).toEqual(['y', 'y', 'y2', 'y3', 'y4', 'y4']);
+    const dom = (k: string) => (f.layout[k] as { domain: [number, number] }).domain;
+    // panels stack top to bottom without overlap
+    expect(dom('yaxis')[0]).toBeGreaterThan(dom('yaxis2')[1]);
+    expect(dom('yaxis2')[0]).toBeGreaterThan(dom('yaxis3')[1]);
+    expect(dom('yaxis3')[0]).toBeGreaterThan(dom('yaxis4')[1]);
+    expect(dom('yaxis4')[0]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a long series is merged to at most maxCandles and the title says so', () => {
+    const f = candlestickFigure(bars, { maxCandles: 2000 });
+    expect((f.data[0]!.x as string[]).length).toBeLessThanOrEqual(2000);
+    expect(JSON.stringify(f.layout.title)).toMatch(/34 bars per candle/);
+    expect(JSON.stringify(f).length).toBeLessThan(1_000_000);
+  });
+
+  it('trade markers are split by entry/exit and win/loss, with hover text', () => {
+    const f = candlestickFigure(sliceBars(bars, 0, 100), {
+      trades: { entryIndex: [1, 10], exitIndex: [5, 20], entryPrice: [bars.open[1]!, bars.open[10]!], exitPrice: [bars.open[5]!, bars.open[20]!], pnl: [12.5, -3] },
+    });
+    const marks = f.data.filter((d) => d.mode === 'markers');
+    expect(marks.map((m) => m.name)).toEqual(['entry (win)', 'entry (loss)', 'exit (win)', 'exit (loss)']);
+    expect((marks[0]!.text as string[])[0]).toMatch(/trade 1 \(long\).*pnl 12\.50/);
+    expect(marks[3]!.y).toEqual([bars.open[20]]);
+  });
+});
+
+describe('performance figures', () => {
+  const eq = Float64Array.from(bars.close.subarray(0, 20000), (c) => c * 2);
+  const ts = bars.ts.subarray(0, 20000);
+  it('drawdown is 0 at new highs and matches a naive running-peak computation', () => {
+    const dd = drawdownSeries(eq);
+    let peak = 0;
+    for (let i = 0; i < eq.length; i++) {
+      peak = Math.max(peak, eq[i]!);
+      expect(dd[i]).toBeCloseTo(eq[i]! / peak - 1, 12);
+    }
+  });
+  it('equity figure: strategy, buy & hold and drawdown traces on two axes, downsampled', () => {
+    const f = equityFigure({ ts, equity: eq, benchmark: bars.close.subarray(0, 20000), maxPoints: 1500 });
+    expect(f.data.map((d) => [d.name, d.yaxis])).toEqual([['strategy', 'y'], ['buy & hold', 'y'], ['drawdown %', 'y2']]);
+    for (const d of f.data) expect((d.y as unknown[]).length).toBeLessThanOrEqual(1500);
+  });
+  it('monthly returns chain to the total return; the heatmap has a Year column', () => {
+    const { months, years } = monthlyReturns(ts, eq);
+    const total = eq[eq.length - 1]! / eq[0]! - 1;
+    expect(months.reduce((a, m) => a * (1 + m.ret), 1) - 1).toBeCloseTo(total, 9);
+    expect(years.reduce((a, y) => a * (1 + y.ret), 1) - 1).toBeCloseTo(total, 9);
+    const f = monthlyReturnsFigure(ts, eq);
+    expect((f.data[0]!.x as string[]).at(-1)).toBe('Year');
+  });
+  it('rolling Sharpe equals a naive window computation', () => {
+    const w = 50;
+    const rs = rollingSharpe(eq.subarray(0, 300), w, 8760);
+    const r = Array.from({ length: 300 }, (_, i) => (i ? eq[i]! / eq[i - 1]! - 1 : 0));
+    const i = 200;
+    const win = r.slice(i - w + 1, i + 1);
+    const m = win.reduce((a, b) => a + b, 0) / w;
+    const sd = Math.sqrt(win.reduce((a, b) => a + (b - m) ** 2, 0) / (w - 1));
+    expect(rs[i]).toBeCloseTo((m / sd) * Math.sqrt(8760), 6);
+    expect(rs[w - 1]).toBeNaN();
+  });
+  it('trade histogram splits winners and losers', () => {
+    const f = tradeReturnsFigure([0.1, -0.05, 0.02, 0]);
+    expect(f.data.map((d) => (d.x as number[]).length)).toEqual([2, 2]);
+  });
+});
+
+describe('report HTML', () => {
+  it('is self-contained: plotly inlined, no external script or stylesheet', () => {
+    const html = reportHtml('t <1>', [{ heading: 'h' }, { text: 'x' }, { figure: tradeReturnsFigure([0.1]) }, { table: [{ a: 1 }] }]);
+    expect(html).toMatch(/plotly\.js v/);
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html).not.toMatch(/<link[^>]+href=/);
+    expect(html).toContain('t &lt;1&gt;');
+    expect(html).toContain('Plotly.newPlot');
+  });
+});
