@@ -112,9 +112,10 @@ export function monthlyReturnsFigure(ts: ArrayLike<number>, equity: ArrayLike<nu
   for (const m of months) z[ys.indexOf(String(m.year))]![m.month - 1] = Math.round(m.ret * 10000) / 100;
   years.forEach((y, i) => (z[i]![12] = Math.round(y.ret * 10000) / 100));
   const text = z.map((row) => row.map((v) => (v === null ? '' : `${v.toFixed(1)}%`)));
-  const lim = Math.max(1, ...z.flat().map((v) => Math.abs(v ?? 0)).filter((v) => Number.isFinite(v)));
+  // the colour scale follows the months (the yearly column would wash them out); red = loss, green = gain
+  const lim = Math.max(1, ...months.map((m) => Math.abs(m.ret * 100)).filter((v) => Number.isFinite(v)));
   return {
-    data: [{ type: 'heatmap', x: [...MONTHS, 'Year'], y: ys, z, text, texttemplate: '%{text}', colorscale: 'RdYlGn', zmid: 0, zmin: -lim, zmax: lim, hovertemplate: '%{y} %{x}: %{z:.2f}%<extra></extra>', colorbar: { title: { text: '%' } } }],
+    data: [{ type: 'heatmap', x: [...MONTHS, 'Year'], y: ys, z, text, texttemplate: '%{text}', colorscale: [[0, '#c62828'], [0.5, '#f7f7f7'], [1, '#2e7d32']], zmid: 0, zmin: -lim, zmax: lim, hovertemplate: '%{y} %{x}: %{z:.2f}%<extra></extra>', colorbar: { title: { text: '%' } } }],
     layout: baseLayout('Monthly returns', { height: 120 + 28 * ys.length, yaxis: { type: 'category', autorange: 'reversed' }, hovermode: 'closest', showlegend: false }),
   };
 }

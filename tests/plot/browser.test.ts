@@ -1,0 +1,76 @@
+/**
+ * Real browser: Debian's chromium (headless, driven by playwright-core) opens a saved report and the HTML
+ * export of an executed notebook, and checks every chart drew (plotly's SVG exists) with no console errors.
+ * Screenshots go to build/screenshots/ (git-ignored) for a person to look at.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candlestickFigure, equityFigure, monthlyReturnsFigure, saveReport, sliceBars } from '../../lib';
+import { btc1h, repoRoot } from '../helpers/datasets';
+
+const CHROMIUM = '/usr/bin/chromium';
+const shots = join(repoRoot, 'build', 'screenshots');
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run 'bash scripts/setup.sh --test' (installs Debian's chromium)`);
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+afterAll(async () => browser?.close());
+
+/** Opens a file, waits for `expected` plotly charts to draw, returns console errors and the chart count. */
+async function openAndCount(file: string, expected: number, shot: string): Promise<{ errors: string[]; charts: number }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`file://${file}`);
+  await page.waitForFunction((n) => document.querySelectorAll('.ql-plot .main-svg').length >= n, expected, { timeout: 30_000 });
+  const charts = await page.evaluate(() => document.querySelectorAll('.ql-plot').length);
+  // drawn = plotly rendered at least one trace group with marks into the plot area of the chart's SVG
+  const drawn = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.ql-plot')).filter((d) => d.querySelectorAll('.main-svg .cartesianlayer g.trace, .main-svg .cartesianlayer image').length > 0).length,
+  );
+  expect(drawn).toBe(charts);
+  await page.screenshot({ path: join(shots, shot), fullPage: true });
+  await page.close();
+  return { errors, charts };
+}
+
+describe('charts in a real browser', () => {
+  it('a saved report draws every chart offline, without console errors', async () => {
+    const bars = btc1h();
+    const eq = Float64Array.from(bars.close, (c) => (10_000 * c) / bars.close[0]!);
+    const path = saveReport(join(mkdtempSync(join(tmpdir(), 'ql-report-')), 'report.html'), 'browser test report', [
+      { heading: 'Price' },
+      { figure: candlestickFigure(sliceBars(bars, bars.ts.length - 2000)) },
+      { figure: equityFigure({ ts: bars.ts, equity: eq, benchmark: bars.close }) },
+      { figure: monthlyReturnsFigure(bars.ts, eq) },
+      { table: [{ stat: 'bars', value: bars.ts.length }] },
+    ]);
+    const r = await openAndCount(path, 3, 'report.png');
+    expect(r.charts).toBe(3);
+    expect(r.errors).toEqual([]);
+    expect(statSync(path).size).toBeLessThan(12_000_000);
+  });
+
+  it('the HTML export of an executed notebook (01-explore-data) draws its chart', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ql-nb-'));
+    const env = { ...process.env, JUPYTER_PATH: join(repoRoot, '.jupyter/share/jupyter'), PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+    execFileSync('/usr/bin/jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--output-dir', out, join(repoRoot, 'notebooks/01-explore-data.ipynb')], { env, stdio: 'pipe', timeout: 300_000 });
+    execFileSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, join(out, '01-explore-data.ipynb')], { env, stdio: 'pipe', timeout: 120_000 });
+    const r = await openAndCount(join(out, '01-explore-data.html'), 1, 'notebook-01.png');
+    expect(r.charts).toBe(1);
+    expect(r.errors).toEqual([]);
+  }, 360_000);
+});
