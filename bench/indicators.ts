@@ -18,6 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -145,6 +146,7 @@ const cases: { name: string; quantlab: () => unknown; technicalindicators: () =>
 ];
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+const load0 = loadavg()[0]!;
 const results: Record<string, Record<string, number>> = {};
 for (const c of cases) {
   const q = median(c.quantlab, runs);
@@ -168,6 +170,7 @@ console.log(
       data: `Binance BTCUSDT 1h (${lines.length} real bars) concatenated with itself to ${bars} bars`,
       runs: { quantlab: runs, talib: runs, technicalindicators: tiRuns, warmup: 1, statistic: 'median ms, GC before each call' },
       node: process.version,
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', loadavg_1m_at_start: round(load0, 2) },
       results,
       targets: {
         'EMA(20) < 5 ms per 1e6 bars': perMillion(results['EMA(20)']!.quantlab_ms!) < 5,
