@@ -4,3 +4,4 @@ export * from './candles';
 export * from './performance';
 export * from './notebook';
 export * from './html';
+export * from './optimization';

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Real browser: Debian's chromium (headless, driven by playwright-core) opens a saved report and the HTML
  * export of an executed notebook, and checks every chart drew (plotly's SVG exists) with no console errors.

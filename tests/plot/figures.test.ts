@@ -89,3 +89,44 @@ describe('report HTML', () => {
     expect(html).toContain('Plotly.newPlot');
   });
 });
+
+describe('optimisation figures', async () => {
+  const { paramHeatmapFigure, historyFigure, parameterImportance, importanceFigure, parallelCoordinatesFigure, sliceFigure, paretoFigure } = await import('../../lib/plot');
+  // objective depends strongly on a, weakly on b, not at all on c
+  const trials = Array.from({ length: 200 }, (_, i) => {
+    const a = i % 10, b = Math.floor(i / 10) % 5, c = ['x', 'y'][i % 2]!;
+    return { number: i, params: { a, b, c }, value: a * 10 + b + (i % 3 === 0 ? 0.5 : 0), state: 'complete' };
+  });
+  it('heatmap aggregates per cell (max by default) over sorted axes', () => {
+    const f = paramHeatmapFigure(trials, 'a', 'b');
+    expect(f.data[0]!.x).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(f.data[0]!.y).toEqual([0, 1, 2, 3, 4]);
+    const z = f.data[0]!.z as number[][];
+    const naive = Math.max(...trials.filter((t) => t.params.a === 3 && t.params.b === 2).map((t) => t.value));
+    expect(z[2]![3]).toBe(naive);
+  });
+  it('history: best-so-far is monotone and ends at the best value', () => {
+    const f = historyFigure(trials);
+    const best = f.data[1]!.y as number[];
+    for (let i = 1; i < best.length; i++) expect(best[i]!).toBeGreaterThanOrEqual(best[i - 1]!);
+    expect(best.at(-1)).toBe(Math.max(...trials.map((t) => t.value)));
+  });
+  it('importance ranks a > b > c and sums to 1', () => {
+    const imp = parameterImportance(trials);
+    expect(imp.map((r) => r.param)).toEqual(['a', 'b', 'c']);
+    expect(imp.reduce((s, r) => s + r.importance, 0)).toBeCloseTo(1, 12);
+    expect(imp[2]!.importance).toBeLessThan(0.01);
+    expect((importanceFigure(imp).data[0]!.y as string[]).at(-1)).toBe('a');
+  });
+  it('parallel coordinates encode categories; slices give one axis per parameter; Pareto splits the front', () => {
+    const pc = parallelCoordinatesFigure(trials);
+    const dims = pc.data[0]!.dimensions as Array<{ label: string; ticktext?: string[] }>;
+    expect(dims.map((d) => d.label)).toEqual(['a', 'b', 'c', 'objective']);
+    expect(dims[2]!.ticktext).toEqual(['x', 'y']);
+    expect(sliceFigure(trials).data.map((d) => d.xaxis)).toEqual(['x', 'x2', 'x3']);
+    const mo = [{ number: 0, params: {}, values: [1, 5] }, { number: 1, params: {}, values: [2, 2] }, { number: 2, params: {}, values: [0.5, 0.5] }];
+    const p = paretoFigure(mo, [0, 1]);
+    expect((p.data[1]!.x as number[]).sort()).toEqual([1, 2]);
+    expect(p.data[0]!.x).toEqual([0.5]);
+  });
+});
