@@ -94,7 +94,7 @@ describe('optimisation figures', async () => {
   const { paramHeatmapFigure, historyFigure, parameterImportance, importanceFigure, parallelCoordinatesFigure, sliceFigure, paretoFigure } = await import('../../lib/plot');
   // objective depends strongly on a, weakly on b, not at all on c
   const trials = Array.from({ length: 200 }, (_, i) => {
-    const a = i % 10, b = Math.floor(i / 10) % 5, c = ['x', 'y'][i % 2]!;
+    const a = i % 10, b = Math.floor(i / 10) % 5, c = ['x', 'y'][Math.floor(i / 50) % 2]!;
     return { number: i, params: { a, b, c }, value: a * 10 + b + (i % 3 === 0 ? 0.5 : 0), state: 'complete' };
   });
   it('heatmap aggregates per cell (max by default) over sorted axes', () => {
