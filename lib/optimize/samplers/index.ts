@@ -1,0 +1,25 @@
+import { QuantlabError } from '../../core';
+import { gridSampler } from './grid';
+import { randomSampler } from './random';
+import type { Sampler } from './types';
+
+export * from './types';
+export * from './grid';
+export * from './random';
+
+export type SamplerName = 'grid' | 'random';
+export const SAMPLER_NAMES: readonly SamplerName[] = ['grid', 'random'];
+
+/** A sampler from its name with default options (CLI and string options). */
+export function samplerFrom(s: Sampler | SamplerName | undefined, fallback: SamplerName = 'random'): Sampler {
+  const x = s ?? fallback;
+  if (typeof x !== 'string') return x;
+  switch (x) {
+    case 'grid':
+      return gridSampler();
+    case 'random':
+      return randomSampler();
+    default:
+      throw new QuantlabError('BAD_ARGUMENT', `sampler: expected one of ${SAMPLER_NAMES.join(', ')}, found ${JSON.stringify(x)}`);
+  }
+}
