@@ -1,6 +1,7 @@
-/** quantlab's public API: what notebooks and scripts import (`import * as ql from './lib'`). */
+/** quantlab's public API: what notebooks and scripts import (`import * as ql from 'quantlab'`). */
 export * from './core';
 export * from './data';
 export * from './indicators';
 export * from './plot';
+export * from './oracle/talib';
 export * from './notebook';

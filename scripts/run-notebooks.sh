@@ -12,15 +12,14 @@ for nb in notebooks/*.ipynb; do
   [ -e "$nb" ] || continue
   name=$(basename "$nb" .ipynb)
   t0=$(date +%s)
-  if /usr/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=900 \
-       --output-dir "$out" --output "$name" "$nb" >"$out/$name.log" 2>&1; then
+  if /usr/bin/python3 scripts/run-notebook.py "$nb" "$out" 900 >"$out/$name.log" 2>&1; then
     /usr/bin/jupyter nbconvert --to html --output-dir "$out" "$out/$name.ipynb" >>"$out/$name.log" 2>&1
     /usr/bin/python3 -m nbformat.sign "$out/$name.ipynb" >/dev/null 2>&1 || true
     echo "notebook ok    $nb ($(( $(date +%s) - t0 )) s)"
     passed=$((passed + 1))
   else
     echo "notebook FAIL  $nb ($(( $(date +%s) - t0 )) s); last lines of $out/$name.log:"
-    tail -n 30 "$out/$name.log" | sed 's/^/    /'
+    tail -n 40 "$out/$name.log" | sed 's/^/    /'
     failed=$((failed + 1))
   fi
 done

@@ -8,7 +8,7 @@ export type ReportBlock =
   | { heading: string }
   | { text: string }
   | { figure: Figure }
-  | { table: Array<Record<string, unknown>> };
+  | { table: ReadonlyArray<object> };
 
 /**
  * A self-contained HTML page (plotly.js inlined, no network needed) with the blocks in order.

@@ -46,13 +46,14 @@ export function show(fig: Figure): void {
 }
 
 /** Shows rows (array of plain objects) or anything with toHTML() (an arquero table) as an HTML table. */
-export function showTable(rows: Array<Record<string, unknown>> | { toHTML(options?: { limit?: number }): string }, limit = 50): void {
+export function showTable(rows: ReadonlyArray<object> | { toHTML(options?: { limit?: number }): string }, limit = 50): void {
   display().html(tableHtml(rows, limit));
 }
 
 /** HTML for rows of plain objects (or an object with toHTML()), numbers right-aligned and rounded for reading. */
-export function tableHtml(rows: Array<Record<string, unknown>> | { toHTML(options?: { limit?: number }): string }, limit = 50): string {
-  if (!Array.isArray(rows)) return rows.toHTML({ limit });
+export function tableHtml(table: ReadonlyArray<object> | { toHTML(options?: { limit?: number }): string }, limit = 50): string {
+  if (!Array.isArray(table)) return (table as { toHTML(options?: { limit?: number }): string }).toHTML({ limit });
+  const rows = table as ReadonlyArray<Record<string, unknown>>;
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) => {
     if (typeof v === 'number') return `<td style="text-align:right">${formatNumber(v)}</td>`;
