@@ -77,6 +77,7 @@ export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (Number.isInteger(v)) return v.toLocaleString('en-US');
   const a = Math.abs(v);
+  if (a < 1e-4) return v.toExponential(2);
   return v.toLocaleString('en-US', { maximumFractionDigits: a >= 1000 ? 2 : a >= 1 ? 4 : 6 });
 }
 
