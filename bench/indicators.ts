@@ -8,7 +8,7 @@
  * and the speed-ups of quantlab over each.
  * Data: the real Binance BTCUSDT 1h closes/highs/lows/volumes (66,677 bars, ../shared/datasets) concatenated
  * with themselves until N bars (the tiles are copies, not a random walk). Inputs are built once, outside the
- * timings. Each timing: one warm-up call, then the median of `runs` calls, with a GC before each call.
+ * timings. Each timing: three warm-up calls, then the median of `runs` calls, with a GC before each call.
  *
  * Run: npx tsx bench/indicators.ts [--bars N] [--runs N] [--quick]
  *   --bars N   series length (default 1,000,000)
@@ -68,8 +68,10 @@ const low = tile(src.low);
 const close = tile(src.close);
 const plain = { high: Array.from(high), low: Array.from(low), close: Array.from(close) };
 
+const WARMUP = 3; // calls before timing: lets V8 finish tiering up the kernels (and the other libraries)
+
 function median(fn: () => unknown, n: number): number {
-  fn(); // warm-up (JIT, first allocation)
+  for (let i = 0; i < WARMUP; i++) fn();
   const t: number[] = [];
   for (let i = 0; i < n; i++) {
     gc();
@@ -168,7 +170,7 @@ console.log(
       bench: 'indicators',
       bars,
       data: `Binance BTCUSDT 1h (${lines.length} real bars) concatenated with itself to ${bars} bars`,
-      runs: { quantlab: runs, talib: runs, technicalindicators: tiRuns, warmup: 1, statistic: 'median ms, GC before each call' },
+      runs: { quantlab: runs, talib: runs, technicalindicators: tiRuns, warmup: WARMUP, statistic: 'median ms, GC before each call' },
       node: process.version,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', loadavg_1m_at_start: round(load0, 2) },
       results,

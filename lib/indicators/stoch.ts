@@ -39,7 +39,7 @@ export function stoch(
   const k = new Float64Array(len);
   const d = new Float64Array(len);
   const sc = stochScratch(fastK, slowK, slowD);
-  forEachFiniteRun([high, low, close], len, [k, d], (s, e) => stochRun(high, low, close, fastK, slowK, slowD, s, e, k, d, sc));
+  forEachFiniteRun([high, low, close], len, [k, d], (s, e) => stochRun(high, low, close, fastK, slowK, slowD, s, e, k, d, sc.sufH, sc.sufL, sc.kRing, sc.dRing));
   return { k, d };
 }
 
@@ -57,7 +57,7 @@ export function stochFast(high: Series, low: Series, close: Series, fastK = 5, f
   const k = new Float64Array(len);
   const d = new Float64Array(len);
   const sc = stochScratch(fastK, 1, fastD);
-  forEachFiniteRun([high, low, close], len, [k, d], (s, e) => stochRun(high, low, close, fastK, 1, fastD, s, e, k, d, sc));
+  forEachFiniteRun([high, low, close], len, [k, d], (s, e) => stochRun(high, low, close, fastK, 1, fastD, s, e, k, d, sc.sufH, sc.sufL, sc.kRing, sc.dRing));
   return { k, d };
 }
 
@@ -93,17 +93,21 @@ export function stochRun(
   e: number,
   k: Series,
   d: Series,
-  sc: StochScratch,
+  sufH: Float64Array,
+  sufL: Float64Array,
+  kRing: Float64Array,
+  dRing: Float64Array,
 ): void {
-  const { sufH, sufL, kRing, dRing } = sc;
   const n = fastK;
+  // index thresholds instead of counters: the warm-up branches hold no arithmetic of their own
+  const rawStart = s + n - 1; // first raw %K
+  const kStart = rawStart + slowK - 1; // first %K
+  const dStart = kStart + slowD - 1; // first %D (and first output)
   let pos = 0; // position of i in its block of n bars (blocks start at s)
   let ph = 0; // highest high of the block so far
   let pl = 0;
-  let kc = 0; // raw %K values fed to the first SMA (counts up to slowK - 1)
-  let ks = 0; // its ring slot
+  let ks = 0; // ring slot of the oldest raw %K
   let ksum = 0;
-  let dc = 0; // %K values fed to the second SMA (counts up to slowD - 1)
   let ds = 0;
   let dsum = 0;
   for (let i = s; i < e; i++) {
@@ -128,29 +132,25 @@ export function stochRun(
       if (b < lo) lo = b;
     }
     pos = pos + 1 === n ? 0 : pos + 1;
-    k[i] = NaN;
-    d[i] = NaN;
-    if (i - s < n - 1) continue;
+    if (i < dStart) {
+      k[i] = NaN;
+      d[i] = NaN;
+      if (i < rawStart) continue;
+    }
     const diff = (hi - lo) / 100.0;
     const raw = diff !== 0.0 ? (close[i]! - lo) / diff : 0.0;
     // %K = SMA(raw, slowK): add, divide, then drop the oldest (TA-Lib's order)
     kRing[ks] = raw;
     ks = ks + 1 === slowK ? 0 : ks + 1; // now the oldest slot
     ksum += raw;
-    if (kc < slowK - 1) {
-      kc++;
-      continue;
-    }
+    if (i < kStart) continue;
     const kv = ksum / slowK;
     ksum -= kRing[ks]!;
     // %D = SMA(%K, slowD)
     dRing[ds] = kv;
     ds = ds + 1 === slowD ? 0 : ds + 1;
     dsum += kv;
-    if (dc < slowD - 1) {
-      dc++;
-      continue;
-    }
+    if (i < dStart) continue;
     const dv = dsum / slowD;
     dsum -= dRing[ds]!;
     k[i] = kv;

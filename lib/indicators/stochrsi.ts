@@ -23,7 +23,7 @@ export function stochRsi(x: Series, n = 14, fastK = 5, fastD = 3): StochResult {
   const k = new Float64Array(len);
   const d = new Float64Array(len);
   const sc = stochScratch(fastK, 1, fastD);
-  forEachFiniteRun([r], len, [k, d], (s, e) => stochRun(r, r, r, fastK, 1, fastD, s, e, k, d, sc));
+  forEachFiniteRun([r], len, [k, d], (s, e) => stochRun(r, r, r, fastK, 1, fastD, s, e, k, d, sc.sufH, sc.sufL, sc.kRing, sc.dRing));
   return { k, d };
 }
 
