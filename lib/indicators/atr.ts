@@ -1,10 +1,11 @@
 import type { Bar, Series, Stream } from '../core';
 import { checkPeriod } from './sma';
-import { trange, trueRange } from './trange';
+import { trueRange } from './trange';
+import { checkSameLength } from './transform';
 
 /**
  * Average true range, Wilder smoothing (atr = (prev*(n-1) + tr) / n) seeded with the mean of the first
- * n true ranges. First n values are NaN (TR[0] is NaN). Matches TA-Lib ATR.
+ * n true ranges. First n values are NaN (TR[0] is NaN). Matches TA-Lib ATR (to ~1e-15 relative: 1/n is multiplied where TA-Lib divides).
  * TradingView's `ta.atr` uses the same RMA but counts TR[0] = high - low, so it starts one bar earlier
  * and differs slightly for the first few hundred bars; technicalindicators' ATR behaves like TradingView.
  * NaN policy (recursive family): a NaN true range is skipped — that bar's output is NaN and the average
@@ -15,17 +16,56 @@ import { trange, trueRange } from './trange';
  */
 export function atr(high: Series, low: Series, close: Series, n = 14, out: Series = new Float64Array(high.length)): Series {
   checkPeriod('atr', n);
-  trange(high, low, close, out);
-  return wilderInPlace(out, n);
+  checkSameLength('atr', ['high', 'low', 'close'], [high, low, close]);
+  // one fused pass: true range (as trueRange) and Wilder smoothing (as wilderInPlace), same arithmetic
+  const len = high.length;
+  if (len === 0) return out;
+  const nm1 = n - 1;
+  const inv = 1 / n;
+  let prevClose = close[0]!;
+  let count = 0;
+  let sum = 0;
+  let prev = NaN;
+  out[0] = NaN;
+  for (let i = 1; i < len; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    let tr = h - l;
+    const up = Math.abs(prevClose - h);
+    if (up > tr) tr = up;
+    const down = Math.abs(prevClose - l);
+    if (down > tr) tr = down;
+    if (prevClose !== prevClose) tr = NaN;
+    prevClose = close[i]!; // read before writing: `out` may alias `close`
+    if (tr !== tr) {
+      out[i] = NaN; // skipped: state kept
+      continue;
+    }
+    if (count < n) {
+      sum += tr;
+      count++;
+      if (count < n) {
+        out[i] = NaN;
+        continue;
+      }
+      prev = sum * inv;
+    } else {
+      prev = (prev * nm1 + tr) * inv;
+    }
+    out[i] = prev;
+  }
+  return out;
 }
 
 /**
- * Wilder-smooths `x` in place with TA-Lib's arithmetic (seed = sum of the first n finite values / n,
- * then prev = (prev*(n-1) + v) / n). NaN values are skipped (output NaN, state kept). Returns `x`.
+ * Wilder-smooths `x` in place: seed = mean of the first n finite values, then prev = (prev*(n-1) + v) / n,
+ * the division done as a multiplication by 1/n (TA-Lib divides; the results differ by ~1e-16 relative and the
+ * multiply makes ATR about 4× faster, since a division's latency would sit on the loop's dependency chain). NaN values are skipped (output NaN, state kept). Returns `x`.
  */
 export function wilderInPlace(x: Series, n: number): Series {
   const len = x.length;
   const nm1 = n - 1;
+  const inv = 1 / n;
   let count = 0;
   let sum = 0;
   let prev = NaN;
@@ -39,18 +79,16 @@ export function wilderInPlace(x: Series, n: number): Series {
         x[i] = NaN;
         continue;
       }
-      prev = sum / n;
+      prev = sum * inv;
     } else {
-      prev *= nm1;
-      prev += v;
-      prev /= n;
+      prev = (prev * nm1 + v) * inv;
     }
     x[i] = prev;
   }
   return x;
 }
 
-/** Streaming Wilder smoothing with exactly the arithmetic of {@link wilderInPlace}. */
+/** Streaming Wilder smoothing with exactly the arithmetic of {@link wilderInPlace} and {@link atr}. */
 export interface WilderState {
   /** Feeds one value; returns the smoothed value (NaN while warming up or when `v` is NaN). */
   next(v: number): number;
@@ -59,6 +97,7 @@ export interface WilderState {
 
 export function wilderState(n: number): WilderState {
   const nm1 = n - 1;
+  const inv = 1 / n;
   let count = 0;
   let sum = 0;
   let prev = NaN;
@@ -69,12 +108,10 @@ export function wilderState(n: number): WilderState {
         sum += v;
         count++;
         if (count < n) return NaN;
-        prev = sum / n;
+        prev = sum * inv;
         return prev;
       }
-      prev *= nm1;
-      prev += v;
-      prev /= n;
+      prev = (prev * nm1 + v) * inv;
       return prev;
     },
     reset() {
