@@ -110,7 +110,7 @@ export async function createStudy(options: StudyOptions): Promise<Study> {
   checkSpace(options.space, `study '${name}'`);
   const directions = checkDirections(options.directions ?? [options.direction ?? 'minimize'], `study '${name}'`);
   const storage = typeof options.storage === 'string' || options.storage === undefined ? openStorage(options.storage ?? 'memory:') : options.storage;
-  const sampler = samplerFrom(options.sampler, 'random');
+  const sampler = samplerFrom(options.sampler, 'tpe');
   const seed = options.seed ?? randomSeed();
   const record = await storage.createStudy({
     name,

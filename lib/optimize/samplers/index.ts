@@ -1,14 +1,16 @@
 import { QuantlabError } from '../../core';
 import { gridSampler } from './grid';
 import { randomSampler } from './random';
+import { tpeSampler } from './tpe';
 import type { Sampler } from './types';
 
 export * from './types';
 export * from './grid';
 export * from './random';
+export * from './tpe';
 
-export type SamplerName = 'grid' | 'random';
-export const SAMPLER_NAMES: readonly SamplerName[] = ['grid', 'random'];
+export type SamplerName = 'grid' | 'random' | 'tpe' | 'tpe-multivariate';
+export const SAMPLER_NAMES: readonly SamplerName[] = ['grid', 'random', 'tpe', 'tpe-multivariate'];
 
 /** A sampler from its name with default options (CLI and string options). */
 export function samplerFrom(s: Sampler | SamplerName | undefined, fallback: SamplerName = 'random'): Sampler {
@@ -19,6 +21,10 @@ export function samplerFrom(s: Sampler | SamplerName | undefined, fallback: Samp
       return gridSampler();
     case 'random':
       return randomSampler();
+    case 'tpe':
+      return tpeSampler();
+    case 'tpe-multivariate':
+      return tpeSampler({ multivariate: true });
     default:
       throw new QuantlabError('BAD_ARGUMENT', `sampler: expected one of ${SAMPLER_NAMES.join(', ')}, found ${JSON.stringify(x)}`);
   }
