@@ -135,7 +135,7 @@ export async function fetchOhlcv(options: FetchOptions): Promise<FetchResult> {
     if (e instanceof ccxt.NetworkError || e instanceof ccxt.OperationFailed) return { action: 'retry' };
     return { action: 'fail' };
   };
-  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
+  const call = <T>(what: string, fn: (attempt: number) => Promise<T>): Promise<T> =>
     withRetry(fn, decide, policy, (ev) => {
       retries++;
       log(`${what}: ${(ev.error as Error).name ?? 'error'} (attempt ${ev.attempt}), retrying in ${ev.delayMs} ms`);
@@ -143,7 +143,8 @@ export async function fetchOhlcv(options: FetchOptions): Promise<FetchResult> {
       throw new QuantlabError('NOT_FOUND', `${exchangeId} ${what} failed after ${policy.attempts} attempts: ${(e as Error).message}`);
     });
 
-  await call('loadMarkets', () => ex.loadMarkets());
+  // ccxt keeps a failed loadMarkets promise: a retry must ask for a reload
+  await call('loadMarkets', (attempt) => ex.loadMarkets(attempt > 1));
   const market = findMarket(ex, exchangeId, options.symbol);
   if (ex.timeframes && !(tf.name in ex.timeframes)) {
     throw new QuantlabError('BAD_TIMEFRAME', `${exchangeId} ${market.symbol}: timeframe '${options.timeframe}' is not offered; expected one of ${Object.keys(ex.timeframes).join(', ')}`);

@@ -8,6 +8,8 @@ import { sleep } from '../core/retry';
  */
 export class RateGate {
   private until = 0;
+  /** How many times the used-weight header made calls wait for the next window. */
+  nearLimitPauses = 0;
 
   constructor(
     /** Request weight allowed per window (Binance spot: 6000 per minute). */
@@ -44,6 +46,7 @@ export class RateGate {
       const used = Number(v);
       if (used >= this.weightLimit * this.threshold) {
         const t = this.now();
+        this.nearLimitPauses++;
         this.pauseFor(windowMs - (t % windowMs));
       }
     }

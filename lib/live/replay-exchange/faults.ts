@@ -7,8 +7,9 @@ import { QuantlabError } from '../../core';
  * - `timeout`: no response at all; the connection stays open until the client gives up. With
  *   `accepted: true` the request is carried out first (an order exists that the client never hears of).
  * - `rate-limit`: HTTP 429 with Binance's -1003 body and `Retry-After: retryAfterSec` (default 1).
- * - `server-error`: HTTP `status` (default 503). With `accepted: true` the request is carried out first,
- *   which is what Binance warns 5xx means: "the execution status is unknown".
+ * - `server-error`: HTTP `status` (default 503; 500 carries Binance's -1001 JSON, others a plain-text
+ *   gateway page). With `accepted: true` the request is carried out first, which is what Binance warns
+ *   5xx means: "the execution status is unknown".
  * - `drop-after-accept`: the request is carried out, then the connection is destroyed without a response.
  * - `drop`: the connection is destroyed before anything is done.
  *

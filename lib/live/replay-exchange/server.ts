@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { QuantlabError } from '../../core';
 import type { AccountConfig } from './accounts';
@@ -150,11 +150,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
       send(res, 429, e.body(), { 'Retry-After': String(plan.retryAfterSec) });
       return finish(429, e.code);
     }
-    if (plan.action === 'server-error' && !plan.accepted) {
-      const e = errors.internal();
-      send(res, plan.status, e.body());
-      return finish(plan.status, e.code);
-    }
+    if (plan.action === 'server-error' && !plan.accepted) return serverError(res, plan.status, finish);
     if (plan.action === 'timeout' && !plan.accepted) return finish(0);
 
     let status = 200;
@@ -185,11 +181,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
       return finish(0, code);
     }
     if (plan.action === 'timeout') return finish(0, code);
-    if (plan.action === 'server-error') {
-      const e = errors.internal();
-      send(res, plan.status, e.body());
-      return finish(plan.status, e.code);
-    }
+    if (plan.action === 'server-error') return serverError(res, plan.status, finish);
     send(res, status, out, headers);
     finish(status, code);
   }
@@ -315,6 +307,19 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
       log?.('replay-exchange closed');
     },
   };
+}
+
+/** A 5xx: 500 carries Binance's -1001 JSON; other statuses the plain-text page a gateway sends. */
+function serverError(res: ServerResponse, status: number, finish: (status: number, code?: number) => void): void {
+  if (status === 500) {
+    const e = errors.internal();
+    send(res, status, e.body());
+    return finish(status, e.code);
+  }
+  const text = `${status} ${STATUS_CODES[status] ?? 'Server Error'}`;
+  res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+  finish(status);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
