@@ -32,9 +32,10 @@ export interface EngineOutput {
   exposedBars: number;
   /** number of trades, counting a position open at the end. */
   tradeCount: number;
-  /** Σ r and Σ r² of per-bar returns (r = equity / previous equity − 1, the first against the initial cash). */
+  /** Σ r and Σ r² of per-bar returns (r = equity / previous equity − 1, the first against the initial cash); runs without records only. */
   sumReturns: number;
   sumSquaredReturns: number;
+  /** runs without records only (a recorded curve gets the full statistics instead). */
   maxDrawdown: number;
   equity: Float64Array | null;
   positions: Float64Array[] | null;
@@ -92,6 +93,9 @@ export class Engine {
   private readonly peak: Float64Array;
   // closed trades, for Kelly sizing
   private kCount = 0;
+  /** cached liquidation level of asset 0 (single-asset runs without stops); stale after any cash change. */
+  private liq = NaN;
+  private liqStale = true;
   private kWins = 0;
   private kSumWin = 0;
   private kSumLoss = 0;
@@ -154,37 +158,80 @@ export class Engine {
   run(): EngineOutput {
     const { k, n, o } = this;
     const hasFunding = o.fundingEveryMs > 0 || this.fund.some((x) => x !== null);
+    // with no stops and one asset, the only intrabar event is a liquidation, whose level changes only with
+    // cash and units: keep it cached and enter intrabar() only on bars that reach it
+    const gate = k === 1 && o.slKind === 0 && o.tpKind === 0 && o.trailKind === 0;
+    const low0 = k ? this.low[0]! : null;
+    const high0 = k ? this.high[0]! : null;
+    const tgt0 = k ? this.tgt[0]! : null;
     let eq = o.cash;
     let prev = o.cash;
     let peak = o.cash;
     let maxDd = 0;
+    let floor = o.cash * (1 + 1e-12); // equities at or above this cannot deepen the drawdown
     let sr = 0;
     let sr2 = 0;
+    const units = this.units;
+    const closes = this.close;
+    const positions = this.positions;
+    const equity = this.equity;
+    const close0 = k ? closes[0]! : null;
+    const pos0 = positions ? positions[0]! : null;
     for (let t = 0; t < n; t++) {
-      if (!o.fillClose && t > 0) this.fillTargets(t - 1, t, this.open);
-      for (let a = 0; a < k; a++) {
-        if (this.units[a] !== 0) this.intrabar(a, t);
+      if (!o.fillClose && t > 0 && (k !== 1 || tgt0![t - 1] === tgt0![t - 1])) this.fillTargets(t - 1, t, this.open);
+      if (gate) {
+        const u = this.units[0]!;
+        if (u !== 0) {
+          if (this.liqStale) {
+            this.liq = this.liquidationLevel(0, t);
+            this.liqStale = false;
+          }
+          const L = this.liq;
+          if (u > 0 ? low0![t]! <= L : high0![t]! >= L) this.intrabar(0, t);
+        }
+      } else {
+        for (let a = 0; a < k; a++) {
+          if (this.units[a] !== 0) this.intrabar(a, t);
+        }
       }
       if (hasFunding) for (let a = 0; a < k; a++) this.chargeFunding(a, t);
-      if (o.fillClose) this.fillTargets(t, t, this.close);
+      if (o.fillClose && (k !== 1 || tgt0![t] === tgt0![t])) this.fillTargets(t, t, this.close);
       eq = this.cash;
-      let exposed = false;
-      for (let a = 0; a < k; a++) {
-        const u = this.units[a]!;
+      if (k === 1) {
+        const u = units[0]!;
         if (u !== 0) {
-          eq += u * this.close[a]![t]!;
-          exposed = true;
+          eq += u * close0![t]!;
+          this.exposedBars++;
         }
-        if (this.positions) this.positions[a]![t] = u;
+        if (pos0) pos0[t] = u;
+      } else {
+        let exposed = false;
+        for (let a = 0; a < k; a++) {
+          const u = units[a]!;
+          if (u !== 0) {
+            eq += u * closes[a]![t]!;
+            exposed = true;
+          }
+          if (positions) positions[a]![t] = u;
+        }
+        if (exposed) this.exposedBars++;
       }
-      if (exposed) this.exposedBars++;
-      if (this.equity) this.equity[t] = eq;
-      const r = eq / prev - 1;
-      sr += r;
-      sr2 += r * r;
-      prev = eq;
-      if (eq >= peak) peak = eq;
-      else if (1 - eq / peak > maxDd) maxDd = 1 - eq / peak;
+      if (equity) equity[t] = eq;
+      else {
+        // running figures for summaries (the recorded curve gets full statistics instead)
+        const r = eq / prev - 1;
+        sr += r;
+        sr2 += r * r;
+        prev = eq;
+        if (eq >= peak) {
+          peak = eq;
+          floor = peak * (1 - maxDd) * (1 + 1e-12);
+        } else if (eq < floor) {
+          const d = 1 - eq / peak;
+          if (d > maxDd) maxDd = d;
+          floor = peak * (1 - maxDd) * (1 + 1e-12);
+        }
+      }
     }
     for (let a = 0; a < k; a++) {
       if (this.tOpen[a]) {
@@ -338,6 +385,7 @@ export class Engine {
     const next = delta === -u ? 0 : u + delta;
     const fee = Math.abs(delta) * q * feeRate + this.o.fixedFee;
     this.cash -= delta * q + fee;
+    this.liqStale = true;
     this.commissions += fee;
     this.units[a] = next;
     if (this.orders) {
@@ -541,6 +589,7 @@ export class Engine {
     if (!(rate !== 0 && rate === rate)) return;
     const pay = u * this.close[a]![t]! * rate;
     this.cash -= pay;
+    this.liqStale = true;
     this.fundingPaid += pay;
     this.tFunding[a] += pay;
   }

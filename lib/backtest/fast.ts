@@ -1,4 +1,5 @@
 import { QuantlabError, type Bars } from '../core';
+import { TargetEvents } from './events';
 import { SIZE_PERCENT, type ResolvedOptions } from './options';
 
 /** The figures a parameter sweep needs from one run. */
@@ -34,17 +35,48 @@ export function sharpeFromSums(sum: number, sumSq: number, n: number, barsPerYea
   return v > 0 ? ((m - riskFreeRate / barsPerYear) / Math.sqrt(v)) * Math.sqrt(barsPerYear) : NaN;
 }
 
+const scratchEvents = new TargetEvents(1024);
+const extremes = new WeakMap<Bars, { minLow: number; maxHigh: number }>();
+
+/** Lowest low and highest high of the bars (cached per Bars object): a liquidation level beyond them cannot trigger. */
+function extremesOf(bars: Bars): { minLow: number; maxHigh: number } {
+  let e = extremes.get(bars);
+  if (!e) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < bars.low.length; i++) {
+      if (bars.low[i]! < lo) lo = bars.low[i]!;
+      if (bars.high[i]! > hi) hi = bars.high[i]!;
+    }
+    e = { minLow: lo, maxHigh: hi };
+    extremes.set(bars, e);
+  }
+  return e;
+}
+
 /**
  * Single-asset simulation without records, for sweeps: percent sizing, fees, fixed fee, basis-point slippage,
  * leverage, shorting, direction, rebalance and liquidation, with exactly the engine's arithmetic (tested equal).
- * One pass, no allocation. Only valid when {@link fastPathApplies}.
+ * No allocation. Only valid when {@link fastPathApplies}. Dense targets are first reduced to events.
  */
-export function fastSummary(bars: Bars, targets: Float64Array, o: ResolvedOptions, barsPerYear: number, riskFreeRate = 0): SimSummary {
+export function fastSummary(bars: Bars, targets: Float64Array | TargetEvents, o: ResolvedOptions, barsPerYear: number, riskFreeRate = 0): SimSummary {
+  const ev = targets instanceof TargetEvents ? targets : TargetEvents.fromDense(targets, scratchEvents);
+  return fastSummaryEvents(bars, ev, o, barsPerYear, riskFreeRate);
+}
+
+/**
+ * The fast kernel proper, over sparse targets. It visits the bars where an order can fill, jumps over flat
+ * stretches (equity constant, return 0) and walks held stretches bar by bar (mark to market, liquidation).
+ */
+export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptions, barsPerYear: number, riskFreeRate = 0): SimSummary {
   const open = bars.open;
   const low = bars.low;
   const high = bars.high;
   const close = bars.close;
   const n = close.length;
+  const idx = ev.index;
+  const val = ev.value;
+  const m = ev.length;
   const fee = o.taker;
   const F = o.fixedFee;
   const slip = o.slip;
@@ -54,7 +86,8 @@ export function fastSummary(bars: Bars, targets: Float64Array, o: ResolvedOption
   const rebalance = o.rebalance;
   const allowLong = o.allowLong;
   const allowShort = o.allowShort;
-  const off = fillClose ? 0 : 1; // target index that fills at bar t is t − off
+  const off = fillClose ? 0 : 1; // an event at bar s fills at bar s + off
+  const { minLow, maxHigh } = extremesOf(bars);
   let cash = o.cash;
   let u = 0;
   let last = NaN;
@@ -68,10 +101,85 @@ export function fastSummary(bars: Bars, targets: Float64Array, o: ResolvedOption
   let sr2 = 0;
   let eq = cash;
   let L = NaN; // liquidation level of the current position
-  for (let t = 0; t < n; t++) {
-    for (let step = 0; step < 3; step++) {
+  let k = 0;
+  for (let e = 0; e < m; e++) {
+    const x = val[e]!;
+    if (x - x !== 0) throw new QuantlabError('BAD_ARGUMENT', `simulate: target at bar ${idx[e]} is ${x}; expected a finite number or NaN`);
+  }
+  let t = 0;
+  while (t < n) {
+    const fillBar = k < m ? idx[k]! + off : n;
+    if (t < fillBar) {
+      // a quiet stretch [t, end): no order can fill
+      const end = fillBar < n ? fillBar : n;
+      if (u === 0) {
+        t = end; // flat: equity constant, every return 0
+        continue;
+      }
+      // held: mark to market bar by bar; a liquidation level (if any) ends the stretch early
+      const start = t;
+      if (L !== L) {
+        for (; t < end; t++) {
+          eq = cash + u * close[t]!;
+          const r = eq / prev - 1;
+          sr += r;
+          sr2 += r * r;
+          prev = eq;
+          if (eq >= peak) {
+            peak = eq;
+            floor = peak * (1 - maxDd) * (1 + 1e-12);
+          } else if (eq < floor) {
+            const d = 1 - eq / peak;
+            if (d > maxDd) maxDd = d;
+            floor = peak * (1 - maxDd) * (1 + 1e-12);
+          }
+        }
+      } else {
+        const long = u > 0;
+        for (; t < end; t++) {
+          if (long ? low[t]! <= L : high[t]! >= L) break;
+          eq = cash + u * close[t]!;
+          const r = eq / prev - 1;
+          sr += r;
+          sr2 += r * r;
+          prev = eq;
+          if (eq >= peak) {
+            peak = eq;
+            floor = peak * (1 - maxDd) * (1 + 1e-12);
+          } else if (eq < floor) {
+            const d = 1 - eq / peak;
+            if (d > maxDd) maxDd = d;
+            floor = peak * (1 - maxDd) * (1 + 1e-12);
+          }
+        }
+      }
+      exposed += t - start;
+      if (t < end) {
+        // liquidated inside bar t: at the open when it gapped through, else at the level; then flat
+        const op = open[t]!;
+        const px = (u > 0 ? op <= L : op >= L) ? op : L;
+        cash -= -u * px + (Math.abs(u) * px * fee + F);
+        u = 0;
+        eq = cash;
+        const r = eq / prev - 1;
+        sr += r;
+        sr2 += r * r;
+        prev = eq;
+        if (eq >= peak) {
+          peak = eq;
+          floor = peak * (1 - maxDd) * (1 + 1e-12);
+        } else if (eq < floor) {
+          const d = 1 - eq / peak;
+          if (d > maxDd) maxDd = d;
+          floor = peak * (1 - maxDd) * (1 + 1e-12);
+        }
+        t++;
+      }
+      continue;
+    }
+    // bar t fills event k: next-open at the open (before the intrabar check), close at the close (after it)
+    for (let step = fillClose ? 1 : 0, stop = step + 2; step < stop; step++) {
       if (step === 1) {
-        // liquidation inside bar t (the engine's intrabar step, with no stops configured)
         if (u === 0) continue;
         const op = open[t]!;
         let x = NaN;
@@ -83,11 +191,7 @@ export function fastSummary(bars: Bars, targets: Float64Array, o: ResolvedOption
         }
         continue;
       }
-      // step 0: next-open fill of bar t−1's target; step 2: close fill of bar t's target
-      if (step === 0 ? fillClose || t === 0 : !fillClose) continue;
-      let raw = targets[t - off]!;
-      if (raw !== raw) continue;
-      if (raw - raw !== 0) badTarget(raw, t - off);
+      let raw = val[k++]!;
       if (raw > 0 ? !allowLong : raw < 0 && !allowShort) raw = 0;
       if (!rebalance && raw === last) continue;
       last = raw;
@@ -117,14 +221,17 @@ export function fastSummary(bars: Bars, targets: Float64Array, o: ResolvedOption
       cash -= delta * q + (Math.abs(delta) * q * fee + F);
       if (next !== 0 && (u === 0 || next > 0 !== u > 0)) trades++;
       u = next;
-      if (u !== 0) L = u > 0 ? (cash < 0 ? -cash / (u * (1 - mm)) : NaN) : cash / (-u * (1 + mm));
+      if (u !== 0) {
+        L = u > 0 ? (cash < 0 ? -cash / (u * (1 - mm)) : NaN) : cash / (-u * (1 + mm));
+        if (u > 0 ? L < minLow : L > maxHigh) L = NaN; // no bar reaches it
+      }
     }
     eq = cash;
     if (u !== 0) {
       eq += u * close[t]!;
       exposed++;
     }
-    let r = eq / prev - 1;
+    const r = eq / prev - 1;
     sr += r;
     sr2 += r * r;
     prev = eq;
@@ -136,35 +243,7 @@ export function fastSummary(bars: Bars, targets: Float64Array, o: ResolvedOption
       if (d > maxDd) maxDd = d;
       floor = peak * (1 - maxDd) * (1 + 1e-12);
     }
-    // fast-forward over bars where no target can fill: flat bars add r = 0, held bars only mark to market
-    if (u === 0) {
-      let j = t + 1;
-      while (j < n && targets[j - off]! !== targets[j - off]!) j++;
-      t = j - 1;
-    } else {
-      const uu = u;
-      const long = uu > 0;
-      let j = t + 1;
-      for (; j < n; j++) {
-        if (targets[j - off]! === targets[j - off]!) break;
-        if (long ? low[j]! <= L : high[j]! >= L) break;
-        eq = cash + uu * close[j]!;
-        r = eq / prev - 1;
-        sr += r;
-        sr2 += r * r;
-        prev = eq;
-        if (eq >= peak) {
-          peak = eq;
-          floor = peak * (1 - maxDd) * (1 + 1e-12);
-        } else if (eq < floor) {
-          const d = 1 - eq / peak;
-          if (d > maxDd) maxDd = d;
-          floor = peak * (1 - maxDd) * (1 + 1e-12);
-        }
-      }
-      exposed += j - t - 1;
-      t = j - 1;
-    }
+    t++;
   }
   return {
     finalEquity: eq,
@@ -174,8 +253,4 @@ export function fastSummary(bars: Bars, targets: Float64Array, o: ResolvedOption
     trades,
     exposure: n ? exposed / n : NaN,
   };
-}
-
-function badTarget(raw: number, t: number): never {
-  throw new QuantlabError('BAD_ARGUMENT', `simulate: target at bar ${t} is ${raw}; expected a finite number or NaN`);
 }

@@ -1,5 +1,6 @@
 export * from './options';
 export * from './columns';
 export * from './engine';
+export * from './events';
 export * from './fast';
 export * from './simulate';

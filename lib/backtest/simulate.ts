@@ -1,6 +1,7 @@
 import { barsPerYear, QuantlabError, type Bars } from '../core';
 import { type OrderColumns, type TradeColumns } from './columns';
 import { Engine, type AssetInput, type EngineOutput } from './engine';
+import { TargetEvents } from './events';
 import { fastPathApplies, fastSummary, sharpeFromSums, type SimSummary } from './fast';
 import { resolveOptions, type ResolvedOptions, type SimOptions } from './options';
 
@@ -106,23 +107,28 @@ export function simulate(bars: Bars, targets: Float64Array, options: SimOptions 
 
 /**
  * Final equity, Sharpe, max drawdown and trade count without building the trade list or the equity curve —
- * the call a parameter sweep makes thousands of times. Uses the one-pass fast kernel when the options allow it
+ * the call a parameter sweep makes thousands of times. Targets may be dense or sparse ({@link TargetEvents}). Uses the one-pass fast kernel when the options allow it
  * (percent sizing, no stops, funding, volume slippage or lot rounding), else the engine without records.
  * `riskFreeRate` is annual, as in the statistics.
  */
 export function simulateSummary(
   bars: Bars,
-  targets: Float64Array,
+  targets: Float64Array | TargetEvents,
   options: SimOptions | ResolvedOptions = {},
   series: SimSeries = {},
   riskFreeRate = 0,
 ): SimSummary {
   const o = 'echo' in options ? (options as ResolvedOptions) : resolveOptions(options as SimOptions, { length: bars.close.length, timeframe: bars.timeframe });
   const n = bars.close.length;
-  if (targets.length !== n) throw new QuantlabError('BAD_ARGUMENT', `simulate: ${targets.length} targets for ${n} bars (expected one per bar)`);
+  if (targets instanceof TargetEvents) {
+    if (targets.length && (targets.index[targets.length - 1]! >= n || targets.index[0]! < 0)) {
+      throw new QuantlabError('BAD_ARGUMENT', `simulate: target events reach bar ${targets.index[targets.length - 1]}, beyond the ${n} bars`);
+    }
+  } else if (targets.length !== n) throw new QuantlabError('BAD_ARGUMENT', `simulate: ${targets.length} targets for ${n} bars (expected one per bar)`);
   const P = bars.timeframe ? barsPerYear(bars.timeframe) : n > 1 ? (365 * 86_400_000) / (bars.ts[1]! - bars.ts[0]!) : NaN;
   if (fastPathApplies(o)) return fastSummary(bars, targets, o, P, riskFreeRate);
-  const asset: AssetInput = { bars, targets, atr: series.atr, fundingRates: series.fundingRates };
+  const dense = targets instanceof TargetEvents ? targets.toDense(n) : targets;
+  const asset: AssetInput = { bars, targets: dense, atr: series.atr, fundingRates: series.fundingRates };
   checkAsset(asset, 0, n, bars.ts, o);
   const r = run([asset], o, false, o.optimistic);
   return {

@@ -1,9 +1,7 @@
 import { isoTime, parseTimeframe } from '../core';
 import { drawdownStats } from './drawdown';
-import { moments } from './moments';
-import { annualReturn, annualVolatility, cagr, calmarRatio, omegaRatio, sharpeRatio, sortinoRatio } from './ratios';
-import { alphaBeta } from './regression';
-import { barReturns, priceReturns } from './returns';
+import { annualReturn, cagr, calmarRatio } from './ratios';
+import { barReturns } from './returns';
 import { deflatedSharpe, probabilisticSharpe } from './sharpe-tests';
 import { tailRisk } from './tail';
 import { tradeStats } from './trades';
@@ -88,6 +86,71 @@ export interface Stats {
   deflatedSharpe: number;
 }
 
+/**
+ * The per-bar-return figures of {@link computeStats} in two passes (what sharpeRatio, sortinoRatio, omegaRatio,
+ * moments and alphaBeta compute one by one — tested equal). `benchmark` is a price series; its returns start at bar 1.
+ */
+export function returnFigures(r: Float64Array, benchmark: Float64Array, barsPerYear: number, riskFreeRate = 0) {
+  const n = r.length;
+  const P = barsPerYear;
+  const rfb = riskFreeRate / P;
+  let s = 0;
+  let sm = 0;
+  let sr1 = 0; // Σ r over bars 1.. (the regression's sample)
+  const mret = new Float64Array(n); // benchmark returns, mret[0] unused
+  for (let i = 0; i < n; i++) s += r[i]!;
+  for (let i = 1; i < n; i++) {
+    sr1 += r[i]!;
+    const m = benchmark[i]! / benchmark[i - 1]! - 1;
+    mret[i] = m;
+    sm += m;
+  }
+  const mean = s / n;
+  const mr = sr1 / (n - 1);
+  const mm = sm / (n - 1);
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  let down = 0;
+  let up0 = 0;
+  let down0 = 0;
+  let cov = 0;
+  let vm = 0;
+  for (let i = 0; i < n; i++) {
+    const x = r[i]!;
+    const d = x - mean;
+    const d2 = d * d;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
+    const e = x - rfb;
+    if (e < 0) down += e * e;
+    if (x > 0) up0 += x;
+    else down0 -= x;
+    if (i > 0) {
+      const dm = mret[i]! - mm;
+      cov += (x - mr) * dm;
+      vm += dm * dm;
+    }
+  }
+  const std = n >= 2 ? Math.sqrt(m2 / (n - 1)) : NaN;
+  const p2 = m2 / n;
+  const excess = mean - rfb;
+  const beta = n - 1 >= 2 && vm > 0 ? cov / vm : NaN;
+  return {
+    mean,
+    std,
+    skew: p2 > 0 ? m3 / n / p2 ** 1.5 : NaN,
+    kurtosis: p2 > 0 ? m4 / n / (p2 * p2) : NaN,
+    annualVolatility: std * Math.sqrt(P),
+    sharpe: std > 0 ? (excess / std) * Math.sqrt(P) : NaN,
+    sortino: n === 0 ? NaN : down === 0 ? (excess > 0 ? Infinity : excess < 0 ? -Infinity : NaN) : (excess / Math.sqrt(down / n)) * Math.sqrt(P),
+    omega: down0 > 0 ? up0 / down0 : up0 > 0 ? Infinity : NaN,
+    beta,
+    alpha: beta === beta ? (mr - beta * mm) * P : NaN,
+  };
+}
+
 /** Computes every {@link Stats} figure from an equity curve, its bars' times, a benchmark and the trades. */
 export function computeStats(input: StatsInput, scratch?: Float64Array): Stats {
   const { equity, initialCash: cash0, ts, benchmark } = input;
@@ -99,11 +162,10 @@ export function computeStats(input: StatsInput, scratch?: Float64Array): Stats {
   const final = n ? equity[n - 1]! : cash0;
   const spanMs = n ? ts[n - 1]! - ts[0]! + barMs : 0;
   const dd = drawdownStats(equity, cash0);
-  const mo = moments(r);
+  const fig = returnFigures(r, benchmark, P, rf);
   const ann = annualReturn(cash0, final, n, P);
-  const { alpha, beta } = alphaBeta(r, priceReturns(benchmark), P);
   const tr = tradeStats(input.trades.pnl, input.trades.returns, input.trades.barsHeld);
-  const srBar = mo.std > 0 ? (mo.mean - rf / P) / mo.std : NaN;
+  const srBar = fig.std > 0 ? (fig.mean - rf / P) / fig.std : NaN;
   const tail = tailRisk(r, 0.95);
   return {
     start: n ? isoTime(ts[0]!) : '',
@@ -119,13 +181,13 @@ export function computeStats(input: StatsInput, scratch?: Float64Array): Stats {
     totalReturn: final / cash0 - 1,
     buyHoldReturn: n ? benchmark[n - 1]! / benchmark[0]! - 1 : NaN,
     annualReturn: ann,
-    annualVolatility: annualVolatility(r, P),
+    annualVolatility: fig.annualVolatility,
     cagr: cagr(cash0, final, spanMs),
-    sharpe: sharpeRatio(r, P, rf),
-    sortino: sortinoRatio(r, P, rf),
+    sharpe: fig.sharpe,
+    sortino: fig.sortino,
     calmar: calmarRatio(ann, dd.maxDrawdown),
-    alpha,
-    beta,
+    alpha: fig.alpha,
+    beta: fig.beta,
     maxDrawdown: dd.maxDrawdown,
     avgDrawdown: dd.avgDrawdown,
     maxDrawdownBars: dd.maxDrawdownBars,
@@ -142,14 +204,14 @@ export function computeStats(input: StatsInput, scratch?: Float64Array): Stats {
     expectancy: tr.expectancy,
     sqn: tr.sqn,
     kelly: tr.kelly,
-    omega: omegaRatio(r),
+    omega: fig.omega,
     var95: tail.var,
     cvar95: tail.cvar,
     maxWinStreak: tr.maxWinStreak,
     maxLossStreak: tr.maxLossStreak,
-    skew: mo.skew,
-    kurtosis: mo.kurtosis,
-    probabilisticSharpe: probabilisticSharpe(srBar, n, mo.skew, mo.kurtosis),
-    deflatedSharpe: deflatedSharpe(srBar, n, mo.skew, mo.kurtosis, input.trials ?? 1, input.sharpeVariance),
+    skew: fig.skew,
+    kurtosis: fig.kurtosis,
+    probabilisticSharpe: probabilisticSharpe(srBar, n, fig.skew, fig.kurtosis),
+    deflatedSharpe: deflatedSharpe(srBar, n, fig.skew, fig.kurtosis, input.trials ?? 1, input.sharpeVariance),
   };
 }

@@ -17,32 +17,49 @@ export function quantile(x: Float64Array, q: number, scratch: Float64Array = new
   return xl + (h - lo) * (xr - xl);
 }
 
-/** Rearranges a[left..right] so a[k] holds the k-th smallest value (Hoare selection); returns it. */
+/**
+ * Rearranges a[left..right] so a[k] holds the k-th smallest value, smaller-or-equal values before it and
+ * greater-or-equal after (Floyd–Rivest selection: a sample narrows the range first, so a quantile near either
+ * end costs little more than one pass). Returns a[k].
+ */
 function select(a: Float64Array, k: number, left: number, right: number): number {
   while (right > left) {
-    const pivot = median3(a[left]!, a[(left + right) >>> 1]!, a[right]!);
+    if (right - left > 600) {
+      const n = right - left + 1;
+      const i = k - left + 1;
+      const z = Math.log(n);
+      const s = 0.5 * Math.exp((2 * z) / 3);
+      const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (i - n / 2 < 0 ? -1 : 1);
+      select(a, k, Math.max(left, Math.floor(k - (i * s) / n + sd)), Math.min(right, Math.floor(k + ((n - i) * s) / n + sd)));
+    }
+    const pivot = a[k]!;
     let i = left;
     let j = right;
-    while (i <= j) {
+    swap(a, left, k);
+    if (a[right]! > pivot) swap(a, left, right);
+    while (i < j) {
+      swap(a, i, j);
+      i++;
+      j--;
       while (a[i]! < pivot) i++;
       while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
     }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else break;
+    if (a[left] === pivot) swap(a, left, j);
+    else {
+      j++;
+      swap(a, j, right);
+    }
+    if (j <= k) left = j + 1;
+    if (k <= j) right = j - 1;
   }
   return a[k]!;
 }
 
-const median3 = (a: number, b: number, c: number): number =>
-  a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
 
 /** Historical value at risk: VaR(level) = −quantile(r, 1 − level), a loss as a positive number (level 0.95 by default). */
 export function valueAtRisk(r: Float64Array, level = 0.95, scratch?: Float64Array): number {

@@ -138,13 +138,14 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
   const startTrade = (a: number, bar: number, side: number, qty: number, price: number, feePaid: number, signalBar: number) => {
     const atrs = assets[a]!.atr;
     const atr = atrs ? atrs[signalBar]! : NaN;
-    const sl = stopDistance(opts.stopLoss, price, atr);
-    const tp = stopDistance(opts.takeProfit, price, atr);
+    // levels as documented: a fraction f sits at entry × (1 ∓ f), an ATR multiple k at entry ∓ k × ATR
+    const level = (spec: StopSpec | undefined, dir: number) =>
+      spec === undefined ? NaN : typeof spec === 'number' ? price * (1 + dir * spec) : price + dir * spec.atr * atr;
     open[a] = {
       side, entryBar: bar, addedUnits: qty, addedValue: qty * price, removedUnits: 0, removedValue: 0,
       fees: feePaid, entryFees: feePaid, funding: 0,
-      stopLoss: price - side * sl,
-      takeProfit: price + side * tp,
+      stopLoss: level(opts.stopLoss, -side),
+      takeProfit: level(opts.takeProfit, side),
       trailDistance: typeof opts.trailingStop === 'object' ? opts.trailingStop.atr * atr : NaN,
       extreme: price,
     };

@@ -1,0 +1,161 @@
+import { QuantlabError, type Bars } from '../core';
+import { fastPathApplies, resolveOptions, TargetEvents, SIM_OPTION_NAMES, simulatePortfolio, simulateSummary, type SimOptions, type SimResult, type SimSummary } from '../backtest';
+import { computeStats, type Stats } from '../metrics';
+import { computeIndicators, type IndicatorCache } from './compute';
+import { strategyEvents, strategyTargets } from './cursor';
+import type { AnyStrategy } from './define';
+import { ind } from './ind';
+import { getStrategy } from './registry';
+
+/** Simulator options plus what the strategy layer adds. */
+export interface BacktestOptions extends SimOptions {
+  /** indicator cache shared across runs on the same Bars object (sweeps, optimiser). */
+  cache?: IndicatorCache;
+  /** ATR period for `{ atr: k }` stops and ATR risk sizing (default 14, Wilder, as lib/indicators/atr). */
+  atrPeriod?: number;
+  /** annual risk-free rate for Sharpe and Sortino (default 0). */
+  riskFreeRate?: number;
+  /** number of variants tried, for the deflated Sharpe (default 1). */
+  trials?: number;
+  /** ignore the strategy's targets() and loop decide() (parity checks). */
+  useDecide?: boolean;
+}
+
+/** A simulation with its strategy, parameters, targets and statistics. */
+export interface BacktestResult extends SimResult {
+  strategy: string;
+  params: Record<string, unknown>;
+  /** the targets the strategy produced, per bar (one array per asset for portfolios: targetsByAsset). */
+  targets: Float64Array;
+  targetsByAsset: Float64Array[];
+  stats: Stats;
+  /** the options as given to the strategy layer (cache left out). */
+  backtestOptions: Omit<BacktestOptions, 'cache'>;
+}
+
+const EXTRA = ['cache', 'atrPeriod', 'riskFreeRate', 'trials', 'useDecide'];
+
+function split(options: BacktestOptions): { sim: SimOptions; extra: Omit<BacktestOptions, keyof SimOptions> } {
+  const sim: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (EXTRA.includes(k)) extra[k] = v;
+    else if (SIM_OPTION_NAMES.includes(k)) sim[k] = v;
+    else if (v !== undefined) {
+      throw new QuantlabError('BAD_ARGUMENT', `backtest option '${k}': expected one of ${[...SIM_OPTION_NAMES, ...EXTRA].join(', ')}, found an unknown option`);
+    }
+  }
+  const p = extra.atrPeriod;
+  if (p !== undefined && !(Number.isInteger(p) && (p as number) >= 1)) throw new QuantlabError('BAD_ARGUMENT', `backtest option 'atrPeriod': expected an integer >= 1, found ${String(p)}`);
+  const tr = extra.trials;
+  if (tr !== undefined && !(typeof tr === 'number' && tr >= 1)) throw new QuantlabError('BAD_ARGUMENT', `backtest option 'trials': expected a number >= 1, found ${String(tr)}`);
+  return { sim: sim as SimOptions, extra };
+}
+
+const usesAtr = (o: SimOptions): boolean =>
+  [o.stopLoss, o.takeProfit, o.trailingStop, o.sizing && 'stop' in o.sizing ? o.sizing.stop : undefined].some((s) => typeof s === 'object' && s !== null);
+
+const lookup = (s: AnyStrategy | string): AnyStrategy => (typeof s === 'string' ? getStrategy(s) : s);
+
+/** Statistics of a simulation over its bars (buy & hold of the equal-weight basket for several assets). */
+export function simulationStats(sim: SimResult, bars: Bars | readonly Bars[], options: { riskFreeRate?: number; trials?: number } = {}): Stats {
+  const list = Array.isArray(bars) ? (bars as readonly Bars[]) : [bars as Bars];
+  const first = list[0]!;
+  let benchmark = first.close;
+  if (list.length > 1) {
+    benchmark = new Float64Array(first.close.length);
+    for (const b of list) for (let t = 0; t < benchmark.length; t++) benchmark[t] += b.close[t]! / b.close[0]! / list.length;
+  }
+  return computeStats({
+    equity: sim.equity,
+    initialCash: sim.initialCash,
+    ts: first.ts,
+    timeframe: first.timeframe,
+    benchmark,
+    exposedBars: sim.exposedBars,
+    commissions: sim.commissions,
+    trades: sim.trades,
+    riskFreeRate: options.riskFreeRate,
+    trials: options.trials,
+  });
+}
+
+/**
+ * Backtests a strategy (or a registered name) on bars: params resolved and checked, indicators computed
+ * whole-array (cached when `options.cache` is given), targets from targets() or the decide() loop, then the
+ * simulator and the full statistics.
+ * @example backtest('sma-cross', bars, { fast: 10, slow: 50 }, { fill: 'close', fee: 0.001 }).stats.sharpe
+ */
+export function backtest(strategy: AnyStrategy | string, bars: Bars, params: Record<string, unknown> = {}, options: BacktestOptions = {}): BacktestResult {
+  return backtestPortfolio(strategy, [bars], params, options);
+}
+
+/**
+ * The strategy run on several aligned assets sharing one cash balance; each asset's targets are scaled
+ * by its weight (default 1 / number of assets).
+ */
+export function backtestPortfolio(
+  strategy: AnyStrategy | string,
+  barsList: readonly Bars[],
+  params: Record<string, unknown> = {},
+  options: BacktestOptions & { weights?: readonly number[] } = {},
+): BacktestResult {
+  const s = lookup(strategy);
+  const { weights, ...rest } = options;
+  const { sim, extra } = split(rest);
+  const p = s.resolveParams(params);
+  const k = barsList.length;
+  if (!k) throw new QuantlabError('BAD_ARGUMENT', 'backtest: expected at least one Bars, found none');
+  if (weights && (weights.length !== k || weights.some((w) => !Number.isFinite(w)))) {
+    throw new QuantlabError('BAD_ARGUMENT', `backtest option 'weights': expected ${k} finite numbers (one per asset), found ${JSON.stringify(weights)}`);
+  }
+  const atr = usesAtr(sim) ? ind.atr(extra.atrPeriod ?? 14) : null;
+  const targetsByAsset = barsList.map((bars, i) => {
+    const tg = strategyTargets(s, bars, p, { cache: extra.cache, useDecide: extra.useDecide, resolved: true });
+    const w = weights ? weights[i]! : 1 / k;
+    if (w !== 1) for (let t = 0; t < tg.length; t++) tg[t] = tg[t]! * w;
+    return tg;
+  });
+  const assets = barsList.map((bars, i) => ({
+    bars,
+    targets: targetsByAsset[i]!,
+    atr: atr ? (computeIndicators({ atr }, bars, extra.cache).atr as Float64Array) : null,
+  }));
+  const result = simulatePortfolio(assets, sim);
+  const { cache: _c, ...echo } = options;
+  void _c;
+  return {
+    ...result,
+    strategy: s.name,
+    params: p as Record<string, unknown>,
+    targets: targetsByAsset[0]!,
+    targetsByAsset,
+    stats: simulationStats(result, barsList, extra),
+    backtestOptions: echo,
+  };
+}
+
+let scratch = new Float64Array(0);
+const scratchEvents = new TargetEvents(4096);
+
+/**
+ * Final equity, Sharpe, max drawdown, trade count and exposure only — for sweeps and optimisers. Reuses one
+ * targets buffer and (with `options.cache`) the indicator arrays. When the options allow the fast kernel (see
+ * simulateSummary) it feeds it sparse targets — the strategy's targetEvents() when it has one — so a run costs
+ * one pass to find the signals plus the bars held. No trade list, no equity curve, no N-bars allocation per call.
+ * The result is the same as backtest()'s (final equity exactly; Sharpe to ~1e-12 of the full statistics).
+ */
+export function backtestSummary(strategy: AnyStrategy | string, bars: Bars, params: Record<string, unknown> = {}, options: BacktestOptions = {}): SimSummary {
+  const s = lookup(strategy);
+  const { sim, extra } = split(options);
+  const p = s.resolveParams(params);
+  const n = bars.close.length;
+  if (scratch.length !== n) scratch = new Float64Array(n);
+  const o = resolveOptions(sim, { length: n, timeframe: bars.timeframe });
+  const fast = fastPathApplies(o) && !extra.useDecide;
+  const tg = fast
+    ? strategyEvents(s, bars, p, { cache: extra.cache, out: scratchEvents, scratch, resolved: true })
+    : strategyTargets(s, bars, p, { cache: extra.cache, useDecide: extra.useDecide, out: scratch, resolved: true });
+  const atr = o.needsAtr ? (computeIndicators({ atr: ind.atr(extra.atrPeriod ?? 14) }, bars, extra.cache).atr as Float64Array) : null;
+  return simulateSummary(bars, tg, o, { atr }, extra.riskFreeRate ?? 0);
+}

@@ -1,0 +1,43 @@
+import type { Bars } from '../core';
+import type { Computed, IndicatorSpecs } from './indicator';
+
+/**
+ * Indicator results keyed by bars window and spec key. Pass one Map to many backtests on the same Bars
+ * object (a sweep, an optimiser study) so each distinct indicator is computed once per window.
+ * Entries are never evicted: drop the Map when the window is done.
+ */
+export type IndicatorCache = Map<string, unknown>;
+
+const windowIds = new WeakMap<Bars, number>();
+let nextWindow = 1;
+
+/** A number that identifies this Bars object (window) for cache keys. */
+function windowId(bars: Bars): number {
+  let id = windowIds.get(bars);
+  if (id === undefined) {
+    id = nextWindow++;
+    windowIds.set(bars, id);
+  }
+  return id;
+}
+
+/** Computes (or fetches from `cache`) every spec's whole-array output on `bars`. */
+export function computeIndicators<I extends IndicatorSpecs>(specs: I, bars: Bars, cache?: IndicatorCache): Computed<I> {
+  const out = {} as Record<string, unknown>;
+  const prefix = cache ? `${windowId(bars)}|` : '';
+  for (const name in specs) {
+    const spec = specs[name]!;
+    if (!cache) {
+      out[name] = spec.compute(bars);
+      continue;
+    }
+    const key = prefix + spec.key;
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = spec.compute(bars);
+      cache.set(key, v);
+    }
+    out[name] = v;
+  }
+  return out as Computed<I>;
+}
