@@ -39,7 +39,7 @@ export interface StudyOptions {
   space: SearchSpace;
   /** Parameter sets that fail it are never sampled. */
   constraint?: Constraint;
-  /** Default 'tpe' (falls back to 'random' where TPE is unavailable). */
+  /** Default 'tpe' for one objective, 'nsga2' for several. */
   sampler?: Sampler | SamplerName;
   pruner?: Pruner | PrunerName;
   /** Seed of the samplers' random streams; same seed, sampler and objective ⇒ same parameters (one worker). */
@@ -110,7 +110,7 @@ export async function createStudy(options: StudyOptions): Promise<Study> {
   checkSpace(options.space, `study '${name}'`);
   const directions = checkDirections(options.directions ?? [options.direction ?? 'minimize'], `study '${name}'`);
   const storage = typeof options.storage === 'string' || options.storage === undefined ? openStorage(options.storage ?? 'memory:') : options.storage;
-  const sampler = samplerFrom(options.sampler, 'tpe');
+  const sampler = samplerFrom(options.sampler, directions.length > 1 ? 'nsga2' : 'tpe');
   const seed = options.seed ?? randomSeed();
   const record = await storage.createStudy({
     name,
