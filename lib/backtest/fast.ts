@@ -113,7 +113,9 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
       // a quiet stretch [t, end): no order can fill
       const end = fillBar < n ? fillBar : n;
       if (u === 0) {
-        t = end; // flat: equity constant, every return 0
+        // flat: equity constant, every return 0 — or 0/0 when the account is at exactly zero, as in the engine
+        if (cash === 0 && end > t) sr = sr2 = NaN;
+        t = end;
         continue;
       }
       // held: mark to market bar by bar; a liquidation level (if any) ends the stretch early
