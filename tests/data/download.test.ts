@@ -152,12 +152,14 @@ describe('fetchOhlcv with faults injected', () => {
   });
 
   it('respects the server weight limit: waits out Retry-After and finishes exact', async () => {
-    const tight = await startExchange({ markets: [{ bars }], start: bars.ts[NOW], weightLimit: 45, weightWindowMs: 1000 });
+    // weights: loadMarkets 22 + time 1 + 24 pages of klines × 2 = 71 > 2 windows of 30, and the
+    // requests alone take far less than 2 s, so at least one 429 is certain
+    const tight = await startExchange({ markets: [{ bars }], start: bars.ts[NOW], weightLimit: 30, weightWindowMs: 1000 });
     try {
       const out = join(dir, 'tight.parquet');
       const t0 = Date.now();
       const lines: string[] = [];
-      const r = await fetchOhlcv(fast({ since: bars.ts[0], out, pageLimit: 100, exchangeUrl: tight.url, log: (l) => lines.push(l) }));
+      const r = await fetchOhlcv(fast({ since: bars.ts[0], out, pageLimit: 50, exchangeUrl: tight.url, log: (l) => lines.push(l) }));
       expect(r.retries).toBeGreaterThan(0);
       expect(lines.some((l) => /DDoSProtection.*retrying in \d{3,4} ms/.test(l))).toBe(true);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
