@@ -96,7 +96,7 @@ describe('quantlab exchange serve', () => {
     const b = await run('exchange', 'serve', '--data', 'BTCUSDT', '--key', 'only-a-key');
     expect(String(b.error)).toMatch(/expected both --key and --secret/);
     const c = await run('exchange', 'serve', '--data', 'BTCUSDT', '--start', '2030-01-01');
-    expect(String(c.error)).toMatch(/start 2030-01-01T00:00:00Z: expected a time inside the data \(BTCUSDT 2017-08-17T04:00:00Z\.\.2025-03-31T23:00:00Z\)/);
+    expect(String(c.error)).toMatch(/start 2030-01-01T00:00:00Z: expected a time inside the data \(BTCUSDT 2017-08-17T04:00:00Z\.\.2025-03-31T16:00:00Z\)/);
   });
 });
 
