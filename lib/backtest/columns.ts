@@ -106,3 +106,28 @@ export function columnsToRows(cols: { length: number } & Record<string, unknown>
   }
   return rows;
 }
+
+/**
+ * Trade columns ready for a table (arquero `aq.table(cols)`, Parquet, JSON): times as epoch ms, the asset as its
+ * symbol, the exit reason as its name. Typed arrays are shared, not copied; no `length` key.
+ */
+export function tradeTableColumns(trades: TradeColumns, symbols: readonly string[]): Record<string, ArrayLike<unknown>> {
+  const { length, asset, exitReason, ...rest } = trades;
+  void length;
+  return {
+    symbol: Array.from(asset, (a) => symbols[a] ?? String(a)),
+    ...rest,
+    exitReason: Array.from(exitReason, (r) => EXIT_REASONS[r] ?? String(r)),
+  };
+}
+
+/** Order columns ready for a table, as {@link tradeTableColumns}. */
+export function orderTableColumns(orders: OrderColumns, symbols: readonly string[]): Record<string, ArrayLike<unknown>> {
+  const { length, asset, reason, ...rest } = orders;
+  void length;
+  return {
+    symbol: Array.from(asset, (a) => symbols[a] ?? String(a)),
+    ...rest,
+    reason: Array.from(reason, (r) => EXIT_REASONS[r] ?? String(r)),
+  };
+}
