@@ -4,7 +4,7 @@ import { BinanceError, errors } from './errors';
 import { makeMarket, type MarketInput, type MarketKind, type MarketSpec } from './markets';
 import { onMove, settleFutures, settleSpot, signed, toTick, triggerHit, limitCrossed } from './matching';
 import { floorToStep, onStep, parseDecimal, round8 } from './numbers';
-import { FUTURES_TYPES, isConditional, isMarketLike, SPOT_TYPES, type Order, type OrderType, type Side, type Trade } from './orders';
+import { FUTURES_TYPES, isConditional, isFutures, isMarketLike, SPOT_TYPES, type Order, type OrderType, type Side, type Trade } from './orders';
 import { barAtOrBefore, formingCandle, forEachMove, priceAt, type Candle, type Move } from './price-path';
 
 /**
@@ -201,7 +201,7 @@ export class ReplayEngine {
         this.log?.(`order ${o.orderId} ${o.symbol} ${o.type} ${o.side} triggered at ${r.trigger}`);
       }
       if (r.fill !== undefined) {
-        const p = isMarketLike(o.type) ? this.slipped(m, o.side, r.fill) : r.fill;
+        const p = isMarketLike(o.type, isFutures(o)) && !r.maker ? this.slipped(m, o.side, r.fill) : r.fill;
         this.fill(m, o, p, r.maker ?? false, mv.t);
       }
     }
@@ -266,7 +266,7 @@ export class ReplayEngine {
     const mkt = toTick(m, this.price(m));
 
     // price, trigger and time in force
-    const needsPrice = type === 'LIMIT' || type === 'LIMIT_MAKER' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT' || type === 'STOP' || type === 'TAKE_PROFIT';
+    const needsPrice = !isMarketLike(type, kind === 'futures');
     let price = 0;
     if (needsPrice) {
       if (p.price === undefined) throw errors.mandatory('price');

@@ -1,7 +1,7 @@
 import type { Account } from './accounts';
 import type { MarketSpec } from './markets';
 import { round8 } from './numbers';
-import { isConditional, isMarketLike, isStopLike, type Order, type Side, type Trade } from './orders';
+import { isConditional, isFutures, isMarketLike, isStopLike, type Order, type Side, type Trade } from './orders';
 import type { Move } from './price-path';
 
 /**
@@ -31,7 +31,7 @@ export function onMove(o: Order, mv: Move): { trigger?: number; fill?: number; m
   if (isConditional(o.type) && !o.triggered) {
     if (!triggerHit(o, mv.to)) return {};
     const trigger = mv.jump ? mv.to : triggerHit(o, mv.from) ? mv.from : o.stopPrice;
-    if (isMarketLike(o.type)) return { trigger, fill: trigger, maker: false };
+    if (isMarketLike(o.type, isFutures(o))) return { trigger, fill: trigger, maker: false };
     if (limitCrossed(o, trigger)) return { trigger, fill: trigger, maker: false };
     if (!mv.jump && limitCrossed(o, mv.to)) return { trigger, fill: o.price, maker: true };
     return { trigger };

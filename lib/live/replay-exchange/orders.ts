@@ -21,8 +21,14 @@ export type Side = 'BUY' | 'SELL';
 
 /** True for the types that wait for a trigger price before they work. */
 export const isConditional = (t: OrderType): boolean => t !== 'MARKET' && t !== 'LIMIT' && t !== 'LIMIT_MAKER';
-/** True for the types that execute at market once working (triggered or not conditional). */
-export const isMarketLike = (t: OrderType): boolean => t === 'MARKET' || t === 'STOP_LOSS' || t === 'TAKE_PROFIT' || t === 'STOP_MARKET' || t === 'TAKE_PROFIT_MARKET';
+/**
+ * True for the types that execute at market once working (triggered or not conditional). TAKE_PROFIT is a
+ * market order on spot but a limit order on USDT-M futures (where the market one is TAKE_PROFIT_MARKET).
+ */
+export const isMarketLike = (t: OrderType, futures: boolean): boolean =>
+  t === 'MARKET' || t === 'STOP_LOSS' || (t === 'TAKE_PROFIT' && !futures) || t === 'STOP_MARKET' || t === 'TAKE_PROFIT_MARKET';
+/** True when the order's market is a USDT-M futures market. */
+export const isFutures = (o: Pick<Order, 'market'>): boolean => o.market.startsWith('futures:');
 /** True for stop-loss-like triggers (sell below / buy above); take-profit-like trigger the other way. */
 export const isStopLike = (t: OrderType): boolean => t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT' || t === 'STOP' || t === 'STOP_MARKET';
 
