@@ -133,6 +133,30 @@ describe('rate limits', () => {
   });
 });
 
+describe('transient faults on reads', () => {
+  it('a timeout, a 502 page, a 500 (-1001) and a dropped connection are retried with backoff; latency is waited out', async () => {
+    const ex = await serve({
+      faults: [
+        { kind: 'latency', match: 'GET /api/v3/openOrders', latencyMs: 50 },
+        { kind: 'timeout', match: 'GET /api/v3/openOrders', times: 1 },
+        { kind: 'server-error', match: 'GET /api/v3/openOrders', times: 1, status: 502 },
+        { kind: 'server-error', match: 'GET /api/v3/openOrders', times: 1, status: 500 },
+        { kind: 'drop', match: 'GET /api/v3/openOrders', times: 1 },
+      ],
+    });
+    const lines: string[] = [];
+    const a = adapter(ex, { timeoutMs: 300, log: (l) => lines.push(l) });
+    await a.markets();
+    const t0 = Date.now();
+    expect(await a.openOrders('BTC/USDT')).toEqual([]);
+    expect(a.stats.retries).toBe(4);
+    expect(ex.requests.get('GET /api/v3/openOrders')).toBe(5);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300 + 5 * 50);
+    expect(lines.filter((l) => /fetchOpenOrders BTC\/USDT: \w+ \(attempt \d\/5\), retrying in \d+ ms/.test(l)).length).toBe(4);
+    expect(lines.join('\n')).toMatch(/RequestTimeout[\s\S]*ExchangeNotAvailable[\s\S]*OperationFailed[\s\S]*NetworkError/);
+  });
+});
+
 describe('lost answers: the order is found by its client order id, not sent twice', () => {
   it.each([
     ['the connection drops after the order was accepted', { kind: 'drop-after-accept' as const }],
