@@ -3,16 +3,20 @@
  * with its message and exit code 1; usage errors print the usage.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBacktestCommand } from './commands/backtest';
 import { registerDataCommands } from './commands/data';
+import { registerExchangeCommands } from './commands/exchange';
 import { QuantlabError } from './core';
 
 export function buildProgram(): Command {
   const program = new Command('quantlab')
-    .description('quantlab: crypto research environment — data, indicators, backtests, optimisation')
+    .description('quantlab: crypto research environment — data, indicators, backtests, optimisation, a local exchange')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s) });
   registerDataCommands(program);
+  registerBacktestCommand(program);
+  registerExchangeCommands(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { QuantlabError } from '../core';
 import { formatGap, formatReport, listDatasets, resampleWithCounts, saveParquet, summarize, type LoadOptions } from '../data';
 import { loadBarsArg } from './args';
+import { registerDataFetchCommand } from './fetch';
 
 const loadFlags = (o: Record<string, unknown>): LoadOptions => ({
   timeframe: o.timeframe as string | undefined,
@@ -21,7 +22,8 @@ function addLoadFlags(c: Command): Command {
 
 /** `quantlab data list|info|validate|resample|convert`. */
 export function registerDataCommands(program: Command): void {
-  const data = program.command('data').description('market data: list, inspect, validate, resample, convert');
+  const data = program.command('data').description('market data: list, inspect, validate, resample, convert, fetch');
+  registerDataFetchCommand(data);
 
   data
     .command('list')
