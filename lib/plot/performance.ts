@@ -4,21 +4,11 @@ import { downsampleLine } from './downsample';
 const DEFAULT_POINTS = 4000;
 const isoX = (xs: number[]) => xs.map((t) => new Date(t).toISOString());
 
-/** Drawdown from the running peak, as a fraction (0 at a new high, -0.25 = 25% below the peak). */
-export function drawdownSeries(equity: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(equity.length);
-  let peak = -Infinity;
-  for (let i = 0; i < equity.length; i++) {
-    const e = equity[i]!;
-    if (e > peak) peak = e;
-    out[i] = peak > 0 ? e / peak - 1 : NaN;
-  }
-  return out;
-}
-
 export interface EquityChartInput {
   ts: ArrayLike<number>;
   equity: ArrayLike<number>;
+  /** Drawdown per bar as a fraction below the running peak (0.25 = 25% under water), e.g. metrics' drawdownSeries. */
+  drawdown: ArrayLike<number>;
   /** Buy & hold (or any benchmark) in the same currency, drawn beside the equity. */
   benchmark?: ArrayLike<number>;
   title?: string;
@@ -30,7 +20,7 @@ export interface EquityChartInput {
 export function equityFigure(input: EquityChartInput): Figure {
   const max = input.maxPoints ?? DEFAULT_POINTS;
   const eq = downsampleLine(input.ts, input.equity, max);
-  const dd = downsampleLine(input.ts, Float64Array.from(drawdownSeries(input.equity), (v) => v * 100), max);
+  const dd = downsampleLine(input.ts, Float64Array.from(input.drawdown, (v) => -v * 100), max);
   const data: Array<Record<string, unknown>> = [
     { type: 'scatter', mode: 'lines', name: 'strategy', x: isoX(eq.x), y: eq.y, line: { color: '#1f77b4', width: 1.5 }, yaxis: 'y' },
   ];

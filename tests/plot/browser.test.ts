@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candlestickFigure, equityFigure, monthlyReturnsFigure, saveReport, sliceBars } from '../../lib';
+import { candlestickFigure, drawdownSeries, equityFigure, monthlyReturnsFigure, saveReport, sliceBars } from '../../lib';
 import { btc1h, repoRoot } from '../helpers/datasets';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -55,7 +55,7 @@ describe('charts in a real browser', () => {
     const path = saveReport(join(mkdtempSync(join(tmpdir(), 'ql-report-')), 'report.html'), 'browser test report', [
       { heading: 'Price' },
       { figure: candlestickFigure(sliceBars(bars, bars.ts.length - 2000)) },
-      { figure: equityFigure({ ts: bars.ts, equity: eq, benchmark: bars.close }) },
+      { figure: equityFigure({ ts: bars.ts, equity: eq, drawdown: drawdownSeries(eq, eq[0]!), benchmark: bars.close }) },
       { figure: monthlyReturnsFigure(bars.ts, eq) },
       { table: [{ stat: 'bars', value: bars.ts.length }] },
     ]);

@@ -41,18 +41,12 @@ describe('price figure', () => {
 describe('performance figures', () => {
   const eq = Float64Array.from(bars.close.subarray(0, 20000), (c) => c * 2);
   const ts = bars.ts.subarray(0, 20000);
-  it('drawdown is 0 at new highs and matches a naive running-peak computation', () => {
-    const dd = drawdownSeries(eq);
-    let peak = 0;
-    for (let i = 0; i < eq.length; i++) {
-      peak = Math.max(peak, eq[i]!);
-      expect(dd[i]).toBeCloseTo(eq[i]! / peak - 1, 12);
-    }
-  });
-  it('equity figure: strategy, buy & hold and drawdown traces on two axes, downsampled', () => {
-    const f = equityFigure({ ts, equity: eq, benchmark: bars.close.subarray(0, 20000), maxPoints: 1500 });
+  it('equity figure: strategy, buy & hold and drawdown (negative %, deepest point kept) on two axes, downsampled', () => {
+    const dd = drawdownSeries(eq, eq[0]!);
+    const f = equityFigure({ ts, equity: eq, drawdown: dd, benchmark: bars.close.subarray(0, 20000), maxPoints: 1500 });
     expect(f.data.map((d) => [d.name, d.yaxis])).toEqual([['strategy', 'y'], ['buy & hold', 'y'], ['drawdown %', 'y2']]);
     for (const d of f.data) expect((d.y as unknown[]).length).toBeLessThanOrEqual(1500);
+    expect(Math.min(...(f.data[2]!.y as number[]))).toBeCloseTo(-100 * Math.max(...dd), 9);
   });
   it('monthly returns chain to the total return; the heatmap has a Year column', () => {
     const { months, years } = monthlyReturns(ts, eq);
