@@ -265,13 +265,17 @@ export class CcxtAdapter implements ExchangePort {
     await this.ensureMarkets();
     this.market(symbol);
     const { id, params } = refArgs(ref);
-    try {
-      const o = await this.call(`fetchOrder ${symbol} ${describeRef(ref)}`, () => this.exchange.fetchOrder(id, symbol, params));
-      return toState(o);
-    } catch (e) {
-      if (e instanceof ExchangePortError && (e.kind === 'OrderNotFound' || isOrderNotFound(e))) return undefined;
-      throw e;
+    // USDT-M conditional orders live in a separate (algo) order book on Binance: look there too
+    const books = this.market(symbol).swap ? [params, { ...params, trigger: true }] : [params];
+    for (const p of books) {
+      try {
+        const o = await this.call(`fetchOrder ${symbol} ${describeRef(ref)}`, () => this.exchange.fetchOrder(id, symbol, p));
+        return toState(o);
+      } catch (e) {
+        if (!(e instanceof ExchangePortError && (e.kind === 'OrderNotFound' || isOrderNotFound(e)))) throw e;
+      }
     }
+    return undefined;
   }
 
   async cancelOrder(symbol: string, ref: OrderRef): Promise<OrderState> {
@@ -279,9 +283,10 @@ export class CcxtAdapter implements ExchangePort {
     this.market(symbol);
     const what = `cancelOrder ${symbol} ${describeRef(ref)}`;
     const { id, params } = refArgs(ref);
+    let trigger = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        const o = await this.call(what, () => this.exchange.cancelOrder(id, symbol, { ...params }), false);
+        const o = await this.call(what, () => this.exchange.cancelOrder(id, symbol, { ...params, ...(trigger ? { trigger: true } : {}) }), false);
         this.log(`${what}: canceled`);
         return toState(o);
       } catch (e) {
@@ -293,6 +298,10 @@ export class CcxtAdapter implements ExchangePort {
         }
         const s = await this.fetchOrder(symbol, ref);
         if (s && s.status !== 'open') return s; // filled or cancelled meanwhile (perhaps by the lost request)
+        if (s && notFound && this.market(symbol).swap && !trigger) {
+          trigger = true; // a conditional order: cancel it in the algo order book
+          continue;
+        }
         if (!s) throw new ExchangePortError(`${this.id} ${what}: the exchange does not know this order`, 'skip', 'OrderNotFound');
         if (attempt >= this.policy.attempts) throw new ExchangePortError(`${this.id} ${what}: still open after ${attempt} attempts`, 'retry-later', 'NetworkError');
       }
@@ -303,7 +312,12 @@ export class CcxtAdapter implements ExchangePort {
     await this.ensureMarkets();
     if (symbol) this.market(symbol);
     const os = await this.call(`fetchOpenOrders ${symbol ?? '(all)'}`, () => this.exchange.fetchOpenOrders(symbol));
-    return os.map((o) => toState(o));
+    const swap = symbol ? this.market(symbol).swap : this.marketType === 'swap';
+    if (swap) {
+      const cond = await this.call(`fetchOpenOrders ${symbol ?? '(all)'} conditional`, () => this.exchange.fetchOpenOrders(symbol, undefined, undefined, { trigger: true }));
+      os.push(...cond);
+    }
+    return os.map((o) => toState(o)).sort((a, b) => a.timestamp - b.timestamp || Number(a.id) - Number(b.id));
   }
 
   async myTrades(symbol: string, since?: number): Promise<Fill[]> {

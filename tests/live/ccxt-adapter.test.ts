@@ -249,6 +249,14 @@ describe('USDT-M futures through the port', () => {
     expect(p).toMatchObject({ symbol: 'BTC/USDT:USDT', amount: -0.01, entryPrice: fb.open[START] });
     const bal = await a.balances();
     expect(bal.USDT!.total).toBeCloseTo(10_000 - 0.01 * fb.open[START]! * 0.0005, 6);
+    // a stop-limit (conditional) order: listed with the open orders, found and cancelled by client id
+    const up = Math.round(fb.open[START]! * 1.2 * 10) / 10;
+    await a.placeOrder({ symbol: 'BTC/USDT:USDT', side: 'buy', type: 'stop-limit', amount: 0.01, price: up, triggerPrice: up, reduceOnly: true, clientOrderId: 'cover-1' });
+    await a.placeOrder({ symbol: 'BTC/USDT:USDT', side: 'buy', type: 'limit', amount: 0.01, price: Math.round(fb.open[START]! * 0.8 * 10) / 10, clientOrderId: 'dip-1' });
+    expect((await a.openOrders('BTC/USDT:USDT')).map((o) => o.clientOrderId)).toEqual(['cover-1', 'dip-1']);
+    expect((await a.fetchOrder('BTC/USDT:USDT', { clientOrderId: 'cover-1' }))?.triggerPrice).toBe(up);
+    expect((await a.cancelOrder('BTC/USDT:USDT', { clientOrderId: 'cover-1' })).status).toBe('canceled');
+    expect((await a.openOrders('BTC/USDT:USDT')).map((o) => o.clientOrderId)).toEqual(['dip-1']);
   });
 });
 

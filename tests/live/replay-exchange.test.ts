@@ -309,8 +309,39 @@ describe('USDT-M futures', () => {
     expect(trades.length).toBe(2);
   });
 
+  it('a stop-market sell (Binance algo order) waits, triggers when the price falls through it, and fills at the trigger or a gap open', async () => {
+    const i = fb.ts.indexOf(fx.engine.now);
+    const lows = Array.from(fb.low.subarray(i, i + 40));
+    const trigger = Math.round(((Math.min(...lows) + fb.open[i]!) / 2) * 10) / 10;
+    let j = i;
+    while (fb.low[j]! > trigger) j++;
+    await fc.createOrder('BTC/USDT:USDT', 'market', 'buy', 0.002);
+    const o = await fc.createOrder('BTC/USDT:USDT', 'market', 'sell', 0.002, undefined, { triggerPrice: trigger, reduceOnly: true, clientOrderId: 'fut-stop' });
+    expect(o.status).toBe('open');
+    expect(o.triggerPrice).toBe(trigger);
+    expect((await fc.fetchOpenOrders('BTC/USDT:USDT', undefined, undefined, { trigger: true })).map((x) => x.id)).toEqual([o.id]);
+    expect(await fc.fetchOpenOrders('BTC/USDT:USDT')).toEqual([]); // the regular book holds no conditional orders
+    fx.step(j - i);
+    expect((await fc.fetchOrder(o.id!, 'BTC/USDT:USDT', { trigger: true })).status).toBe('open');
+    fx.step();
+    const f = await fc.fetchOrder(o.id!, 'BTC/USDT:USDT', { trigger: true });
+    expect(f.status).toBe('closed');
+    const t = (await fc.fetchMyTrades('BTC/USDT:USDT')).find((x) => x.order === o.id)!;
+    expect(t.price).toBe(j > i && fb.open[j]! <= trigger ? fb.open[j] : trigger);
+    expect((await fc.fetchPositions(['BTC/USDT:USDT'])).every((p) => !p.contracts)).toBe(true);
+  });
+
+  it('a conditional order can be cancelled by its client id', async () => {
+    const price = fx.engine.price(fx.engine.markets[0]!);
+    const o = await fc.createOrder('BTC/USDT:USDT', 'limit', 'buy', 0.001, Math.round(price * 1.11 * 10) / 10, { triggerPrice: Math.round(price * 1.1 * 10) / 10, clientOrderId: 'fut-sl' });
+    expect(o.status).toBe('open');
+    const c = await fc.cancelOrder('', 'BTC/USDT:USDT', { clientOrderId: 'fut-sl', trigger: true });
+    expect(c.status).toBe('canceled');
+    await expect(fc.fetchOpenOrders('BTC/USDT:USDT', undefined, undefined, { trigger: true })).resolves.toEqual([]);
+  });
+
   it('margin is checked: an order beyond the wallet at leverage 1 is rejected, and fits after setLeverage', async () => {
-    const big = Math.round((20_000 / fb.open[START + 1]!) * 1000) / 1000;
+    const big = Math.round((20_000 / fx.engine.price(fx.engine.markets[0]!)) * 1000) / 1000;
     await expect(fc.createOrder('BTC/USDT:USDT', 'market', 'buy', big)).rejects.toThrow(/Margin is insufficient/);
     await fc.setLeverage(5, 'BTC/USDT:USDT');
     const o = await fc.createOrder('BTC/USDT:USDT', 'market', 'buy', big);

@@ -247,9 +247,10 @@ export class ReplayEngine {
    * (same error codes), locks spot funds or checks futures margin, fills market and marketable orders at
    * once. Returns the order and the trades it made.
    */
-  place(accountId: string, kind: MarketKind, p: NewOrderParams): { order: Order; trades: Trade[] } {
+  place(accountId: string, kind: MarketKind, p: NewOrderParams, options: { algo?: boolean } = {}): { order: Order; trades: Trade[] } {
     const a = this.account(accountId);
     const m = this.market(kind, p.symbol);
+    const algo = Boolean(options.algo);
     const side = (p.side ?? '').toUpperCase();
     if (!p.side) throw errors.mandatory('side');
     if (side !== 'BUY' && side !== 'SELL') throw errors.badSide(p.side);
@@ -257,6 +258,7 @@ export class ReplayEngine {
     const type = p.type.toUpperCase() as OrderType;
     const allowed = kind === 'spot' ? SPOT_TYPES : FUTURES_TYPES;
     if (!allowed.includes(type)) throw errors.badType(p.type, allowed);
+    if (algo && !isConditional(type)) throw errors.badType(p.type, allowed.filter(isConditional));
     const clientOrderId = p.newClientOrderId ?? `replay-${this.nextOrderId}`;
     if (!CLIENT_ID.test(clientOrderId)) {
       throw errors.badParam('newClientOrderId', '^[\\.A-Z\\:/a-z0-9_-]{1,36}$', clientOrderId);
@@ -341,6 +343,7 @@ export class ReplayEngine {
       lockedAsset: '',
       lockedAmount: 0,
       trades: [],
+      ...(algo ? { algo: true } : {}),
     };
 
     // funds
@@ -424,7 +427,7 @@ export class ReplayEngine {
     }
   }
 
-  private findOrder(accountId: string, m: MarketSpec, ref: OrderRef, notFound: (d: string) => BinanceError): Order {
+  private findOrder(accountId: string, m: MarketSpec, ref: OrderRef, notFound: (d: string) => BinanceError, algo = false): Order {
     if (ref.orderId === undefined && ref.origClientOrderId === undefined) throw errors.mandatory('orderId');
     let o: Order | undefined;
     if (ref.orderId !== undefined) {
@@ -432,9 +435,9 @@ export class ReplayEngine {
       if (o && ref.origClientOrderId !== undefined && o.clientOrderId !== ref.origClientOrderId) o = undefined;
     } else {
       // the newest order with that client id (ids may be reused once an order is closed)
-      for (const x of this.orders.values()) if (x.account === accountId && x.market === m.key && x.clientOrderId === ref.origClientOrderId) o = x;
+      for (const x of this.orders.values()) if (x.account === accountId && x.market === m.key && x.clientOrderId === ref.origClientOrderId && Boolean(x.algo) === algo) o = x;
     }
-    if (!o || o.account !== accountId || o.market !== m.key) {
+    if (!o || o.account !== accountId || o.market !== m.key || Boolean(o.algo) !== algo) {
       const what = ref.orderId !== undefined ? `orderId ${ref.orderId}` : `origClientOrderId '${ref.origClientOrderId}'`;
       throw notFound(`no order with ${what} in ${m.id} for this account`);
     }
@@ -442,15 +445,15 @@ export class ReplayEngine {
   }
 
   /** The order an id or client order id names (Binance -2013 when there is none). */
-  getOrder(accountId: string, kind: MarketKind, ref: OrderRef): Order {
+  getOrder(accountId: string, kind: MarketKind, ref: OrderRef, algo = false): Order {
     const m = this.market(kind, ref.symbol);
-    return this.findOrder(accountId, m, ref, errors.noSuchOrder);
+    return this.findOrder(accountId, m, ref, errors.noSuchOrder, algo);
   }
 
   /** Cancels an open order (Binance -2011 when it is unknown or no longer open). Returns it. */
-  cancel(accountId: string, kind: MarketKind, ref: OrderRef): Order {
+  cancel(accountId: string, kind: MarketKind, ref: OrderRef, algo = false): Order {
     const m = this.market(kind, ref.symbol);
-    const o = this.findOrder(accountId, m, ref, errors.unknownOrder);
+    const o = this.findOrder(accountId, m, ref, errors.unknownOrder, algo);
     if (o.status !== 'NEW') throw errors.unknownOrder(`order ${o.orderId} ('${o.clientOrderId}') in ${m.id} is ${o.status}, not open`);
     this.finish(o, 'CANCELED', this.now);
     this.log?.(`order ${o.orderId} ${m.id} canceled`);
@@ -459,9 +462,9 @@ export class ReplayEngine {
   }
 
   /** Open orders of an account (in one market or all of one API), oldest first. */
-  openOrders(accountId: string, kind: MarketKind, symbol?: string): Order[] {
+  openOrders(accountId: string, kind: MarketKind, symbol?: string, algo = false): Order[] {
     const ms = symbol ? [this.market(kind, symbol)] : this.marketsOf(kind);
-    return ms.flatMap((m) => this.open.get(m.key)!.filter((o) => o.account === accountId)).sort((a, b) => a.orderId - b.orderId);
+    return ms.flatMap((m) => this.open.get(m.key)!.filter((o) => o.account === accountId && Boolean(o.algo) === algo)).sort((a, b) => a.orderId - b.orderId);
   }
 
   /** All orders of an account in a market, filtered like Binance's allOrders (orderId >=, time range, limit). */
@@ -469,7 +472,7 @@ export class ReplayEngine {
     const m = this.market(kind, symbol);
     const out: Order[] = [];
     for (const o of this.orders.values()) {
-      if (o.account !== accountId || o.market !== m.key) continue;
+      if (o.account !== accountId || o.market !== m.key || o.algo) continue;
       if (q.orderId !== undefined && o.orderId < q.orderId) continue;
       if (q.startTime !== undefined && o.time < q.startTime) continue;
       if (q.endTime !== undefined && o.time > q.endTime) continue;

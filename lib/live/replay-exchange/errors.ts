@@ -58,6 +58,6 @@ export const errors = {
   internal: () => new BinanceError(500, -1001, 'Internal error; unable to process your request. Please try again.'),
   unsupported: (what: string) => new BinanceError(400, -1020, 'This operation is not supported.', what),
   notFound: (method: string, path: string) =>
-    new BinanceError(404, -1000, 'An unknown error occured while processing the request.', `no route ${method} ${path} on the replay exchange`),
+    new BinanceError(400, -1020, 'This operation is not supported.', `the replay exchange has no route ${method} ${path}`),
   leverage: (found: string) => new BinanceError(400, -4028, `Leverage ${found} is not valid`, 'expected an integer from 1 to 125'),
 };

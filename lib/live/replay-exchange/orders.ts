@@ -57,6 +57,8 @@ export interface Order {
   lockedAmount: number;
   /** Ids of the trades that filled it. */
   trades: number[];
+  /** USDT-M conditional order placed through the algo-order API (/fapi/v1/algoOrder). */
+  algo?: boolean;
 }
 
 export interface Trade {
@@ -152,6 +154,38 @@ export function futuresOrderJson(o: Order): Record<string, unknown> {
     goodTillDate: 0,
     time: o.time,
     updateTime: o.updateTime,
+  };
+}
+
+/** A USDT-M conditional order as the algo-order endpoints return it (waiting: NEW, triggered and resting: TRIGGERING, filled: FINISHED). */
+export function futuresAlgoJson(o: Order): Record<string, unknown> {
+  const status = o.status === 'NEW' ? (o.triggered ? 'TRIGGERING' : 'NEW') : o.status === 'FILLED' ? 'FINISHED' : o.status;
+  return {
+    algoId: o.orderId,
+    clientAlgoId: o.clientOrderId,
+    algoType: 'CONDITIONAL',
+    orderType: o.type,
+    symbol: o.symbol,
+    side: o.side,
+    positionSide: 'BOTH',
+    timeInForce: o.timeInForce,
+    quantity: num(o.origQty),
+    algoStatus: status,
+    triggerPrice: num(o.stopPrice),
+    price: num(o.price),
+    icebergQuantity: null,
+    selfTradePreventionMode: 'EXPIRE_MAKER',
+    workingType: 'CONTRACT_PRICE',
+    priceMatch: 'NONE',
+    closePosition: false,
+    priceProtect: false,
+    reduceOnly: o.reduceOnly,
+    executedQty: num(o.executedQty),
+    avgPrice: num(avgPrice(o)),
+    createTime: o.time,
+    updateTime: o.updateTime,
+    triggerTime: o.triggered ? o.updateTime : 0,
+    goodTillDate: 0,
   };
 }
 

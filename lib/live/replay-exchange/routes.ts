@@ -4,7 +4,7 @@ import type { ReplayEngine } from './engine';
 import { exchangeInfoSymbol, type MarketKind, type MarketSpec } from './markets';
 import { toTick } from './matching';
 import { fixed8, floorToStep, num } from './numbers';
-import { futuresOrderJson, futuresTradeJson, spotNewOrderJson, spotOrderJson, spotTradeJson, type Order } from './orders';
+import { futuresAlgoJson, futuresOrderJson, futuresTradeJson, spotNewOrderJson, spotOrderJson, spotTradeJson, type Order } from './orders';
 import { barAtOrBefore, type Candle } from './price-path';
 import type { WeightLimiter } from './weights';
 
@@ -396,6 +396,17 @@ export function buildRoutes(): Map<string, Route> {
       })
       .map(futuresTradeJson),
   );
+  // conditional orders go through Binance's algo-order API (ccxt sends stops and take-profits there)
+  const algoParams = (p: URLSearchParams) => ({ ...newOrderParams(p), stopPrice: str(p, 'triggerPrice'), newClientOrderId: str(p, 'clientAlgoId') });
+  const algoRef = (p: URLSearchParams) => ({ symbol: str(p, 'symbol'), orderId: str(p, 'algoId'), origClientOrderId: str(p, 'clientAlgoId') });
+  add('POST', '/fapi/v1/algoOrder', true, w(1), (c) => {
+    const t = str(c.params, 'algoType');
+    if (t !== undefined && t !== 'CONDITIONAL') throw errors.badParam('algoType', 'CONDITIONAL', t);
+    return futuresAlgoJson(c.engine.place(c.account, 'futures', algoParams(c.params), { algo: true }).order);
+  });
+  add('GET', '/fapi/v1/algoOrder', true, w(1), (c) => futuresAlgoJson(c.engine.getOrder(c.account, 'futures', algoRef(c.params), true)));
+  add('DELETE', '/fapi/v1/algoOrder', true, w(1), (c) => ({ ...futuresAlgoJson(c.engine.cancel(c.account, 'futures', algoRef(c.params), true)), code: '200', msg: 'success' }));
+  add('GET', '/fapi/v1/openAlgoOrders', true, bySymbol(1, 40), (c) => c.engine.openOrders(c.account, 'futures', str(c.params, 'symbol'), true).map(futuresAlgoJson));
   add('POST', '/fapi/v1/leverage', true, w(1), (c) => {
     const r = c.engine.setLeverage(c.account, str(c.params, 'symbol'), str(c.params, 'leverage'));
     return { ...r, maxNotionalValue: '1000000000' };
