@@ -220,6 +220,33 @@ describe('orders through ccxt', () => {
   });
 });
 
+describe('accounts', () => {
+  it('each API key has its own balances, orders and trades', async () => {
+    const two = await startExchange({
+      markets: [{ bars }],
+      start: bars.ts[START],
+      accounts: [
+        { apiKey: TEST_KEY, secret: TEST_SECRET, balances: { USDT: 10_000 } },
+        { apiKey: 'second-key-abcdef', secret: 'second-secret-abcdef', balances: { USDT: 50, BTC: 1 } },
+      ],
+    });
+    try {
+      const a = binanceClient(two);
+      const b = binanceClient(two, { apiKey: 'second-key-abcdef', secret: 'second-secret-abcdef' });
+      await a.createOrder('BTC/USDT', 'market', 'buy', 0.01);
+      await b.createOrder('BTC/USDT', 'limit', 'sell', 0.5, Math.round(bars.open[START]! * 2));
+      expect(total(await b.fetchBalance(), 'USDT')).toBe(50);
+      expect(used(await b.fetchBalance(), 'BTC')).toBe(0.5);
+      expect(await a.fetchOpenOrders('BTC/USDT')).toEqual([]);
+      expect((await b.fetchOpenOrders('BTC/USDT')).length).toBe(1);
+      expect(await b.fetchMyTrades('BTC/USDT')).toEqual([]);
+      expect((await a.fetchClosedOrders('BTC/USDT')).map((o) => o.amount)).toEqual([0.01]);
+    } finally {
+      await two.close();
+    }
+  });
+});
+
 describe('authentication', () => {
   it('a wrong API key or a wrong secret raises ccxt.AuthenticationError (Binance -2015 / -1022)', async () => {
     const badKey = binanceClient(ex, { apiKey: 'not-a-registered-key' });

@@ -86,7 +86,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
     saveTimer = setTimeout(() => {
       saveTimer = undefined;
       saveState();
-    }, 20);
+    }, 100);
     saveTimer.unref();
   }
   function saveState(): void {
