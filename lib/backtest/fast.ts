@@ -36,22 +36,54 @@ export function sharpeFromSums(sum: number, sumSq: number, n: number, barsPerYea
 }
 
 const scratchEvents = new TargetEvents(1024);
-const extremes = new WeakMap<Bars, { minLow: number; maxHigh: number }>();
 
-/** Lowest low and highest high of the bars (cached per Bars object): a liquidation level beyond them cannot trigger. */
-function extremesOf(bars: Bars): { minLow: number; maxHigh: number } {
-  let e = extremes.get(bars);
-  if (!e) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < bars.low.length; i++) {
-      if (bars.low[i]! < lo) lo = bars.low[i]!;
-      if (bars.high[i]! > hi) hi = bars.high[i]!;
-    }
-    e = { minLow: lo, maxHigh: hi };
-    extremes.set(bars, e);
+/** Per-Bars facts the fast kernel reuses across runs (built on first use, cached per Bars object). */
+interface BarsFacts {
+  /** a liquidation level below the lowest low / above the highest high cannot trigger. */
+  minLow: number;
+  maxHigh: number;
+  /** prefix sums of close-to-close returns ρ (ρ[0] = 0) and of ρ²: sum1[i] = Σ_{j<i} ρ[j]. */
+  sum1: Float64Array;
+  sum2: Float64Array;
+  /** min and max close of each block of 8 bars. */
+  blockMin: Float64Array;
+  blockMax: Float64Array;
+}
+const facts = new WeakMap<Bars, BarsFacts>();
+
+function factsOf(bars: Bars): BarsFacts {
+  let f = facts.get(bars);
+  if (f) return f;
+  const { low, high, close } = bars;
+  const n = close.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  const sum1 = new Float64Array(n + 1);
+  const sum2 = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    if (low[i]! < lo) lo = low[i]!;
+    if (high[i]! > hi) hi = high[i]!;
+    const rho = i > 0 ? close[i]! / close[i - 1]! - 1 : 0;
+    sum1[i + 1] = sum1[i]! + rho;
+    sum2[i + 1] = sum2[i]! + rho * rho;
   }
-  return e;
+  const nb = n >> 3;
+  const blockMin = new Float64Array(nb);
+  const blockMax = new Float64Array(nb);
+  for (let k = 0; k < nb; k++) {
+    let a = Infinity;
+    let b = -Infinity;
+    for (let i = k << 3; i < (k << 3) + 8; i++) {
+      const c = close[i]!;
+      if (c < a) a = c;
+      if (c > b) b = c;
+    }
+    blockMin[k] = a;
+    blockMax[k] = b;
+  }
+  f = { minLow: lo, maxHigh: hi, sum1, sum2, blockMin, blockMax };
+  facts.set(bars, f);
+  return f;
 }
 
 /**
@@ -67,6 +99,9 @@ export function fastSummary(bars: Bars, targets: Float64Array | TargetEvents, o:
 /**
  * The fast kernel proper, over sparse targets. It visits the bars where an order can fill, jumps over flat
  * stretches (equity constant, return 0) and walks held stretches bar by bar (mark to market, liquidation).
+ * A fully invested long stretch (cash within 1e-12 of zero) takes its per-bar returns from prefix sums of the
+ * close-to-close returns, so Sharpe agrees with the engine to ~1e-10 rather than bit for bit; final equity,
+ * trades, exposure and max drawdown stay exact.
  */
 export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptions, barsPerYear: number, riskFreeRate = 0): SimSummary {
   const open = bars.open;
@@ -87,7 +122,8 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
   const allowLong = o.allowLong;
   const allowShort = o.allowShort;
   const off = fillClose ? 0 : 1; // an event at bar s fills at bar s + off
-  const { minLow, maxHigh } = extremesOf(bars);
+  const { minLow, maxHigh, sum1, sum2, blockMin, blockMax } = factsOf(bars);
+  const nb8 = blockMin.length << 3; // bars covered by whole blocks
   let cash = o.cash;
   let u = 0;
   let last = NaN;
@@ -120,7 +156,40 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
       }
       // held: mark to market bar by bar; a liquidation level (if any) ends the stretch early
       const start = t;
-      if (L !== L) {
+      if (L !== L && u > 0 && Math.abs(cash) <= 1e-12 * u * close[t]!) {
+        // fully invested long: equity ∝ close to ~1e-12, so the returns are the close-to-close returns (prefix
+        // sums); the drawdown stays exact: blocks whose equity range cannot set a peak or deepen it are skipped
+        sr += sum1[end]! - sum1[t]!;
+        sr2 += sum2[end]! - sum2[t]!;
+        while (t < end) {
+          if ((t & 7) === 0 && t + 8 <= end && t + 8 <= nb8) {
+            const k = t >> 3;
+            if (cash + u * blockMax[k]! <= peak) {
+              // no new peak inside the block: its deepest point is its lowest equity, whatever the order
+              const lowest = cash + u * blockMin[k]!;
+              if (lowest < floor) {
+                const d = 1 - lowest / peak;
+                if (d > maxDd) maxDd = d;
+                floor = peak * (1 - maxDd) * (1 + 1e-12);
+              }
+              t += 8;
+              continue;
+            }
+          }
+          eq = cash + u * close[t]!;
+          if (eq >= peak) {
+            peak = eq;
+            floor = peak * (1 - maxDd) * (1 + 1e-12);
+          } else if (eq < floor) {
+            const d = 1 - eq / peak;
+            if (d > maxDd) maxDd = d;
+            floor = peak * (1 - maxDd) * (1 + 1e-12);
+          }
+          t++;
+        }
+        eq = cash + u * close[end - 1]!;
+        prev = eq;
+      } else if (L !== L) {
         for (; t < end; t++) {
           eq = cash + u * close[t]!;
           const r = eq / prev - 1;

@@ -1,10 +1,12 @@
 import type { Bars } from '../core';
+import { indexBlocks } from './blocks';
 import type { Computed, IndicatorSpecs } from './indicator';
 
 /**
  * Indicator results keyed by bars window and spec key. Pass one Map to many backtests on the same Bars
  * object (a sweep, an optimiser study) so each distinct indicator is computed once per window.
- * Entries are never evicted: drop the Map when the window is done.
+ * Entries are never evicted: drop the Map when the window is done. Cached arrays are shared between runs:
+ * never write into them (scans may keep block summaries of them).
  */
 export type IndicatorCache = Map<string, unknown>;
 
@@ -36,7 +38,7 @@ export function computeIndicators<I extends IndicatorSpecs>(specs: I, bars: Bars
     if (v === undefined) {
       v = spec.compute(bars);
       cache.set(key, v);
-    }
+    } else if (v instanceof Float64Array) indexBlocks(v); // reused: worth block ranges for skipping scans
     out[name] = v;
   }
   return out as Computed<I>;

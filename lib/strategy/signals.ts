@@ -1,5 +1,6 @@
 import type { Series } from '../core';
 import type { TargetEvents } from '../backtest/events';
+import { blockRangeOf, scanAbove, scanBelow } from './blocks';
 
 /**
  * The crossing rule in one place, so the vector and bar-by-bar forms cannot drift apart: `up` when a
@@ -36,13 +37,21 @@ export function crossTargets(a: Series, b: Series, up: number, down: number, out
 export function crossEvents(a: Series, b: Series, up: number, down: number, out: TargetEvents): TargetEvents {
   out.clear();
   const n = a.length;
+  // arrays from an IndicatorCache may carry block ranges: whole blocks of one relation are skipped
+  const ra = blockRangeOf(a);
+  const rb = blockRangeOf(b);
+  const blocks = ra !== undefined && rb !== undefined && b.length === n;
   let t = 1;
   while (t < n) {
     const pa = a[t - 1]!;
     const pb = b[t - 1]!;
-    if (pa > pb) while (t < n && a[t]! > b[t]!) t++;
-    else if (pa < pb) while (t < n && a[t]! < b[t]!) t++;
-    else while (t < n && !(a[t]! > b[t]!) && !(a[t]! < b[t]!)) t++;
+    if (pa > pb) {
+      if (blocks) t = scanAbove(a, b, ra, rb, t, n);
+      else while (t < n && a[t]! > b[t]!) t++;
+    } else if (pa < pb) {
+      if (blocks) t = scanBelow(a, b, ra, rb, t, n);
+      else while (t < n && a[t]! < b[t]!) t++;
+    } else while (t < n && !(a[t]! > b[t]!) && !(a[t]! < b[t]!)) t++;
     if (t >= n) break;
     const x = crossSignal(a[t]!, b[t]!, a[t - 1]!, b[t - 1]!, up, down);
     if (x === x) out.push(t, x);
