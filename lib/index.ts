@@ -8,3 +8,4 @@ export * from './strategy';
 export * from './plot';
 export * from './oracle/talib';
 export * from './notebook';
+export * from './report';

@@ -126,7 +126,7 @@ export function tradeReturnsFigure(returns: ArrayLike<number>): Figure {
 export function durationReturnFigure(barsHeld: ArrayLike<number>, returns: ArrayLike<number>): Figure {
   const r = Array.from(returns, (v) => v * 100);
   return {
-    data: [{ type: 'scattergl', mode: 'markers', name: 'trades', x: Array.from(barsHeld), y: r, marker: { size: 5, color: r.map((v) => (v > 0 ? '#26a69a' : '#ef5350')) } }],
+    data: [{ type: 'scatter', mode: 'markers', name: 'trades', x: Array.from(barsHeld), y: r, marker: { size: 5, color: r.map((v) => (v > 0 ? '#26a69a' : '#ef5350')) } }],
     layout: baseLayout('Trade duration vs return', { height: 360, xaxis: { title: { text: 'bars held' } }, yaxis: { title: { text: 'return %' } }, hovermode: 'closest', showlegend: false }),
   };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candlestickFigure, drawdownSeries, equityFigure, monthlyReturnsFigure, saveReport, sliceBars } from '../../lib';
+import { backtest, backtestReport, candlestickFigure, drawdownSeries, equityFigure, monthlyReturnsFigure, saveReport, sliceBars } from '../../lib';
 import { btc1h, repoRoot } from '../helpers/datasets';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -63,6 +63,14 @@ describe('charts in a real browser', () => {
     expect(r.charts).toBe(3);
     expect(r.errors).toEqual([]);
     expect(statSync(path).size).toBeLessThan(12_000_000);
+  });
+
+  it('a backtest report draws its five charts', async () => {
+    const bars = btc1h();
+    const path = backtestReport(backtest('sma-cross', bars, { fast: 10, slow: 50 }), bars, { path: join(mkdtempSync(join(tmpdir(), 'ql-bt-')), 'bt.html') });
+    const r = await openAndCount(path, 5, 'backtest-report.png');
+    expect(r.charts).toBe(5);
+    expect(r.errors).toEqual([]);
   });
 
   it('the HTML export of an executed notebook (01-explore-data) draws its chart', async () => {
