@@ -1,14 +1,16 @@
 /**
  * `quantlab backtest`: runs a registered (or your own) strategy on a file or a shipped dataset and prints the
- * statistics table, or one JSON object; `--out DIR` writes the trades and the equity curve as Parquet.
+ * statistics table, or one JSON object; `--out DIR` writes the trades and the equity curve as Parquet;
+ * `--report [file]` writes the HTML report.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { type StopSpec } from '../backtest';
 import { tradeTableColumns } from '../backtest/columns';
 import { QuantlabError } from '../core';
+import { saveColumnsParquet } from '../data';
+import { backtestReport } from '../report';
 import { drawdownSeries, statsText } from '../metrics';
 import { backtest, getStrategy, listStrategies, loadStrategyFile, parseParamText, type BacktestOptions, type ParamSpace } from '../strategy';
 import { loadBarsArg, numberOption } from './args';
@@ -29,6 +31,7 @@ interface Flags {
   trailingStop?: string;
   json?: boolean;
   out?: string;
+  report?: string | boolean;
   list?: boolean;
 }
 
@@ -59,18 +62,6 @@ function readParams(space: ParamSpace, pairs: string[], strategy: string): Recor
 const jsonText = (v: unknown) =>
   JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x), 2);
 
-function parquetColumn(name: string, data: ArrayLike<unknown>) {
-  if (name.endsWith('Ts') || name === 'ts') return { name, data: BigInt64Array.from(data as ArrayLike<number>, (x) => BigInt(x)), type: 'TIMESTAMP' as const, nullable: false };
-  if (typeof data[0] === 'string' || Array.isArray(data)) return { name, data: Array.from(data) as string[], type: 'STRING' as const, nullable: false };
-  if (data instanceof Float64Array) return { name, data, type: 'DOUBLE' as const, nullable: false };
-  return { name, data: Int32Array.from(data as ArrayLike<number>), type: 'INT32' as const, nullable: false };
-}
-
-function writeParquet(path: string, cols: Record<string, ArrayLike<unknown>>): void {
-  const buf = parquetWriteBuffer({ columnData: Object.entries(cols).map(([k, v]) => parquetColumn(k, v)), codec: 'SNAPPY', createdBy: 'quantlab' });
-  writeFileSync(path, new Uint8Array(buf));
-}
-
 /** Adds `quantlab backtest` to the program. */
 export function registerBacktestCommand(program: Command): void {
   program
@@ -91,6 +82,7 @@ export function registerBacktestCommand(program: Command): void {
     .option('--trailing-stop <stop>', 'trailing stop, as --stop-loss')
     .option('--json', 'print one JSON object instead of the table')
     .option('-o, --out <dir>', 'write trades.parquet and equity.parquet into this folder')
+    .option('--report [file]', 'write a self-contained HTML report (default experiments/reports/<strategy>-<symbol>-<tf>.html)')
     .option('--list', 'list the registered strategies and their parameters')
     .action(async (f: Flags) => {
       if (f.strategyFile) await loadStrategyFile(f.strategyFile);
@@ -121,9 +113,10 @@ export function registerBacktestCommand(program: Command): void {
       const r = backtest(strategy, bars, params, options);
       if (f.out) {
         mkdirSync(f.out, { recursive: true });
-        writeParquet(join(f.out, 'trades.parquet'), tradeTableColumns(r.trades, r.symbols));
-        writeParquet(join(f.out, 'equity.parquet'), { ts: bars.ts, equity: r.equity, position: r.position, drawdown: drawdownSeries(r.equity, r.initialCash) });
+        saveColumnsParquet(join(f.out, 'trades.parquet'), tradeTableColumns(r.trades, r.symbols));
+        saveColumnsParquet(join(f.out, 'equity.parquet'), { ts: bars.ts, equity: r.equity, position: r.position, drawdown: drawdownSeries(r.equity, r.initialCash) });
       }
+      const reportPath = f.report ? backtestReport(r, bars, typeof f.report === 'string' ? { path: f.report } : {}) : undefined;
       const s = r.stats;
       if (f.json) {
         return console.log(
@@ -142,6 +135,7 @@ export function registerBacktestCommand(program: Command): void {
             optimisticFinalEquity: r.optimisticFinalEquity,
             stats: s,
             ...(f.out ? { out: { trades: join(f.out, 'trades.parquet'), equity: join(f.out, 'equity.parquet') } } : {}),
+            ...(reportPath ? { report: reportPath } : {}),
           }),
         );
       }
@@ -154,5 +148,6 @@ export function registerBacktestCommand(program: Command): void {
         console.log(`\n${r.ambiguousTrades} trade(s) ended in a bar that touched both a stop and the target: pessimistic final equity ${r.pessimisticFinalEquity.toFixed(2)}, optimistic ${r.optimisticFinalEquity.toFixed(2)}`);
       }
       if (f.out) console.log(`\nwrote ${join(f.out, 'trades.parquet')} and ${join(f.out, 'equity.parquet')}`);
+      if (reportPath) console.log(`\nreport: ${reportPath}`);
     });
 }

@@ -48,6 +48,25 @@ export function saveParquet(bars: Bars, path: string, info: ParquetInfo = {}): v
 }
 
 /**
+ * Writes any table of columns as Parquet (Snappy): columns named `ts` or ending in `Ts` as TIMESTAMP_MILLIS,
+ * string columns as STRING, Float64Array as DOUBLE, other numeric columns as INT32. Temporary file + rename.
+ * For results (trades, equity curves, trials); bars go through {@link saveParquet}.
+ */
+export function saveColumnsParquet(path: string, cols: Record<string, ArrayLike<unknown>>): void {
+  const column = (name: string, data: ArrayLike<unknown>) => {
+    if (name.endsWith('Ts') || name === 'ts') return { name, data: BigInt64Array.from(data as ArrayLike<number>, (x) => BigInt(x)), type: 'TIMESTAMP' as const, nullable: false };
+    if (typeof data[0] === 'string' || Array.isArray(data)) return { name, data: Array.from(data) as string[], type: 'STRING' as const, nullable: false };
+    if (data instanceof Float64Array) return { name, data, type: 'DOUBLE' as const, nullable: false };
+    return { name, data: Int32Array.from(data as ArrayLike<number>), type: 'INT32' as const, nullable: false };
+  };
+  const buf = parquetWriteBuffer({ columnData: Object.entries(cols).map(([k, v]) => column(k, v)), codec: 'SNAPPY', createdBy: 'quantlab' });
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, new Uint8Array(buf));
+  renameSync(tmp, path);
+}
+
+/**
  * Reads an OHLCV Parquet file (quantlab's own, or any with a time column and open/high/low/close/volume
  * columns in any case; time as TIMESTAMP, INT64 epoch, DOUBLE epoch or ISO text). Snappy, gzip, zstd, brotli and
  * lz4 pages are supported. Returns raw columns (line = 1-based row) and the file's metadata.

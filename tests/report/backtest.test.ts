@@ -39,3 +39,14 @@ describe('backtest report', () => {
     expect(statSync(path).size).toBeLessThan(10_000_000);
   });
 });
+
+describe('quantlab backtest --report', () => {
+  it('writes the report and names it in the JSON', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { repoRoot } = await import('../helpers/datasets');
+    const path = join(mkdtempSync(join(tmpdir(), 'ql-cli-rep-')), 'x.html');
+    const out = execFileSync(join(repoRoot, 'bin', 'quantlab'), ['backtest', '-d', 'BTCUSDT', '-t', '1d', '-s', 'sma-cross', '-p', 'fast=5', '-p', 'slow=20', '--report', path, '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(out).report).toBe(path);
+    expect(readFileSync(path, 'utf8').match(/Plotly\.newPlot\('ql-report-plot-/g)?.length).toBe(5);
+  });
+});
