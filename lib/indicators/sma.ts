@@ -9,6 +9,23 @@ export function sma(x: Series, n: number, out: Series = new Float64Array(x.lengt
   checkPeriod('sma', n);
   const len = x.length;
   let sum = 0;
+  if (!hasNaN(x)) {
+    // fast path, same arithmetic as below (add the new value, then subtract the one leaving)
+    const warm = Math.min(n - 1, len);
+    for (let i = 0; i < warm; i++) {
+      sum += x[i]!;
+      out[i] = NaN;
+    }
+    if (len < n) return out;
+    sum += x[n - 1]!;
+    out[n - 1] = sum / n;
+    for (let i = n; i < len; i++) {
+      sum += x[i]!;
+      sum -= x[i - n]!;
+      out[i] = sum / n;
+    }
+    return out;
+  }
   let nans = 0; // NaNs inside the current window; the running sum holds the finite values only
   for (let i = 0; i < len; i++) {
     const v = x[i]!;
@@ -51,6 +68,12 @@ export function smaStream(n: number): Stream<number, number> {
       nans = 0;
     },
   };
+}
+
+/** True when any value of `x` is NaN. */
+export function hasNaN(x: ArrayLike<number>): boolean {
+  for (let i = 0; i < x.length; i++) if (x[i] !== x[i]) return true;
+  return false;
 }
 
 /** Throws BAD_ARGUMENT naming the function unless `n` is an integer >= min. */
