@@ -1,6 +1,7 @@
 import { QuantlabError } from '../core';
 import type { Storage } from './storage';
 import { MemoryStorage } from './storage-memory';
+import { SqliteStorage } from './storage-sqlite';
 
 /**
  * Opens a storage from its URL: 'memory:' (this process only), 'sqlite:PATH' (a file; created with its
@@ -12,6 +13,12 @@ export function openStorage(url: string): Storage {
   switch (scheme) {
     case 'memory':
       return new MemoryStorage();
+    case 'sqlite': {
+      // sqlite:PATH, sqlite:/abs/path, sqlite:///abs/path
+      const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+      if (!path) throw new QuantlabError('BAD_ARGUMENT', `storage URL ${JSON.stringify(url)}: expected a file path after 'sqlite:', found none`);
+      return new SqliteStorage(path);
+    }
     default:
       throw new QuantlabError(
         'BAD_ARGUMENT',
