@@ -1,6 +1,7 @@
 import { QuantlabError } from '../core';
 import type { Storage } from './storage';
 import { MemoryStorage } from './storage-memory';
+import { PostgresStorage } from './storage-postgres';
 import { SqliteStorage } from './storage-sqlite';
 
 /**
@@ -19,6 +20,9 @@ export function openStorage(url: string): Storage {
       if (!path) throw new QuantlabError('BAD_ARGUMENT', `storage URL ${JSON.stringify(url)}: expected a file path after 'sqlite:', found none`);
       return new SqliteStorage(path);
     }
+    case 'postgres':
+    case 'postgresql':
+      return new PostgresStorage(url);
     default:
       throw new QuantlabError(
         'BAD_ARGUMENT',
