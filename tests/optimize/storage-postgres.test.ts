@@ -21,7 +21,7 @@ describe('PostgreSQL storage', () => {
   });
 
   it('the test server helper fails loudly (no skip) when the PostgreSQL binaries are missing', () => {
-    expect(() => findPgBin(['/nonexistent/bin'])).toThrow(/PostgreSQL server binaries not found .* apt-get install -y postgresql/);
+    expect(() => findPgBin(['/nonexistent/bin'])).toThrow(/PostgreSQL server binaries not found .*apt-get install -y postgresql/);
   });
 
   it('names the storage when it cannot connect', async () => {
