@@ -17,8 +17,21 @@ export class TrialPruned extends Error {
 }
 
 export type ObjectiveValue = number | readonly number[];
+
+/** What an objective sees of its trial (the same in-process and in a worker thread). */
+export interface TrialLike {
+  readonly number: number;
+  readonly params: Params;
+  /** Records the value at `step` (fold, epoch …). */
+  report(value: number, step: number): Promise<void>;
+  /** Whether the study's pruner would stop this trial now. */
+  shouldPrune(): Promise<boolean>;
+  /** A TrialPruned error to throw. */
+  pruned(): Error;
+}
+
 /** The function a study minimises or maximises: parameters in, one value (or one per direction) out. */
-export type Objective = (trial: Trial) => ObjectiveValue | Promise<ObjectiveValue>;
+export type Objective = (trial: TrialLike) => ObjectiveValue | Promise<ObjectiveValue>;
 
 /** Runs trials somewhere else (worker threads); see `workerPool`. */
 export interface Executor {
@@ -456,7 +469,7 @@ export class Study {
 }
 
 /** A running trial: its parameters, and the channel for intermediate values and pruning. */
-export class Trial {
+export class Trial implements TrialLike {
   readonly intermediate: Record<number, number> = {};
   constructor(
     private readonly study: Study,
