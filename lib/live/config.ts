@@ -1,0 +1,164 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SimOptions } from '../backtest';
+import { parseTimeframe, QuantlabError } from '../core';
+import { runnerOptions } from './sizing';
+
+/**
+ * A promoted strategy's config.json: where it trades, how targets become orders (the backtester's
+ * execution options), the risk limits, and how the runner paces itself. Keys never live here: the config
+ * only names the environment variables that hold them.
+ */
+
+/** The backtest options a runner honours (fill is always at the next bar's open). */
+export type ExecutionOptions = Pick<
+  SimOptions,
+  'cash' | 'fee' | 'makerFee' | 'takerFee' | 'fixedFee' | 'slippage' | 'sizing' | 'rebalance' | 'leverage' | 'direction' | 'lotSize' | 'minNotional'
+> & { fill?: 'next-open' };
+
+/** Limits the risk guard enforces before every order. Absent = no limit. */
+export interface RiskLimits {
+  /** largest |position| in base units after an order (orders are cut to it). */
+  maxPosition?: number;
+  /** largest |position| × price in quote currency after an order (orders are cut to it). */
+  maxNotional?: number;
+  /** loss from the UTC day's first equity, as a fraction (0.05 = 5 %): flatten and trade no more that day. */
+  maxDailyLoss?: number;
+  /** fall from peak equity, as a fraction: flatten and stop for good (the kill switch; restart with --reset-kill-switch). */
+  maxDrawdown?: number;
+  /** orders sent in any 60 s of wall-clock time: one more and the runner stops (a runaway loop). */
+  maxOrdersPerMinute?: number;
+  /** no fresh closed candle for this many bar lengths: stop (stale data). */
+  staleBars?: number;
+}
+
+export interface ExchangeConfig {
+  /** ccxt exchange id ('binance'). */
+  id: string;
+  /** 'spot' or 'swap' (USDT-M perpetuals, symbols like 'BTC/USDT:USDT'). */
+  marketType: 'spot' | 'swap';
+  /** Point every REST URL at this origin (the local replay exchange, http://127.0.0.1:PORT). */
+  url?: string;
+  /** Names of the environment variables that hold the API key and secret (live mode only). */
+  keyEnv: string;
+  secretEnv: string;
+  /** Request timeout in ms (default 10 000). */
+  timeoutMs?: number;
+}
+
+export interface RunnerSettings {
+  /** closed bars fed to the indicators before the first traded bar (default 500). */
+  warmupBars: number;
+  /** ms between polls for a newly closed bar (default 1000). */
+  pollMs: number;
+  /** on SIGINT/SIGTERM, close the position before exiting (default false). */
+  flattenOnStop: boolean;
+  /** when the exchange's position disagrees with the runner's books: 'stop' (default) or 'warn'. */
+  onMismatch: 'stop' | 'warn';
+}
+
+export interface RunnerConfig {
+  version: 1;
+  /** folder name under experiments/promoted/. */
+  name: string;
+  /** registry name of the strategy (run.ts imports it; this is a record). */
+  strategy: string;
+  symbol: string;
+  timeframe: string;
+  exchange: ExchangeConfig;
+  execution: ExecutionOptions;
+  risk: RiskLimits;
+  runner: RunnerSettings;
+}
+
+export const DEFAULT_KEY_ENV = 'QUANTLAB_API_KEY';
+export const DEFAULT_SECRET_ENV = 'QUANTLAB_API_SECRET';
+
+export const DEFAULT_RUNNER: RunnerSettings = { warmupBars: 500, pollMs: 1000, flattenOnStop: false, onMismatch: 'stop' };
+
+const EXECUTION_KEYS = ['cash', 'fee', 'makerFee', 'takerFee', 'fixedFee', 'slippage', 'sizing', 'rebalance', 'leverage', 'direction', 'lotSize', 'minNotional', 'fill'];
+const RISK_KEYS = ['maxPosition', 'maxNotional', 'maxDailyLoss', 'maxDrawdown', 'maxOrdersPerMinute', 'staleBars'];
+
+/**
+ * Checks a config and returns it with defaults filled in. Throws BAD_ARGUMENT listing every problem, each
+ * naming the field, what was expected and what was found.
+ */
+export function checkConfig(config: RunnerConfig, where = 'config'): RunnerConfig {
+  const problems: string[] = [];
+  const c = config as Partial<RunnerConfig> | undefined;
+  if (!c || typeof c !== 'object') throw new QuantlabError('BAD_ARGUMENT', `${where}: expected an object, found ${String(c)}`);
+  const bad = (field: string, expected: string, found: unknown) => problems.push(`${field}: expected ${expected}, found ${JSON.stringify(found)}`);
+  if (c.version !== 1) bad('version', '1', c.version);
+  if (typeof c.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(c.name)) bad('name', "a folder name like 'sma-cross-btcusdt-1h'", c.name);
+  if (typeof c.strategy !== 'string' || !c.strategy) bad('strategy', 'a strategy name', c.strategy);
+  if (typeof c.symbol !== 'string' || !/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/.test(c.symbol)) bad('symbol', "a unified symbol like 'BTC/USDT' or 'BTC/USDT:USDT'", c.symbol);
+  try {
+    parseTimeframe(String(c.timeframe));
+  } catch {
+    bad('timeframe', "a timeframe like '1h'", c.timeframe);
+  }
+  const ex = c.exchange as Partial<ExchangeConfig> | undefined;
+  if (!ex || typeof ex !== 'object') bad('exchange', '{ id, marketType, keyEnv, secretEnv }', ex);
+  else {
+    if (typeof ex.id !== 'string' || !ex.id) bad('exchange.id', "a ccxt exchange id like 'binance'", ex.id);
+    if (ex.marketType !== 'spot' && ex.marketType !== 'swap') bad('exchange.marketType', "'spot' or 'swap'", ex.marketType);
+    else if (typeof c.symbol === 'string' && (ex.marketType === 'swap') !== c.symbol.includes(':')) {
+      bad('symbol', ex.marketType === 'swap' ? "a swap symbol like 'BTC/USDT:USDT' for marketType 'swap'" : "a spot symbol like 'BTC/USDT' for marketType 'spot'", c.symbol);
+    }
+    if (ex.url !== undefined && !(typeof ex.url === 'string' && /^https?:\/\/[^/]+/.test(ex.url))) bad('exchange.url', 'an http(s) origin like http://127.0.0.1:8123', ex.url);
+    for (const k of ['keyEnv', 'secretEnv'] as const) if (typeof ex[k] !== 'string' || !/^[A-Z_][A-Z0-9_]*$/.test(ex[k] as string)) bad(`exchange.${k}`, 'the NAME of an environment variable (keys never go in the config)', ex[k]);
+    if (ex.timeoutMs !== undefined && !(typeof ex.timeoutMs === 'number' && ex.timeoutMs > 0)) bad('exchange.timeoutMs', 'a number of ms > 0', ex.timeoutMs);
+  }
+  const exe = (c.execution ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(exe)) if (!EXECUTION_KEYS.includes(k)) bad(`execution.${k}`, `one of ${EXECUTION_KEYS.join(', ')}`, 'an unknown option');
+  if (exe.fill !== undefined && exe.fill !== 'next-open') bad('execution.fill', "'next-open' (the runner decides on a bar's close and fills at the next bar's open)", exe.fill);
+  if (exe.cash !== undefined && !(typeof exe.cash === 'number' && exe.cash > 0)) bad('execution.cash', 'the capital the strategy trades, a number > 0', exe.cash);
+  if (!problems.length) {
+    try {
+      const { fill: _f, ...sim } = exe as ExecutionOptions;
+      void _f;
+      runnerOptions(sim);
+    } catch (e) {
+      problems.push(`execution: ${(e as Error).message}`);
+    }
+  }
+  const risk = (c.risk ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(risk)) {
+    if (!RISK_KEYS.includes(k)) {
+      bad(`risk.${k}`, `one of ${RISK_KEYS.join(', ')}`, 'an unknown limit');
+      continue;
+    }
+    const v = risk[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad(`risk.${k}`, 'a number > 0 (or leave it out for no limit)', v);
+    else if ((k === 'maxDailyLoss' || k === 'maxDrawdown') && v >= 1) bad(`risk.${k}`, 'a fraction in (0, 1), e.g. 0.2 for 20 %', v);
+    else if ((k === 'maxOrdersPerMinute' || k === 'staleBars') && !Number.isInteger(v)) bad(`risk.${k}`, 'a whole number > 0', v);
+  }
+  const r = { ...DEFAULT_RUNNER, ...(c.runner ?? {}) } as RunnerSettings;
+  if (!(Number.isInteger(r.warmupBars) && r.warmupBars >= 0)) bad('runner.warmupBars', 'a whole number >= 0', r.warmupBars);
+  if (!(typeof r.pollMs === 'number' && r.pollMs > 0)) bad('runner.pollMs', 'a number of ms > 0', r.pollMs);
+  if (typeof r.flattenOnStop !== 'boolean') bad('runner.flattenOnStop', 'true or false', r.flattenOnStop);
+  if (r.onMismatch !== 'stop' && r.onMismatch !== 'warn') bad('runner.onMismatch', "'stop' or 'warn'", r.onMismatch);
+  if (problems.length) throw new QuantlabError('BAD_ARGUMENT', `${where}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
+  return { ...(c as RunnerConfig), execution: { ...exe, fill: 'next-open' } as ExecutionOptions, risk: risk as RiskLimits, runner: r };
+}
+
+/** Reads and checks `<dir>/config.json`. */
+export function readConfig(dir: string): RunnerConfig {
+  const path = join(dir, 'config.json');
+  if (!existsSync(path)) throw new QuantlabError('NOT_FOUND', `${path}: no config.json (promote the strategy first: await promote(...))`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new QuantlabError('PARSE_ERROR', `${path}: expected JSON, found unreadable text (${(e as Error).message})`);
+  }
+  return checkConfig(raw as RunnerConfig, path);
+}
+
+/** The simulator options of a config's execution block (fill at the next bar's open). */
+export function simOptionsOf(config: RunnerConfig): SimOptions {
+  const { fill: _f, ...sim } = config.execution;
+  void _f;
+  return { ...sim, fill: 'next-open' };
+}

@@ -1,0 +1,152 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Bars } from '../core';
+import { getStrategy, type AnyStrategy } from '../strategy';
+import { checkConfig, DEFAULT_KEY_ENV, DEFAULT_SECRET_ENV, type ExecutionOptions, type RiskLimits, type RunnerConfig } from './config';
+import { ExchangePortError } from './exchange-port';
+import type { TradeRow } from './ledger';
+import { reconcileSession, type ReconcileReport } from './reconcile';
+import { makeMarket, startReplayExchange, type FaultRule, type ReplayExchange } from './replay-exchange';
+import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
+import { setupRunner } from './setup';
+
+/**
+ * A whole session against the local replay exchange in one call, for notebooks and tests: serve `bars`
+ * over HTTP, run the runner (paper, or live against the replay account) bar by bar over them, and compare
+ * what it did with the backtest of the same bars.
+ * @example const s = await paperSession({ strategy: 'sma-cross', params: { fast: 10, slow: 40 }, bars }); s.parity.equal
+ */
+
+export interface ReplaySessionOptions {
+  strategy: AnyStrategy | string;
+  params?: Record<string, unknown>;
+  /** the candles the replay exchange serves (their symbol and timeframe are the market's). */
+  bars: Bars;
+  /** 'futures' (USDT-M swap, the default: fees in USDT, shorts allowed) or 'spot'. */
+  market?: 'spot' | 'futures';
+  /** bars fed before the first traded bar (default 200); the replay clock starts after them. */
+  warmup?: number;
+  /** 'paper' (default): simulated fills; 'live': real orders on the replay exchange's account. */
+  mode?: RunMode;
+  /** execution options (default: cash 10 000, the market's taker fee, its amount step as lotSize, its minimum order value). */
+  execution?: ExecutionOptions;
+  risk?: RiskLimits;
+  /** folder for the state file (default: a new temporary folder). */
+  dir?: string;
+  /** faults injected into the replay exchange's answers (seeded). */
+  faults?: FaultRule[];
+  seed?: number;
+  log?: (e: RunnerEvent) => void;
+  /** request timeout of the exchange client (default 2000 ms). */
+  timeoutMs?: number;
+}
+
+export interface ReplaySessionResult {
+  mode: RunMode;
+  stateDir: string;
+  config: RunnerConfig;
+  trades: TradeRow[];
+  backtestTrades: TradeRow[];
+  /** equity at each traded bar's close: the run's and the backtest's. */
+  equity: { ts: Float64Array; run: Float64Array; backtest: Float64Array };
+  /** true when every trade and every bar's equity agree (paper: exactly; live: to 1e-9). */
+  parity: { equal: boolean; firstDifference?: string };
+  report: ReconcileReport;
+  /** client order ids that reached the exchange (live mode), in order. */
+  exchangeOrderIds: string[];
+  stopped?: StopInfo;
+}
+
+/** The replay exchange's demo account of a session (local only; never a real credential). */
+const DEMO = { apiKey: 'quantlab-session-key', secret: 'quantlab-session-secret' };
+
+/**
+ * Steps a replay exchange one bar at a time and polls the runner after each step until it finished the
+ * bar that closed (transient exchange failures are retried), for `bars` steps or to the end of the data.
+ */
+export async function driveReplay(runner: Runner, ex: ReplayExchange, options: { steps?: number; maxPolls?: number } = {}): Promise<void> {
+  await pollUntilSettled(runner, options.maxPolls);
+  const steps = options.steps ?? Infinity;
+  for (let k = 0; k < steps && !runner.stopped; k++) {
+    if (!ex.step(1)) break;
+    await pollUntilSettled(runner, options.maxPolls);
+  }
+}
+
+async function pollUntilSettled(runner: Runner, maxPolls = 50): Promise<void> {
+  for (let i = 0; i < maxPolls; i++) {
+    try {
+      await runner.poll();
+      return;
+    } catch (e) {
+      if (!(e instanceof ExchangePortError && e.action === 'retry-later')) throw e;
+    }
+  }
+  throw new ExchangePortError(`replay session: the runner could not finish a bar in ${maxPolls} polls`, 'stop', 'Stuck');
+}
+
+/** Runs a session against the local replay exchange (see {@link ReplaySessionOptions}). */
+export async function replaySession(o: ReplaySessionOptions): Promise<ReplaySessionResult> {
+  const strategy = typeof o.strategy === 'string' ? getStrategy(o.strategy) : o.strategy;
+  const params = strategy.resolveParams(o.params ?? {}) as Record<string, unknown>;
+  const kind = o.market ?? 'futures';
+  const mode = o.mode ?? 'paper';
+  const warmup = o.warmup ?? 200;
+  const bars = o.bars;
+  const spec = makeMarket({ bars, kind });
+  const symbol = kind === 'futures' ? `${spec.base}/${spec.quote}:${spec.quote}` : `${spec.base}/${spec.quote}`;
+  const cash = o.execution?.cash ?? 10_000;
+  const ex = await startReplayExchange({
+    markets: [{ bars, kind }],
+    accounts: [{ ...DEMO, balances: { [spec.quote]: cash }, futuresWallet: cash }],
+    start: bars.ts[Math.min(warmup, bars.ts.length - 1)],
+    faults: o.faults,
+    seed: o.seed,
+  });
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'quantlab-session-'));
+  const config = checkConfig({
+    version: 1,
+    name: `${strategy.name}-session`,
+    strategy: strategy.name,
+    symbol,
+    timeframe: bars.timeframe,
+    exchange: { id: 'binance', marketType: kind === 'futures' ? 'swap' : 'spot', url: ex.url, keyEnv: DEFAULT_KEY_ENV, secretEnv: DEFAULT_SECRET_ENV, timeoutMs: o.timeoutMs ?? 2000 },
+    execution: { cash, fee: spec.takerFee, lotSize: spec.stepSize, minNotional: spec.minNotional, ...o.execution },
+    risk: o.risk ?? {},
+    runner: { warmupBars: warmup, pollMs: 10, flattenOnStop: false, onMismatch: 'stop' },
+  });
+  const setup = setupRunner({ strategy, params, config, mode, dir, credentials: DEMO, log: o.log, retry: { attempts: 6, baseMs: 5, maxMs: 50 } });
+  try {
+    await setup.runner.start();
+    await driveReplay(setup.runner, ex);
+    const report = reconcileSession(strategy, params, config, setup.store, { tolerance: mode === 'paper' ? 0 : 1e-9 });
+    const bad = report.rows.find((r) => r.status !== 'match');
+    const firstDifference = bad
+      ? `trade #${bad.n} ${bad.status}: ${bad.explanation}`
+      : report.summary.equityDifferences
+        ? `${report.summary.equityDifferences} bar(s) with different equity`
+        : report.summary.runTrades !== report.summary.backtestTrades
+          ? `${report.summary.runTrades} trades vs ${report.summary.backtestTrades}`
+          : undefined;
+    const acct = [...ex.engine.accounts.keys()][0];
+    return {
+      mode,
+      stateDir: dir,
+      config,
+      trades: report.runTrades,
+      backtestTrades: report.backtestTrades,
+      equity: report.equity,
+      parity: { equal: firstDifference === undefined, firstDifference },
+      report,
+      exchangeOrderIds: ex.engine.snapshot().orders.filter((x) => x.account === acct).map((x) => x.clientOrderId),
+      stopped: setup.runner.stopped,
+    };
+  } finally {
+    setup.close();
+    await ex.close();
+  }
+}
+
+/** A paper session against the local replay exchange: {@link replaySession} with mode 'paper'. */
+export const paperSession = (o: Omit<ReplaySessionOptions, 'mode'>): Promise<ReplaySessionResult> => replaySession({ ...o, mode: 'paper' });
