@@ -1,0 +1,33 @@
+/**
+ * Loaded by worker threads (see workerPool in lib/optimize): builds the strategy objective from plain data.
+ * The strategy is found by name in the registry (built-ins), after loading `strategyFile` when given (your
+ * own strategies). The bars arrive as a SharedBars view (no copy).
+ */
+import { QuantlabError } from '../core';
+import { sharedBarsView, type Objective, type SharedBars } from '../optimize';
+import { resolve } from 'node:path';
+import { getStrategy, registerStrategy, type AnyStrategy } from '../strategy';
+import { strategyObjectiveFor, type ScoreSpec } from './objectives';
+
+export interface StrategyObjectiveInit {
+  strategy: string;
+  strategyFile?: string;
+  bars: SharedBars;
+  spec: ScoreSpec;
+}
+
+export async function strategyObjective(init: StrategyObjectiveInit): Promise<Objective> {
+  if (init.strategyFile) {
+    // require (not import): worker threads run TypeScript through tsx's require hook
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(resolve(init.strategyFile)) as Record<string, unknown>;
+    for (const v of Object.values(mod)) if (v && typeof v === 'object' && (v as AnyStrategy).kind === 'strategy') registerStrategy(v as AnyStrategy, { replace: true });
+  }
+  let strategy;
+  try {
+    strategy = getStrategy(init.strategy);
+  } catch (e) {
+    throw new QuantlabError('NOT_FOUND', `worker thread: ${(e as Error).message}${init.strategyFile ? '' : ' (pass strategyFile so that worker threads can load your strategy)'}`);
+  }
+  return strategyObjectiveFor(strategy, sharedBarsView(init.bars), init.spec);
+}
