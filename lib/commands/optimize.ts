@@ -1,0 +1,309 @@
+/**
+ * `quantlab sweep`, `quantlab optimize`, `quantlab study list|show`: parameter studies from the command line.
+ * Both study commands take the same backtest options as `quantlab backtest`; `--json` prints one object with
+ * at least `combos` (sweep) or `trials` (optimize), `best` (params and objective value) and `seconds`.
+ */
+import type { Command } from 'commander';
+import type { StopSpec } from '../backtest';
+import { QuantlabError } from '../core';
+import { openStorage, SAMPLER_NAMES, sortBest, type SamplerName, type StudySummary, type TrialRecord } from '../optimize';
+import { OBJECTIVE_NAMES, optimize, optimizeSummary, parseGridText, sweep, type ObjectiveName, type OptimizeResult } from '../research';
+import { getStrategy, loadStrategyFile, parseParamText, type BacktestOptions, type ParamSpace } from '../strategy';
+import { loadBarsArg, numberOption } from './args';
+
+/** Default storage of `optimize` and `study`: an SQLite file under experiments/. */
+export const DEFAULT_STUDY_STORAGE = 'sqlite:experiments/studies.db';
+
+interface CommonFlags {
+  data?: string;
+  strategy?: string;
+  strategyFile?: string;
+  param: string[];
+  timeframe?: string;
+  objective?: string;
+  jobs?: string;
+  storage?: string;
+  study?: string;
+  seed?: string;
+  json?: boolean;
+  progress?: boolean;
+  fill?: string;
+  fee?: string;
+  cash?: string;
+  slippage?: string;
+  leverage?: string;
+  stopLoss?: string;
+  takeProfit?: string;
+  trailingStop?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** JSON that keeps NaN and ±Infinity readable (as strings). */
+const jsonText = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x), 2);
+
+function stopFlag(name: string, text: string | undefined): StopSpec | undefined {
+  if (text === undefined) return undefined;
+  const m = /^atr:(.+)$/i.exec(text.trim());
+  return m ? { atr: numberOption(name, m[1]!) } : numberOption(name, text);
+}
+
+function intFlag(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!(Number.isInteger(v) && v >= min)) throw new QuantlabError('BAD_ARGUMENT', `${name}: expected an integer >= ${min}, found '${text}'`);
+  return v;
+}
+
+function backtestFlags(f: CommonFlags): Omit<BacktestOptions, 'cache'> {
+  const o: Omit<BacktestOptions, 'cache'> = {
+    fill: f.fill as BacktestOptions['fill'],
+    fee: f.fee === undefined ? undefined : numberOption('--fee', f.fee),
+    cash: f.cash === undefined ? undefined : numberOption('--cash', f.cash),
+    slippage: f.slippage === undefined ? undefined : numberOption('--slippage', f.slippage),
+    leverage: f.leverage === undefined ? undefined : numberOption('--leverage', f.leverage),
+    stopLoss: stopFlag('--stop-loss', f.stopLoss),
+    takeProfit: stopFlag('--take-profit', f.takeProfit),
+    trailingStop: stopFlag('--trailing-stop', f.trailingStop),
+  };
+  for (const k of Object.keys(o) as (keyof typeof o)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function objectivesFlag(text: string | undefined): ObjectiveName[] {
+  const names = (text ?? 'sharpe').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(OBJECTIVE_NAMES as readonly string[]).includes(n)) throw new QuantlabError('BAD_ARGUMENT', `--objective: expected one of ${OBJECTIVE_NAMES.join(', ')}, found '${n}'`);
+  }
+  return names as ObjectiveName[];
+}
+
+/** `--param k=v` pairs: parameters held fixed. */
+function fixedParams(space: ParamSpace, pairs: string[], strategy: string): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of pairs) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new QuantlabError('BAD_ARGUMENT', `--param: expected name=value (e.g. fast=10), found '${pair}'`);
+    const k = pair.slice(0, i).trim();
+    const spec = space[k];
+    if (!spec) throw new QuantlabError('BAD_ARGUMENT', `--param: strategy '${strategy}' has no parameter '${k}'; it has ${Object.keys(space).join(', ')}`);
+    out[k] = parseParamText(spec, pair.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function withCommon(c: Command): Command {
+  return c
+    .option('-d, --data <fileOrSymbol>', 'CSV/JSON/Parquet file, or a dataset symbol such as BTCUSDT')
+    .option('-s, --strategy <name>', 'registered strategy name (see quantlab backtest --list)')
+    .option('--strategy-file <file>', 'register the strategies exported by your own file first (also in worker threads)')
+    .option('-p, --param <name=value>', 'hold a parameter fixed (repeatable)', collect, [])
+    .option('-t, --timeframe <tf>', 'timeframe of the dataset for a SYMBOL (default 1h)')
+    .option('--objective <name[,name]>', `objective(s): ${OBJECTIVE_NAMES.join(', ')} (default sharpe)`)
+    .option('-j, --jobs <n>', 'worker threads (default 1)')
+    .option('--study <name>', 'study name (an existing study of that name is resumed)')
+    .option('--seed <n>', 'seed of the samplers (same seed, same trials)')
+    .option('--json', 'print one JSON object')
+    .option('--no-progress', 'no progress bar')
+    .option('--fill <when>', "'next-open' (default) or 'close'")
+    .option('--fee <rate>', 'fee rate per side (default 0.001)')
+    .option('--cash <amount>', 'initial cash (default 10000)')
+    .option('--slippage <bps>', 'slippage in basis points (default 0)')
+    .option('--leverage <x>', 'exposure multiplier (default 1)')
+    .option('--stop-loss <stop>', "stop-loss: a fraction of the entry (0.02) or an ATR multiple ('atr:2')")
+    .option('--take-profit <stop>', 'take-profit, as --stop-loss')
+    .option('--trailing-stop <stop>', 'trailing stop, as --stop-loss');
+}
+
+async function prepare(f: CommonFlags, command: string) {
+  if (f.strategyFile) await loadStrategyFile(f.strategyFile);
+  if (!f.data) throw new QuantlabError('BAD_ARGUMENT', `${command}: --data FILE|SYMBOL is required`);
+  if (!f.strategy) throw new QuantlabError('BAD_ARGUMENT', `${command}: --strategy NAME is required (see quantlab backtest --list)`);
+  const strategy = getStrategy(f.strategy);
+  const { bars } = await loadBarsArg(f.data, { timeframe: f.timeframe });
+  return {
+    strategy,
+    bars,
+    fixed: fixedParams(strategy.params as ParamSpace, f.param, strategy.name),
+    objectives: objectivesFlag(f.objective),
+    jobs: intFlag('--jobs', f.jobs, 1),
+    seed: f.seed === undefined ? undefined : numberOption('--seed', f.seed),
+    backtest: backtestFlags(f),
+  };
+}
+
+function bestJson(r: OptimizeResult) {
+  if (r.best) return { number: r.best.number, params: r.best.params, value: r.best.value, objective: r.objectives[0], stats: r.best.stats };
+  return null;
+}
+
+function overfittingJson(r: OptimizeResult) {
+  const o = r.overfitting;
+  if (!o) return null;
+  return {
+    trials: o.trials,
+    sharpe: o.sharpe,
+    deflatedSharpe: o.deflated.deflatedSharpe,
+    probabilisticSharpe: o.deflated.probabilisticSharpe,
+    pbo: o.pbo ? o.pbo.pbo : null,
+    pboConfigurations: o.pbo?.configurations ?? null,
+    stability: o.stability,
+  };
+}
+
+/** Adds `sweep`, `optimize` and `study list|show` to the program. */
+export function registerOptimizeCommands(program: Command): void {
+  withCommon(
+    program
+      .command('sweep')
+      .description('exhaustive grid over strategy parameters (e.g. --grid fast=2:50:1 --grid slow=10:200:2)')
+      .option('-g, --grid <name=spec>', 'parameter values: low:high[:step] or a,b,c (repeatable)', collect, [])
+      .option('--storage <url>', "where the study lives: 'memory:' (default), 'sqlite:PATH', 'postgres://…'"),
+  ).action(async (f: CommonFlags & { grid: string[] }) => {
+    const p = await prepare(f, 'sweep');
+    if (!f.grid.length) throw new QuantlabError('BAD_ARGUMENT', 'sweep: at least one --grid name=low:high[:step] is required');
+    const grid: Record<string, (number | string)[]> = {};
+    for (const g of f.grid) {
+      const i = g.indexOf('=');
+      if (i <= 0) throw new QuantlabError('BAD_ARGUMENT', `--grid: expected name=low:high[:step], found '${g}'`);
+      const k = g.slice(0, i).trim();
+      const spec = (p.strategy.params as ParamSpace)[k];
+      if (!spec) throw new QuantlabError('BAD_ARGUMENT', `--grid: strategy '${p.strategy.name}' has no parameter '${k}'; it has ${Object.keys(p.strategy.params).join(', ')}`);
+      const values = parseGridText(k, g.slice(i + 1));
+      grid[k] = spec.kind === 'choice' ? (values as (number | string)[]).map((v) => parseParamText(spec, String(v)) as number | string) : (values as (number | string)[]);
+    }
+    const r = await sweep(p.strategy, p.bars, {
+      grid,
+      fixed: p.fixed,
+      objective: p.objectives,
+      jobs: p.jobs,
+      seed: p.seed,
+      backtest: p.backtest,
+      storage: f.storage,
+      name: f.study,
+      progress: f.progress !== false,
+    });
+    const combos = r.trials.length;
+    if (f.json) {
+      return console.log(
+        jsonText({ study: r.study, storage: r.storage, strategy: r.strategy, combos, objective: r.objectives, best: bestJson(r), pareto: r.best ? undefined : r.bestTrials.map((t) => ({ number: t.number, params: t.params, values: t.values })), seconds: r.seconds }),
+      );
+    }
+    console.log(`${r.strategy}: ${combos} combinations in ${r.seconds.toFixed(2)} s (${(combos / r.seconds).toFixed(0)}/s)`);
+    console.log(optimizeSummary(r));
+    printTop(r.trials, r.directions[0]!, 10);
+  });
+
+  withCommon(
+    program
+      .command('optimize')
+      .description('optimise strategy parameters with a sampler (TPE by default); studies persist and resume by name')
+      .option('--sampler <name>', `${SAMPLER_NAMES.join(', ')} (default tpe; nsga2 for several objectives)`)
+      .option('-n, --trials <n>', 'finished trials the study should hold (default 100)')
+      .option('--pruner <name>', "'none', 'median' or 'successive-halving' (with --folds)")
+      .option('--folds <k>', 'score each trial on k consecutive folds, reporting each (for pruners)')
+      .option('--storage <url>', `where the study lives (default ${DEFAULT_STUDY_STORAGE}); 'memory:', 'sqlite:PATH', 'postgres://…'`)
+      .option('--no-overfitting', 'skip the overfitting statistics'),
+  ).action(async (f: CommonFlags & { sampler?: string; trials?: string; pruner?: string; folds?: string; overfitting?: boolean }) => {
+    const p = await prepare(f, 'optimize');
+    if (f.sampler !== undefined && !(SAMPLER_NAMES as readonly string[]).includes(f.sampler)) {
+      throw new QuantlabError('BAD_ARGUMENT', `--sampler: expected one of ${SAMPLER_NAMES.join(', ')}, found '${f.sampler}'`);
+    }
+    const r = await optimize(p.strategy, p.bars, {
+      sampler: f.sampler as SamplerName | undefined,
+      trials: intFlag('--trials', f.trials, 1),
+      objective: p.objectives,
+      jobs: p.jobs,
+      seed: p.seed,
+      storage: f.storage ?? DEFAULT_STUDY_STORAGE,
+      name: f.study,
+      fixed: p.fixed,
+      backtest: p.backtest,
+      pruner: f.pruner as never,
+      folds: intFlag('--folds', f.folds, 2),
+      strategyFile: f.strategyFile,
+      overfitting: f.overfitting !== false,
+      progress: f.progress !== false,
+    });
+    if (f.json) {
+      return console.log(
+        jsonText({
+          study: r.study,
+          storage: r.storage,
+          strategy: r.strategy,
+          sampler: r.sampler,
+          trials: r.trials.filter((t) => t.state === 'complete' || t.state === 'pruned').length,
+          ran: r.ran,
+          objective: r.objectives,
+          best: bestJson(r),
+          pareto: r.best ? undefined : r.bestTrials.map((t) => ({ number: t.number, params: t.params, values: t.values })),
+          overfitting: overfittingJson(r),
+          seconds: r.seconds,
+        }),
+      );
+    }
+    console.log(optimizeSummary(r));
+    printTop(r.trials, r.directions[0]!, 10);
+  });
+
+  const study = program.command('study').description('list and inspect stored studies');
+  study
+    .command('list')
+    .description('studies in a storage, with their trial counts and best values')
+    .option('--storage <url>', `default ${DEFAULT_STUDY_STORAGE}`)
+    .option('--json', 'print JSON')
+    .action(async (f: { storage?: string; json?: boolean }) => {
+      const s = openStorage(f.storage ?? DEFAULT_STUDY_STORAGE);
+      try {
+        const list = await s.listStudies();
+        if (f.json) return console.log(jsonText(list.map(summaryJson)));
+        if (!list.length) return console.log(`no studies in ${s.url}`);
+        console.log(`${'name'.padEnd(32)} ${'direction'.padEnd(20)} ${'complete'.padStart(8)} ${'pruned'.padStart(7)} ${'failed'.padStart(7)} ${'running'.padStart(8)}  best`);
+        for (const x of list) {
+          console.log(
+            `${x.name.padEnd(32)} ${x.directions.join(',').padEnd(20)} ${String(x.counts.complete).padStart(8)} ${String(x.counts.pruned).padStart(7)} ${String(x.counts.fail).padStart(7)} ${String(x.counts.running).padStart(8)}  ${Number.isFinite(x.bestValue) ? x.bestValue.toPrecision(6) : '-'}`,
+          );
+        }
+      } finally {
+        await s.close();
+      }
+    });
+  study
+    .command('show <name>')
+    .description('one study: what it ran on, its best trials')
+    .option('--storage <url>', `default ${DEFAULT_STUDY_STORAGE}`)
+    .option('--top <n>', 'trials to list (default 10)')
+    .option('--json', 'print JSON (every trial)')
+    .action(async (name: string, f: { storage?: string; top?: string; json?: boolean }) => {
+      const s = openStorage(f.storage ?? DEFAULT_STUDY_STORAGE);
+      try {
+        const rec = await s.getStudy(name);
+        if (!rec) {
+          const names = (await s.listStudies()).map((x) => x.name);
+          throw new QuantlabError('NOT_FOUND', `study show: no study named '${name}' in ${s.url}; there are: ${names.join(', ') || '(none)'}`);
+        }
+        const trials = await s.getTrials(name);
+        const best = rec.directions.length === 1 ? sortBest(trials.filter((t) => t.state === 'complete'), rec.directions[0]!)[0] ?? null : null;
+        if (f.json) return console.log(jsonText({ ...rec, trials: trials.length, best: best ? { number: best.number, params: best.params, value: best.values![0] } : null, records: trials }));
+        console.log(`study ${rec.name} (${s.url}), created ${new Date(rec.created).toISOString()}, ${rec.directions.join(', ')}`);
+        for (const [k, v] of Object.entries(rec.meta)) console.log(`  ${k}: ${JSON.stringify(v)}`);
+        const counts: Record<string, number> = {};
+        for (const t of trials) counts[t.state] = (counts[t.state] ?? 0) + 1;
+        console.log(`  trials: ${trials.length} (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+        if (best) console.log(`  best: #${best.number} ${JSON.stringify(best.params)} → ${best.values![0]}`);
+        printTop(trials, rec.directions[0]!, intFlag('--top', f.top, 1) ?? 10);
+      } finally {
+        await s.close();
+      }
+    });
+}
+
+const summaryJson = (x: StudySummary) => ({ name: x.name, directions: x.directions, counts: x.counts, bestValue: x.bestValue, created: new Date(x.created).toISOString(), meta: x.meta });
+
+function printTop(trials: readonly TrialRecord[], direction: 'minimize' | 'maximize', n: number): void {
+  const top = sortBest(trials.filter((t) => t.state === 'complete'), direction).slice(0, n);
+  if (!top.length) return;
+  console.log('');
+  console.log(`top ${top.length}:`);
+  for (const t of top) console.log(`  #${String(t.number).padEnd(6)} ${t.values!.map((v) => v.toPrecision(6)).join(', ').padEnd(14)} ${JSON.stringify(t.params)}`);
+}
