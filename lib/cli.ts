@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBacktestCommand } from './commands/backtest';
 import { registerDataCommands } from './commands/data';
 import { registerExchangeCommands } from './commands/exchange';
+import { registerOptimizeCommands } from './commands/optimize';
 import { QuantlabError } from './core';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (s, write) => write(s) });
   registerDataCommands(program);
   registerBacktestCommand(program);
+  registerOptimizeCommands(program);
   registerExchangeCommands(program);
   return program;
 }
