@@ -1,0 +1,112 @@
+/**
+ * `quantlab run <name> --paper|--live`: trades a promoted strategy (experiments/promoted/<name>/), as its
+ * run.ts does. `quantlab reconcile <name>`: what a paper (or live) session did against a backtest of the same
+ * bars, trade by trade, as a table (and an HTML chart of both equity curves).
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { QuantlabError } from '../core';
+import { drawdownSeries } from '../metrics';
+import { equityFigure, saveReport, type Figure } from '../plot';
+import { runPromoted } from '../live/main';
+import { loadPromoted, promotedDir } from '../live/promote';
+import { reconcileSession, reconcileText, type ReconcileReport } from '../live/reconcile';
+import { statePath } from '../live/setup';
+import { StateStore } from '../live/state-store';
+
+interface RunFlags {
+  paper?: boolean;
+  live?: boolean;
+  confirm?: string;
+  url?: string;
+  json?: boolean;
+  pollMs?: string;
+  flattenOnStop?: boolean;
+  resetKillSwitch?: boolean;
+  experiments?: string;
+}
+
+interface ReconcileFlags {
+  mode: string;
+  experiments?: string;
+  html?: string | boolean;
+  json?: boolean;
+}
+
+/** Registers `run` and `reconcile` on the quantlab program. */
+export function registerRunCommands(program: Command): void {
+  program
+    .command('run')
+    .description('trade a promoted strategy (experiments/promoted/<name>/): --paper with simulated fills, --live with real orders')
+    .argument('<name>', 'the promoted folder name (see experiments/promoted/)')
+    .option('--paper', 'paper account: live candles, fills simulated with the backtester’s fees and slippage')
+    .option('--live', 'real orders (keys from the environment variables config.json names; needs --confirm or a terminal)')
+    .option('--confirm <text>', "live: confirm the symbol and notional cap, e.g. 'BTC/USDT 20000'")
+    .option('--url <origin>', 'exchange REST origin, e.g. the local replay exchange http://127.0.0.1:PORT')
+    .option('--json', 'one JSON line per event on stdout')
+    .option('--poll-ms <ms>', 'ms between polls for a closed bar (default: config runner.pollMs)')
+    .option('--flatten-on-stop', 'close the position on SIGINT/SIGTERM before exiting')
+    .option('--reset-kill-switch', 'clear a tripped max-drawdown kill switch (after checking the account)')
+    .option('--experiments <dir>', 'experiments folder (default: the project’s experiments/)')
+    .action(async (name: string, f: RunFlags) => {
+      const dir = promotedDir(name, f.experiments);
+      const { strategy, params } = await loadPromoted(dir);
+      const argv: string[] = [];
+      if (f.paper) argv.push('--paper');
+      if (f.live) argv.push('--live');
+      if (f.confirm !== undefined) argv.push('--confirm', f.confirm);
+      if (f.url !== undefined) argv.push('--url', f.url);
+      if (f.json) argv.push('--json');
+      if (f.pollMs !== undefined) argv.push('--poll-ms', f.pollMs);
+      if (f.flattenOnStop) argv.push('--flatten-on-stop');
+      if (f.resetKillSwitch) argv.push('--reset-kill-switch');
+      process.exitCode = await runPromoted({ strategy, params, dir, argv, out: (l) => console.log(l) });
+    });
+
+  program
+    .command('reconcile')
+    .description('compare what a paper or live session did with a backtest of the same bars, trade by trade, and explain every difference')
+    .argument('<name>', 'the promoted folder name')
+    .option('--mode <mode>', 'paper or live', 'paper')
+    .option('--experiments <dir>', 'experiments folder (default: the project’s experiments/)')
+    .option('--html [file]', 'write the table and both equity curves as an HTML page (default <folder>/reconcile-<mode>.html)')
+    .option('--json', 'print the report as JSON')
+    .action(async (name: string, f: ReconcileFlags) => {
+      if (f.mode !== 'paper' && f.mode !== 'live') throw new QuantlabError('BAD_ARGUMENT', `--mode: expected paper or live, found '${f.mode}'`);
+      const dir = promotedDir(name, f.experiments);
+      const { strategy, params, config } = await loadPromoted(dir);
+      const store = new StateStore(statePath(dir, f.mode), { readonly: true });
+      try {
+        const report = reconcileSession(strategy, params, config, store);
+        if (f.json) console.log(JSON.stringify(report, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v), 2));
+        else console.log(reconcileText(report));
+        if (f.html) {
+          const path = typeof f.html === 'string' ? f.html : join(dir, `reconcile-${f.mode}.html`);
+          saveReconcileReport(path, `${name}: ${f.mode} session against the backtest of the same bars`, report);
+          if (!f.json) console.log(`\nreport: ${path}`);
+        }
+      } finally {
+        store.close();
+      }
+    });
+}
+
+/** The run's and the backtest's equity on one chart. */
+export function reconcileFigure(report: ReconcileReport, title = 'run against backtest'): Figure {
+  const { ts, run, backtest } = report.equity;
+  const fig = equityFigure({ ts, equity: run, drawdown: drawdownSeries(run, run.length ? run[0]! : 1), benchmark: backtest, title });
+  fig.data[0]!.name = 'run';
+  if (fig.data[1]) fig.data[1].name = 'backtest';
+  return fig;
+}
+
+/** Writes the reconcile report as a self-contained HTML page. Returns the path. */
+export function saveReconcileReport(path: string, title: string, report: ReconcileReport): string {
+  return saveReport(path, title, [
+    { text: reconcileText(report).split('\n').slice(0, 2).join(' — ') },
+    { figure: reconcileFigure(report, title) },
+    { heading: 'trades' },
+    { table: report.rows.map((r) => ({ ...r })) },
+    ...(report.notes.length ? [{ heading: 'session notes' }, { table: report.notes.map((note) => ({ note })) }] : []),
+  ]);
+}

@@ -1,0 +1,241 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { isoTime, QuantlabError } from '../core';
+import type { AnyStrategy } from '../strategy';
+import { readConfig, type RunnerConfig } from './config';
+import { ExchangePortError } from './exchange-port';
+import { canonicalJson } from './order-ids';
+import { makeRedactor } from './redact';
+import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
+import { setupRunner } from './setup';
+
+/**
+ * The entry point of a promoted strategy's run.ts (and of `quantlab run <name>`): reads config.json,
+ * checks the frozen parameters against validation.json, takes API keys from the environment only (live),
+ * asks for the live confirmation, then polls until stopped. Logs one JSON line per event to
+ * `<dir>/<mode>.log.jsonl` (and to stdout with --json); shows a status line on a terminal.
+ *
+ * Flags: --paper | --live, --confirm '<symbol> <maxNotional>' (live, non-interactive), --url <origin> (point
+ * at another exchange origin, e.g. the local replay exchange), --json, --poll-ms <ms>, --flatten-on-stop,
+ * --reset-kill-switch.
+ */
+
+export interface RunFlags {
+  mode: RunMode;
+  confirm?: string;
+  url?: string;
+  json: boolean;
+  pollMs?: number;
+  flattenOnStop: boolean;
+  resetKillSwitch: boolean;
+}
+
+export const RUN_USAGE = `usage: run.ts --paper | --live [--confirm '<symbol> <maxNotional>'] [--url <origin>] [--json] [--poll-ms <ms>] [--flatten-on-stop] [--reset-kill-switch]`;
+
+/** Parses run.ts flags; throws BAD_ARGUMENT with the usage on anything else. */
+export function parseRunFlags(argv: readonly string[]): RunFlags {
+  const f: Partial<RunFlags> & { json: boolean; flattenOnStop: boolean; resetKillSwitch: boolean } = { json: false, flattenOnStop: false, resetKillSwitch: false };
+  const modes: RunMode[] = [];
+  const value = (i: number, name: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new QuantlabError('BAD_ARGUMENT', `${name}: expected a value\n${RUN_USAGE}`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--paper') modes.push('paper');
+    else if (a === '--live') modes.push('live');
+    else if (a === '--json') f.json = true;
+    else if (a === '--flatten-on-stop') f.flattenOnStop = true;
+    else if (a === '--reset-kill-switch') f.resetKillSwitch = true;
+    else if (a === '--confirm') f.confirm = value(i++, a);
+    else if (a === '--url') f.url = value(i++, a);
+    else if (a === '--poll-ms') {
+      const v = Number(value(i++, a));
+      if (!(v > 0)) throw new QuantlabError('BAD_ARGUMENT', `--poll-ms: expected milliseconds > 0, found '${argv[i]}'`);
+      f.pollMs = v;
+    } else throw new QuantlabError('BAD_ARGUMENT', `unknown argument '${a}'\n${RUN_USAGE}`);
+  }
+  if (modes.length !== 1) throw new QuantlabError('BAD_ARGUMENT', `expected exactly one of --paper or --live, found ${modes.length ? modes.map((m) => `--${m}`).join(' ') : 'neither'}\n${RUN_USAGE}`);
+  return { ...f, mode: modes[0]! } as RunFlags;
+}
+
+/** The phrase a live start must be confirmed with: the symbol and the notional limit. */
+export const confirmationPhrase = (c: RunnerConfig): string => `${c.symbol} ${c.risk.maxNotional}`;
+
+/** Reads credentials for live mode from the environment variables the config names; throws naming them when missing. */
+export function liveCredentials(config: RunnerConfig, env: NodeJS.ProcessEnv = process.env): { apiKey: string; secret: string } {
+  const { keyEnv, secretEnv } = config.exchange;
+  const apiKey = env[keyEnv];
+  const secret = env[secretEnv];
+  const missing = [!apiKey && keyEnv, !secret && secretEnv].filter(Boolean);
+  if (missing.length) {
+    throw new QuantlabError('BAD_ARGUMENT', `live mode needs the API key in $${keyEnv} and the secret in $${secretEnv}; not set: ${missing.map((m) => `$${m}`).join(', ')} (keys come from environment variables only, never from files or flags)`);
+  }
+  return { apiKey: apiKey!, secret: secret! };
+}
+
+/**
+ * Checks that a live start is meant: the config must cap the notional (risk.maxNotional) and the operator
+ * must type (or pass with --confirm) the symbol and that cap. Throws when it does not match.
+ */
+export async function confirmLive(config: RunnerConfig, given: string | undefined, io: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; interactive?: boolean } = {}): Promise<void> {
+  if (config.risk.maxNotional === undefined) {
+    throw new QuantlabError('BAD_ARGUMENT', 'live mode needs a size limit: set risk.maxNotional (largest position value in quote currency) in config.json');
+  }
+  const want = confirmationPhrase(config);
+  const limits = `symbol ${config.symbol} on ${config.exchange.id}${config.exchange.url ? ` (${config.exchange.url})` : ''}, capital ${config.execution.cash ?? 10_000}, max notional ${config.risk.maxNotional}${config.risk.maxPosition !== undefined ? `, max position ${config.risk.maxPosition}` : ''}`;
+  let answer = given;
+  if (answer === undefined) {
+    const interactive = io.interactive ?? Boolean((process.stdin as { isTTY?: boolean }).isTTY);
+    if (!interactive) throw new QuantlabError('BAD_ARGUMENT', `live mode: confirm the ${limits} with --confirm '${want}' (no terminal to ask on)`);
+    const rl = createInterface({ input: io.input ?? process.stdin, output: io.output ?? process.stdout });
+    answer = await new Promise<string>((resolve) => rl.question(`LIVE trading with real orders: ${limits}.\nType '${want}' to confirm: `, (a) => resolve(a)));
+    rl.close();
+  }
+  if (answer.trim() !== want) throw new QuantlabError('BAD_ARGUMENT', `live mode: the confirmation '${answer.trim()}' does not match '${want}' (the symbol and risk.maxNotional); nothing was traded`);
+}
+
+/** Refuses parameters that differ from the validated ones (validation.json beside config.json). */
+export function checkFrozenParams(dir: string, strategy: AnyStrategy, params: Record<string, unknown>): void {
+  const path = join(dir, 'validation.json');
+  if (!existsSync(path)) throw new QuantlabError('NOT_FOUND', `${path}: no validation evidence; promote the strategy with promote() before running it`);
+  const v = JSON.parse(readFileSync(path, 'utf8')) as { strategy?: string; params?: Record<string, unknown> };
+  const resolved = strategy.resolveParams(params) as Record<string, unknown>;
+  if (v.strategy !== strategy.name || canonicalJson(v.params) !== canonicalJson(resolved)) {
+    throw new QuantlabError(
+      'VALIDATION_FAILED',
+      `run.ts trades ${strategy.name} ${canonicalJson(resolved)}, but ${path} validated ${v.strategy} ${canonicalJson(v.params)}; promote again instead of editing the frozen parameters`,
+    );
+  }
+}
+
+export interface LoopOptions {
+  pollMs: number;
+  flattenOnStop?: boolean;
+  log?: (e: RunnerEvent) => void;
+  /** listen for SIGINT/SIGTERM (default true). */
+  signals?: boolean;
+  /** resolves the loop's stop from outside (tests). */
+  stopSignal?: { requested?: string; wake?: () => void };
+}
+
+/**
+ * Polls until the runner stops (risk trip, error) or SIGINT/SIGTERM arrives; a signal lets the current step
+ * finish, then the runner stops (closing the position when `flattenOnStop`). Transient exchange failures are
+ * logged and retried on the next poll. Returns why it stopped.
+ */
+export async function runLoop(runner: Runner, o: LoopOptions): Promise<StopInfo> {
+  const ctl = o.stopSignal ?? {};
+  let timer: NodeJS.Timeout | undefined;
+  const onSignal = (sig: string) => {
+    ctl.requested ??= sig;
+    if (timer) clearTimeout(timer);
+    ctl.wake?.();
+  };
+  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
+  if (o.signals !== false) {
+    process.on('SIGINT', handlers.SIGINT);
+    process.on('SIGTERM', handlers.SIGTERM);
+  }
+  try {
+    let failures = 0;
+    while (!runner.stopped && !ctl.requested) {
+      try {
+        await runner.poll();
+        failures = 0;
+      } catch (e) {
+        if (e instanceof ExchangePortError && e.action === 'retry-later') {
+          failures++;
+          o.log?.({ event: 'poll-failed', at: new Date().toISOString(), message: e.message, failures });
+        } else {
+          await runner.stop(`error: ${(e as Error).message}`, { kind: 'error' });
+          break;
+        }
+      }
+      if (runner.stopped || ctl.requested) break;
+      const wait = Math.min(o.pollMs * 2 ** Math.min(failures, 6), Math.max(o.pollMs, 60_000));
+      await new Promise<void>((resolve) => {
+        ctl.wake = resolve;
+        timer = setTimeout(resolve, wait);
+      });
+      ctl.wake = undefined;
+    }
+    if (!runner.stopped) await runner.stop(`received ${ctl.requested}`, { kind: 'signal', flatten: o.flattenOnStop });
+    return runner.stopped!;
+  } finally {
+    if (o.signals !== false) {
+      process.off('SIGINT', handlers.SIGINT);
+      process.off('SIGTERM', handlers.SIGTERM);
+    }
+  }
+}
+
+/** Exit code of a stop: 0 signal, 1 error, 3 risk trip, 4 position mismatch. */
+export const exitCodeOf = (s: StopInfo): number => ({ signal: 0, error: 1, risk: 3, mismatch: 4 })[s.kind];
+
+export interface RunPromotedOptions {
+  strategy: AnyStrategy;
+  params: Record<string, unknown>;
+  /** the promoted folder (config.json, validation.json; state and logs are written here). */
+  dir: string;
+  argv: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  /** where human-readable lines go (default stdout). */
+  out?: (line: string) => void;
+}
+
+/** Runs a promoted strategy as its run.ts does; resolves with the process exit code. Errors before the first order print a reason and give 2. */
+export async function runPromoted(o: RunPromotedOptions): Promise<number> {
+  const out = o.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  let redact = (s: string) => s;
+  try {
+    const flags = parseRunFlags(o.argv);
+    const base = readConfig(o.dir);
+    const config: RunnerConfig = flags.url ? { ...base, exchange: { ...base.exchange, url: flags.url } } : base;
+    checkFrozenParams(o.dir, o.strategy, o.params);
+    const credentials = flags.mode === 'live' ? liveCredentials(config, o.env ?? process.env) : undefined;
+    redact = makeRedactor([credentials?.apiKey, credentials?.secret]);
+    if (flags.mode === 'live') await confirmLive(config, flags.confirm);
+    const logPath = join(o.dir, `${flags.mode}.log.jsonl`);
+    const tty = Boolean((process.stdout as { isTTY?: boolean }).isTTY) && !flags.json;
+    const log = (e: RunnerEvent) => {
+      const line = redact(JSON.stringify(e));
+      appendFileSync(logPath, `${line}\n`);
+      if (flags.json) out(line);
+      else if (e.event !== 'exchange' && e.event !== 'bar' && e.event !== 'order-send') out(redact(humanLine(e)));
+      if (tty && e.event === 'bar') process.stdout.write(`\r${statusLine(config, flags.mode, e)}   `);
+    };
+    const setup = setupRunner({ strategy: o.strategy, params: o.params, config, mode: flags.mode, dir: o.dir, credentials, log, resetKillSwitch: flags.resetKillSwitch });
+    try {
+      await setup.runner.start();
+      const stop = await runLoop(setup.runner, { pollMs: flags.pollMs ?? config.runner.pollMs, flattenOnStop: flags.flattenOnStop || config.runner.flattenOnStop, log });
+      if (tty) process.stdout.write('\n');
+      out(redact(`stopped: ${stop.reason}`));
+      return exitCodeOf(stop);
+    } finally {
+      setup.close();
+    }
+  } catch (e) {
+    const msg = redact(e instanceof Error ? e.message : String(e));
+    out(`error${e instanceof QuantlabError ? ` [${e.code}]` : ''}: ${msg}`);
+    return 2;
+  }
+}
+
+function humanLine(e: RunnerEvent): string {
+  const at = typeof e.at === 'string' ? e.at.slice(0, 19).replace('T', ' ') : '';
+  const rest = Object.entries(e)
+    .filter(([k]) => k !== 'event' && k !== 'at')
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+  return `${at} ${e.event} ${rest}`.trim();
+}
+
+function statusLine(c: RunnerConfig, mode: RunMode, e: RunnerEvent): string {
+  const n = (v: unknown, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+  const cash = c.execution.cash ?? 10_000;
+  const eq = typeof e.equity === 'number' ? e.equity : NaN;
+  return `[${c.strategy} ${c.symbol} ${c.timeframe} ${mode}] bar ${String(e.bar)} close ${n(e.close)} target ${String(e.target)} position ${n(e.position, 6)} equity ${n(eq)} (${n(((eq / cash) - 1) * 100)} %) at ${isoTime(Date.now())}`;
+}

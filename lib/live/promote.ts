@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isoTime, QuantlabError, type Bars } from '../core';
+import { datasetPath, loadBars, projectRoot } from '../data';
+import type { Stats } from '../metrics';
+import { backtest, getStrategy, strategyTargets, streamTargets, type AnyStrategy } from '../strategy';
+import * as builtins from '../strategy/builtins';
+import { checkConfig, DEFAULT_KEY_ENV, DEFAULT_RUNNER, DEFAULT_SECRET_ENV, simOptionsOf, type ExecutionOptions, type RiskLimits, type RunnerConfig, type RunnerSettings } from './config';
+import { confirmationPhrase } from './main';
+import { paramsHash } from './order-ids';
+import { runScript } from './run-template';
+
+/**
+ * promote(): from a validated strategy in a notebook to a folder a runner can trade —
+ * experiments/promoted/<name>/ with run.ts (imports the strategy, freezes the parameters), config.json
+ * (exchange, symbol, timeframe, execution options, risk limits) and validation.json (backtest statistics,
+ * overfitting statistics, date range, data hashes). Refuses a strategy whose bar-by-bar form (streaming
+ * indicators + decide(), what the runner runs) disagrees with its vector form on the validation data, and
+ * execution options the runner cannot honour.
+ */
+
+/** What an optimisation study offers as evidence (a lib/optimize Study fits). */
+export interface StudyLike {
+  name: string;
+  directions?: readonly string[];
+  trials(): Promise<ReadonlyArray<{ state: string; values?: readonly number[] | null; params?: Record<string, unknown> }>>;
+}
+
+/** Evidence of validation: the data it ran on and what the search tried. */
+export interface ValidationInput {
+  /** the validation bars (default: the shipped dataset of the symbol and timeframe). */
+  bars?: Bars;
+  /** the file the bars came from (hashed into the evidence). */
+  dataFile?: string;
+  /** the study whose best trial this is. */
+  study?: StudyLike;
+  /** variants tried (default: the study's complete trials, else 1): the deflated Sharpe uses it. */
+  trials?: number;
+  /** overfitting figures computed elsewhere (PBO, walk-forward efficiency…), recorded as given. */
+  overfitting?: Record<string, number | string>;
+  notes?: string;
+}
+
+export interface PromoteOptions {
+  /** unified symbol: 'BTC/USDT' (spot) or 'BTC/USDT:USDT' (USDT-M swap). */
+  symbol: string;
+  timeframe: string;
+  /** ccxt exchange id (default 'binance'). */
+  exchange?: string;
+  /** a study, or the validation evidence. */
+  validation?: StudyLike | ValidationInput;
+  /** validation bars or a data file (default: validation.bars, else the shipped dataset). */
+  data?: Bars | string;
+  /** the execution (backtest) options validated and traded; fill is always 'next-open'. */
+  execution?: ExecutionOptions;
+  risk?: RiskLimits;
+  runner?: Partial<RunnerSettings>;
+  /** exchange REST origin to use (e.g. a local replay exchange); default the exchange's own. */
+  url?: string;
+  /** environment variable names for the live keys (default QUANTLAB_API_KEY / QUANTLAB_API_SECRET). */
+  keyEnv?: string;
+  secretEnv?: string;
+  /** folder name (default '<strategy>-<symbol>-<timeframe>', e.g. 'sma-cross-btcusdt-1h'). */
+  name?: string;
+  /** the experiments folder (default <project>/experiments); the strategy goes to <it>/promoted/<name>/. */
+  experimentsDir?: string;
+  /** replace run.ts, config.json and validation.json of an earlier promotion (state files are kept). */
+  overwrite?: boolean;
+  /** a strategy that is not built in: the file that exports it (run.ts imports it from there). */
+  strategyFile?: string;
+}
+
+export interface ValidationEvidence {
+  promotedAt: string;
+  strategy: string;
+  params: Record<string, unknown>;
+  paramsHash: string;
+  data: { symbol: string; timeframe: string; from: string; to: string; bars: number; file: string | null; fileSha256: string | null; barsSha256: string };
+  execution: ExecutionOptions;
+  backtest: { stats: Stats; trades: number; finalEquity: number };
+  overfitting: Record<string, number | string>;
+  study: { name: string; directions: readonly string[]; trials: number; complete: number } | null;
+  /** the bar-by-bar form against the vector form on the validation data. */
+  parity: { bars: number; signals: number; stepEqualsVector: true };
+  notes?: string;
+}
+
+export interface PromotedStrategy {
+  name: string;
+  dir: string;
+  runPath: string;
+  configPath: string;
+  evidencePath: string;
+  config: RunnerConfig;
+  evidence: ValidationEvidence;
+}
+
+const isStudy = (v: unknown): v is StudyLike => Boolean(v) && typeof (v as StudyLike).trials === 'function' && typeof (v as StudyLike).name === 'string';
+
+/** SHA-256 over the bars' six columns (bytes of the Float64Arrays, in column order). */
+export function barsHash(bars: Bars): string {
+  const h = createHash('sha256');
+  for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) {
+    const c = bars[k];
+    h.update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+  }
+  return h.digest('hex');
+}
+
+const fileHash = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** Export name of a built-in strategy object ('smaCross' for sma-cross), or undefined. */
+function builtinExport(s: AnyStrategy): string | undefined {
+  for (const [k, v] of Object.entries(builtins)) if (v === s) return k;
+  return undefined;
+}
+
+async function strategyImport(s: AnyStrategy, file: string | undefined, dir: string): Promise<{ exportName: string; importFrom: string }> {
+  const builtin = builtinExport(s);
+  if (builtin) return { exportName: builtin, importFrom: 'quantlab' };
+  if (!file) throw new QuantlabError('BAD_ARGUMENT', `promote: '${s.name}' is not a built-in strategy; pass { strategyFile } naming the file that exports it, so run.ts can import it`);
+  const abs = resolve(file);
+  if (!existsSync(abs)) throw new QuantlabError('NOT_FOUND', `promote: strategyFile ${abs}: no such file`);
+  const mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  const scan = (m: Record<string, unknown>) => Object.entries(m).find(([, v]) => v === s || ((v as AnyStrategy)?.kind === 'strategy' && (v as AnyStrategy).name === s.name));
+  const hit = scan(mod) ?? (mod.default && typeof mod.default === 'object' ? scan(mod.default as Record<string, unknown>) : undefined);
+  if (!hit) throw new QuantlabError('NOT_FOUND', `promote: ${abs} exports no strategy named '${s.name}'`);
+  let rel = relative(dir, abs).replace(/\\/g, '/').replace(/\.(ts|js|mts|cts)$/, '');
+  if (!rel.startsWith('.')) rel = `./${rel}`;
+  return { exportName: hit[0], importFrom: rel };
+}
+
+async function validationBars(o: PromoteOptions, v: ValidationInput): Promise<{ bars: Bars; file: string | null }> {
+  if (o.data && typeof o.data !== 'string') return { bars: o.data, file: v.dataFile ?? null };
+  if (typeof o.data === 'string') return { bars: (await loadBars(o.data)).bars, file: o.data };
+  if (v.bars) return { bars: v.bars, file: v.dataFile ?? null };
+  const market = o.symbol.includes(':') ? 'futures' : 'spot';
+  let file: string;
+  try {
+    file = datasetPath(o.symbol.split(':')[0]!, o.timeframe, market);
+  } catch (e) {
+    throw new QuantlabError('NOT_FOUND', `promote: no validation data given and ${(e as Error).message}; pass { data: bars } or { validation: { bars } }`);
+  }
+  return { bars: (await loadBars(file)).bars, file };
+}
+
+/** Index of the first bar where two target arrays differ (NaN equals NaN), or -1. */
+function firstDifference(a: Float64Array, b: Float64Array): number {
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i]) && !(Number.isNaN(a[i]!) && Number.isNaN(b[i]!))) return i;
+  return -1;
+}
+
+/**
+ * Promotes a validated strategy: checks it, backtests it on the validation data, and writes
+ * `<experimentsDir>/promoted/<name>/{run.ts, config.json, validation.json}`. Returns the paths, config and evidence.
+ * @example await promote(smaCross, { fast: 43, slow: 74 }, { symbol: 'BTC/USDT', timeframe: '1h', validation: study })
+ */
+export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record<string, unknown>, o: PromoteOptions): Promise<PromotedStrategy> {
+  const strategy = typeof strategyIn === 'string' ? getStrategy(strategyIn) : strategyIn;
+  const params = strategy.resolveParams(paramsIn) as Record<string, unknown>;
+  if (!o || typeof o.symbol !== 'string' || typeof o.timeframe !== 'string') throw new QuantlabError('BAD_ARGUMENT', "promote: expected options { symbol: 'BTC/USDT', timeframe: '1h', … }");
+  const study = isStudy(o.validation) ? o.validation : (o.validation as ValidationInput | undefined)?.study;
+  const v: ValidationInput = isStudy(o.validation) ? {} : (o.validation ?? {});
+  const name = o.name ?? `${strategy.name}-${o.symbol.split(':')[0]!.replace('/', '')}-${o.timeframe}`.toLowerCase();
+  const root = o.experimentsDir ?? join(projectRoot(), 'experiments');
+  const dir = join(root, 'promoted', name);
+  const runPath = join(dir, 'run.ts');
+  const configPath = join(dir, 'config.json');
+  const evidencePath = join(dir, 'validation.json');
+
+  const config = checkConfig(
+    {
+      version: 1,
+      name,
+      strategy: strategy.name,
+      symbol: o.symbol,
+      timeframe: o.timeframe,
+      exchange: {
+        id: o.exchange ?? 'binance',
+        marketType: o.symbol.includes(':') ? 'swap' : 'spot',
+        ...(o.url ? { url: o.url } : {}),
+        keyEnv: o.keyEnv ?? DEFAULT_KEY_ENV,
+        secretEnv: o.secretEnv ?? DEFAULT_SECRET_ENV,
+      },
+      execution: { ...(o.execution ?? {}), fill: 'next-open' },
+      risk: o.risk ?? {},
+      runner: { ...DEFAULT_RUNNER, ...o.runner },
+    },
+    `promote ${name}`,
+  );
+  if (existsSync(runPath) && !o.overwrite) throw new QuantlabError('BAD_ARGUMENT', `promote: ${dir} already holds a promoted strategy; pass { overwrite: true } to replace its run.ts, config.json and validation.json`);
+
+  // the runner runs the bar-by-bar form: it must equal the vector form the validation measured
+  const { bars, file } = await validationBars(o, v);
+  if (bars.ts.length < 2) throw new QuantlabError('BAD_ARGUMENT', `promote: expected validation bars, found ${bars.ts.length}`);
+  const vector = strategyTargets(strategy, bars, params);
+  const step = streamTargets(strategy, bars, params);
+  const at = firstDifference(step, vector);
+  if (at >= 0) {
+    throw new QuantlabError(
+      'VALIDATION_FAILED',
+      `promote: ${strategy.name}'s bar-by-bar form (streaming indicators + decide(), what the runner trades) and its vector form disagree on the validation data at bar ${at} (${isoTime(bars.ts[at]!)}): step ${step[at]}, vector ${vector[at]}; the runner would not trade what was validated`,
+    );
+  }
+  if (config.exchange.marketType === 'spot' && vector.some((x) => x < 0) && config.execution.direction !== 'long') {
+    throw new QuantlabError('BAD_ARGUMENT', `promote: ${strategy.name} goes short on the validation data, which a spot market cannot do; trade the swap symbol ('${o.symbol}:${o.symbol.split('/')[1]}') or set execution.direction 'long'`);
+  }
+  let complete = 0;
+  let trialsTotal = 0;
+  if (study) {
+    const all = await study.trials();
+    trialsTotal = all.length;
+    complete = all.filter((t) => t.state === 'complete').length;
+  }
+  const trials = v.trials ?? (complete || 1);
+  const bt = backtest(strategy, bars, params, { ...simOptionsOf(config), trials });
+  const evidence: ValidationEvidence = {
+    promotedAt: new Date().toISOString(),
+    strategy: strategy.name,
+    params,
+    paramsHash: paramsHash(params),
+    data: {
+      symbol: o.symbol,
+      timeframe: o.timeframe,
+      from: isoTime(bars.ts[0]!),
+      to: isoTime(bars.ts[bars.ts.length - 1]!),
+      bars: bars.ts.length,
+      file: file ? resolve(file) : null,
+      fileSha256: file && existsSync(file) ? fileHash(file) : null,
+      barsSha256: barsHash(bars),
+    },
+    execution: config.execution,
+    backtest: { stats: bt.stats, trades: bt.trades.length, finalEquity: bt.finalEquity },
+    overfitting: { trials, deflatedSharpe: bt.stats.deflatedSharpe, probabilisticSharpe: bt.stats.probabilisticSharpe, ...(v.overfitting ?? {}) },
+    study: study ? { name: study.name, directions: study.directions ?? [], trials: trialsTotal, complete } : null,
+    parity: { bars: bars.ts.length, signals: vector.filter((x) => x === x).length, stepEqualsVector: true },
+    ...(v.notes ? { notes: v.notes } : {}),
+  };
+
+  mkdirSync(dir, { recursive: true });
+  const imp = await strategyImport(strategy, o.strategyFile, dir);
+  const script = runScript({
+    name,
+    strategy: strategy.name,
+    ...imp,
+    params,
+    symbol: o.symbol,
+    timeframe: o.timeframe,
+    exchange: config.exchange.id,
+    marketType: config.exchange.marketType,
+    promotedAt: evidence.promotedAt,
+    keyEnv: config.exchange.keyEnv,
+    secretEnv: config.exchange.secretEnv,
+    confirm: config.risk.maxNotional !== undefined ? confirmationPhrase(config) : undefined,
+  });
+  mkdirSync(dirname(runPath), { recursive: true });
+  writeAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  writeAtomic(evidencePath, `${JSON.stringify(evidence, jsonNumbers, 2)}\n`);
+  writeAtomic(runPath, script);
+  return { name, dir, runPath, configPath, evidencePath, config, evidence };
+}
+
+/** JSON cannot hold NaN or ±Infinity: written as null (NaN) or as strings. */
+function jsonNumbers(_k: string, v: unknown): unknown {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? null : String(v);
+  return v;
+}
+
+/** Reads a promoted folder: its config and evidence, and the module path of run.ts. */
+export function readPromoted(dir: string): { config: RunnerConfig; evidence: ValidationEvidence; runPath: string } {
+  const runPath = join(dir, 'run.ts');
+  if (!existsSync(runPath)) throw new QuantlabError('NOT_FOUND', `${dir}: no promoted strategy here (no run.ts); promote it first`);
+  const evidencePath = join(dir, 'validation.json');
+  const config = checkConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunnerConfig, join(dir, 'config.json'));
+  const evidence = existsSync(evidencePath) ? (JSON.parse(readFileSync(evidencePath, 'utf8')) as ValidationEvidence) : ({} as ValidationEvidence);
+  return { config, evidence, runPath };
+}
+
+/** The promoted folder of a name under an experiments folder (default <project>/experiments). */
+export const promotedDir = (name: string, experimentsDir?: string): string => join(experimentsDir ?? join(projectRoot(), 'experiments'), 'promoted', name);
+
+/** Imports a promoted folder's run.ts and returns the strategy and frozen parameters it exports. */
+export async function loadPromoted(dir: string): Promise<{ strategy: AnyStrategy; params: Record<string, unknown>; config: RunnerConfig }> {
+  const { config, runPath } = readPromoted(dir);
+  const mod = (await import(pathToFileURL(runPath).href)) as Record<string, unknown> & { default?: Record<string, unknown> };
+  const pick = (k: string) => mod[k] ?? mod.default?.[k];
+  const strategy = pick('strategy') as AnyStrategy | undefined;
+  const params = pick('params') as Record<string, unknown> | undefined;
+  if (!strategy || strategy.kind !== 'strategy' || !params) throw new QuantlabError('BAD_ARGUMENT', `${runPath}: expected it to export { strategy, params } (as promote() writes it)`);
+  return { strategy, params, config };
+}
