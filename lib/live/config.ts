@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SimOptions } from '../backtest';
+import { SIM_OPTION_NAMES, type SimOptions } from '../backtest';
 import { parseTimeframe, QuantlabError } from '../core';
 import { runnerOptions } from './sizing';
 
@@ -110,7 +110,19 @@ export function checkConfig(config: RunnerConfig, where = 'config'): RunnerConfi
     if (ex.timeoutMs !== undefined && !(typeof ex.timeoutMs === 'number' && ex.timeoutMs > 0)) bad('exchange.timeoutMs', 'a number of ms > 0', ex.timeoutMs);
   }
   const exe = (c.execution ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(exe)) if (!EXECUTION_KEYS.includes(k)) bad(`execution.${k}`, `one of ${EXECUTION_KEYS.join(', ')}`, 'an unknown option');
+  for (const k of Object.keys(exe)) {
+    if (EXECUTION_KEYS.includes(k)) continue;
+    if (!SIM_OPTION_NAMES.includes(k)) {
+      bad(`execution.${k}`, `one of ${EXECUTION_KEYS.join(', ')}`, 'an unknown option');
+      continue;
+    }
+    try {
+      runnerOptions({ [k]: exe[k] });
+      problems.push(`execution.${k}: not used by the runner (it places target orders at the next open); leave it out`);
+    } catch (e) {
+      problems.push(`execution.${k}: ${(e as Error).message.replace(/^runner: /, '')}`);
+    }
+  }
   if (exe.fill !== undefined && exe.fill !== 'next-open') bad('execution.fill', "'next-open' (the runner decides on a bar's close and fills at the next bar's open)", exe.fill);
   if (exe.cash !== undefined && !(typeof exe.cash === 'number' && exe.cash > 0)) bad('execution.cash', 'the capital the strategy trades, a number > 0', exe.cash);
   if (!problems.length) {

@@ -161,8 +161,9 @@ export class Runner {
    */
   async start(): Promise<void> {
     if (this.started) return;
-    this.openSession();
+    const fields = this.sessionFields();
     await this.checkMarket();
+    this.openSession(fields);
     const fresh = this.store.bars().length === 0;
     if (this.mode === 'live' && fresh && !this.store.meta('baseline')) await this.checkCapital();
     this.baseline = Number(this.store.meta('baseline') ?? 0);
@@ -201,7 +202,8 @@ export class Runner {
     });
   }
 
-  private openSession(): void {
+  /** What identifies a session; throws when the state file holds another one (before anything is written). */
+  private sessionFields(): Record<string, string> {
     const m = this.store.allMeta();
     this.hash = paramsHash(this.params);
     const want: Record<string, string> = {
@@ -212,19 +214,25 @@ export class Runner {
       mode: this.mode,
       initialCash: String(this.o.cash),
     };
-    if (!m.session) {
-      this.session = newSessionId();
-      this.store.setMeta({ ...want, session: this.session, params: JSON.stringify(this.params), createdAt: new Date(this.clock()).toISOString() });
-      return;
-    }
-    const diff = Object.keys(want).filter((k) => m[k] !== want[k]);
+    const diff = m.session ? Object.keys(want).filter((k) => m[k] !== want[k]) : [];
     if (diff.length) {
       throw new QuantlabError(
         'VALIDATION_FAILED',
         `runner: ${this.store.path} holds a session with different ${diff.map((k) => `${k} (${m[k]} there, ${want[k]} now)`).join(', ')}; run in a fresh folder or move that file away`,
       );
     }
-    this.session = m.session;
+    return want;
+  }
+
+  /** Opens the session (written at the first start, once the configuration passed its checks). */
+  private openSession(want: Record<string, string>): void {
+    const session = this.store.meta('session');
+    if (session) {
+      this.session = session;
+      return;
+    }
+    this.session = newSessionId();
+    this.store.setMeta({ ...want, session: this.session, params: JSON.stringify(this.params), createdAt: new Date(this.clock()).toISOString() });
   }
 
   private async checkMarket(): Promise<void> {
@@ -238,6 +246,14 @@ export class Runner {
     if (m.type !== c.exchange.marketType) throw new QuantlabError('BAD_ARGUMENT', `runner: '${this.symbol}' is a ${m.type} market, the config says marketType '${c.exchange.marketType}'`);
     const tfs = await this.feed.timeframes();
     if (tfs && !tfs.includes(c.timeframe)) throw new QuantlabError('BAD_TIMEFRAME', `runner: ${this.port.id} has no '${c.timeframe}' candles; it offers ${tfs.join(', ')}`);
+    try {
+      await this.feed.candles(this.symbol, c.timeframe, Math.floor((await this.feed.time()) / this.tfMs) * this.tfMs - 2 * this.tfMs);
+    } catch (e) {
+      if (e instanceof ExchangePortError && e.action !== 'retry-later') {
+        throw new QuantlabError('BAD_TIMEFRAME', `runner: ${this.port.id} refuses '${c.timeframe}' candles for ${this.symbol}: ${e.message}`);
+      }
+      throw e;
+    }
     if (this.mode === 'live') {
       const lot = this.o.lotSize;
       const k = lot / m.stepSize;
@@ -352,6 +368,10 @@ export class Runner {
       const n = c.closed.ts.length;
       const lastCloseTs = (n ? c.closed.ts[n - 1]! : this.lastTs) + this.tfMs;
       const stale = Number.isFinite(lastCloseTs) ? this.guard.checkStale(c.now, lastCloseTs, this.tfMs) : undefined;
+      if (stale) {
+        await this.halt(stale.message, 'risk');
+        return { processed, lastDoneTs: this.store.lastDoneTs(), stopped: this.stopInfo };
+      }
       for (let i = 0; i < n && !this.stopInfo; i++) {
         const bar = barAt(c.closed, i);
         if (!(bar.ts > this.lastTs) && Number.isFinite(this.lastTs)) continue;
@@ -365,7 +385,6 @@ export class Runner {
         await this.tradeBar(bar, ref);
         processed++;
       }
-      if (stale && !this.stopInfo) await this.halt(stale.message, 'risk');
     }
     return { processed, lastDoneTs: this.store.lastDoneTs(), stopped: this.stopInfo };
   }

@@ -55,6 +55,9 @@ export interface ReplaySessionResult {
   report: ReconcileReport;
   /** client order ids that reached the exchange (live mode), in order. */
   exchangeOrderIds: string[];
+  /** faults the replay exchange injected, by kind, and the requests it served. */
+  faults: Record<string, number>;
+  requests: number;
   stopped?: StopInfo;
 }
 
@@ -140,6 +143,8 @@ export async function replaySession(o: ReplaySessionOptions): Promise<ReplaySess
       parity: { equal: firstDifference === undefined, firstDifference },
       report,
       exchangeOrderIds: ex.engine.snapshot().orders.filter((x) => x.account === acct).map((x) => x.clientOrderId),
+      faults: { ...ex.faults.fired },
+      requests: [...ex.requests.values()].reduce((a, b) => a + b, 0),
       stopped: setup.runner.stopped,
     };
   } finally {

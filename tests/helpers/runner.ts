@@ -7,9 +7,18 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sliceBars, type Bars } from '../../lib/core';
-import { checkConfig, type RunnerConfig } from '../../lib/live/config';
+import { checkConfig, simOptionsOf, type RunnerConfig } from '../../lib/live/config';
 import { StateStore } from '../../lib/live/state-store';
-import { dataset } from './exchange';
+import { createCcxtAdapter, type CcxtAdapter } from '../../lib/live/ccxt-adapter';
+import type { ExchangePort } from '../../lib/live/exchange-port';
+import { ccxtFeed } from '../../lib/live/feed';
+import { PaperBroker } from '../../lib/live/paper-broker';
+import { startReplayExchange, type FaultRule, type ReplayExchange } from '../../lib/live/replay-exchange';
+import { Runner, type RunMode, type RunnerEvent } from '../../lib/live/runner';
+import { statePath } from '../../lib/live/setup';
+import { runnerOptions } from '../../lib/live/sizing';
+import { getStrategy, type AnyStrategy } from '../../lib/strategy';
+import { dataset, TEST_KEY, TEST_SECRET } from './exchange';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -90,4 +99,87 @@ export function spawnRun(runPath: string, args: string[], env: Record<string, st
 export async function watchState(path: string): Promise<StateStore> {
   await waitFor(() => existsSync(path), `state file ${path}`);
   return new StateStore(path, { readonly: true });
+}
+
+export interface Opened {
+  runner: Runner;
+  store: StateStore;
+  adapter: CcxtAdapter;
+  events: RunnerEvent[];
+}
+
+export interface Harness {
+  ex: ReplayExchange;
+  bars: Bars;
+  dir: string;
+  config: RunnerConfig;
+  strategy: AnyStrategy;
+  params: Record<string, unknown>;
+  /** a runner on the harness folder (a new process, as far as the state is concerned). */
+  open(o?: { mode?: RunMode; wrap?: (p: ExchangePort) => ExchangePort; clock?: () => number; resetKillSwitch?: boolean; config?: RunnerConfig; strategy?: AnyStrategy; params?: Record<string, unknown> }): Opened;
+  close(): Promise<void>;
+}
+
+/**
+ * A replay exchange serving `bars` (USDT-M futures unless `kind` says spot) with the test account, the
+ * clock at bar `warmup`, and runners on a temporary folder built the way setupRunner builds them.
+ */
+export async function harness(o: {
+  bars: Bars;
+  strategy?: string;
+  params?: Record<string, unknown>;
+  warmup?: number;
+  kind?: 'spot' | 'futures';
+  over?: Partial<RunnerConfig>;
+  faults?: FaultRule[];
+  seed?: number;
+  slippageBps?: number;
+  balances?: Record<string, number>;
+}): Promise<Harness> {
+  const warmup = o.warmup ?? 100;
+  const kind = o.kind ?? 'futures';
+  const ex = await startReplayExchange({
+    markets: [{ bars: o.bars, kind }],
+    accounts: [{ apiKey: TEST_KEY, secret: TEST_SECRET, balances: o.balances ?? { USDT: 10_000 }, futuresWallet: 10_000 }],
+    start: o.bars.ts[warmup],
+    faults: o.faults,
+    seed: o.seed,
+    slippageBps: o.slippageBps,
+  });
+  const spot = kind === 'spot';
+  const base = futuresConfig(ex.url, {
+    ...(spot ? { symbol: 'BTC/USDT', exchange: { id: 'binance', marketType: 'spot', url: ex.url, keyEnv: 'QUANTLAB_API_KEY', secretEnv: 'QUANTLAB_API_SECRET', timeoutMs: 1500 }, execution: { cash: 10_000, fee: 0.001, lotSize: 0.00001, minNotional: 5 } } : {}),
+    runner: { warmupBars: warmup, pollMs: 10, flattenOnStop: false, onMismatch: 'stop' },
+    ...o.over,
+  });
+  const strategy = getStrategy(o.strategy ?? 'sma-cross-ls');
+  const params = o.params ?? ACTIVE_PARAMS[strategy.name] ?? {};
+  const dir = tempDir('runner');
+  const opened: Opened[] = [];
+  return {
+    ex,
+    bars: o.bars,
+    dir,
+    config: base,
+    strategy,
+    params,
+    open(p = {}) {
+      const config = p.config ?? base;
+      const mode = p.mode ?? 'live';
+      const retry = { attempts: 6, baseMs: 5, maxMs: 40 };
+      const adapter = createCcxtAdapter({ exchange: 'binance', apiKey: TEST_KEY, secret: TEST_SECRET, url: ex.url, marketType: config.exchange.marketType, rateLimitMs: 0, timeoutMs: config.exchange.timeoutMs, retry });
+      const store = new StateStore(statePath(dir, mode));
+      let port: ExchangePort = mode === 'paper' ? new PaperBroker({ data: adapter, store, options: runnerOptions(simOptionsOf(config)) }) : adapter;
+      if (p.wrap) port = p.wrap(port);
+      const events: RunnerEvent[] = [];
+      const runner = new Runner({ strategy: p.strategy ?? strategy, params: p.params ?? params, config, mode, port, feed: ccxtFeed(adapter, { retry }), store, log: (e) => events.push(e), clock: p.clock, resetKillSwitch: p.resetKillSwitch });
+      const r = { runner, store, adapter, events };
+      opened.push(r);
+      return r;
+    },
+    async close() {
+      for (const r of opened) r.store.close();
+      await ex.close();
+    },
+  };
 }
