@@ -6,6 +6,19 @@ import { cloneTrial, sortBest, type StudyRecord, type StudySummary, type TrialRe
 interface MemStudy {
   record: StudyRecord;
   trials: TrialRecord[];
+  /** trials that have not failed, by parameter key (for the unique check). */
+  live: Map<string, number>;
+  keys: string[];
+  /** number of trials that have not failed. */
+  alive: number;
+}
+
+function untrack(s: MemStudy, number: number): void {
+  s.alive--;
+  const k = s.keys[number]!;
+  const c = (s.live.get(k) ?? 1) - 1;
+  if (c > 0) s.live.set(k, c);
+  else s.live.delete(k);
 }
 
 /** Studies kept in this process's memory (lost when it exits). */
@@ -38,7 +51,7 @@ export class MemoryStorage implements Storage {
       meta: structuredClone(study.meta ?? {}),
       created: Date.now(),
     };
-    this.studies.set(study.name, { record, trials: [] });
+    this.studies.set(study.name, { record, trials: [], live: new Map(), keys: [], alive: 0 });
     return structuredClone(record);
   }
 
@@ -66,14 +79,10 @@ export class MemoryStorage implements Storage {
   async claimTrial(name: string, claim: TrialClaim): Promise<TrialRecord | Refusal> {
     const s = this.study(name);
     if (claim.limit !== undefined) {
-      let live = 0;
-      for (const t of s.trials) if (t.state !== 'fail') live++;
-      if (live >= claim.limit) return { refused: 'limit' };
+      if (s.alive >= claim.limit) return { refused: 'limit' };
     }
-    if (claim.unique) {
-      const key = paramsKey(claim.params);
-      if (s.trials.some((t) => t.state !== 'fail' && paramsKey(t.params) === key)) return { refused: 'duplicate' };
-    }
+    const key = paramsKey(claim.params);
+    if (claim.unique && s.live.has(key)) return { refused: 'duplicate' };
     const t: TrialRecord = {
       number: s.trials.length,
       params: { ...claim.params },
@@ -86,12 +95,20 @@ export class MemoryStorage implements Storage {
       worker: claim.worker,
     };
     s.trials.push(t);
+    s.keys.push(key);
+    s.alive++;
+    s.live.set(key, (s.live.get(key) ?? 0) + 1);
     return cloneTrial(t);
   }
 
   async setParams(name: string, number: number, params: Params): Promise<void> {
     const t = this.running(name, number);
     if (t.state !== 'running') throw notRunning(this.url, name, number, t.state);
+    const s = this.study(name);
+    untrack(s, number);
+    s.alive++;
+    s.keys[number] = paramsKey(params);
+    s.live.set(s.keys[number]!, (s.live.get(s.keys[number]!) ?? 0) + 1);
     t.params = { ...params };
   }
 
@@ -112,6 +129,7 @@ export class MemoryStorage implements Storage {
   async finishTrial(name: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number): Promise<boolean> {
     const t = this.running(name, number);
     if (t.state !== 'running') return false;
+    if (state === 'fail') untrack(this.study(name), number);
     t.state = state;
     t.values = values ? [...values] : null;
     t.datetimeComplete = now;
@@ -120,8 +138,10 @@ export class MemoryStorage implements Storage {
 
   async failStaleTrials(name: string, staleBefore: number, now: number): Promise<number[]> {
     const out: number[] = [];
-    for (const t of this.study(name).trials) {
+    const s = this.study(name);
+    for (const t of s.trials) {
       if (t.state === 'running' && t.heartbeat < staleBefore) {
+        untrack(s, t.number);
         t.state = 'fail';
         t.datetimeComplete = now;
         out.push(t.number);

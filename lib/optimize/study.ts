@@ -35,8 +35,10 @@ export type Objective = (trial: TrialLike) => ObjectiveValue | Promise<Objective
 
 /** Runs trials somewhere else (worker threads); see `workerPool`. */
 export interface Executor {
-  /** How many trials it runs at once. */
+  /** Workers. */
   readonly size: number;
+  /** Trials it takes at once (the study's default `jobs`); defaults to size. */
+  readonly concurrency?: number;
   run(trial: Trial): Promise<ObjectiveValue>;
   close(): Promise<void>;
 }
@@ -107,7 +109,7 @@ export interface StudyRun {
   trials: TrialRecord[];
   /** Best complete trial (single objective), else null. */
   best: TrialRecord | null;
-  /** Pareto front (every objective), by number. */
+  /** Pareto front (several objectives), by number; the best trial alone for one objective. */
   bestTrials: TrialRecord[];
   /** Trials this call ran (any final state). */
   ran: number;
@@ -149,6 +151,9 @@ export class Study {
   /** records[number]; numbers are dense, so this is also the sorted list. */
   private readonly cache: TrialRecord[] = [];
   private finalBelow = 0;
+  /** complete and pruned trials numbered below finalBelow (immutable), and how many trials there did not fail. */
+  private readonly finalHistory: TrialRecord[] = [];
+  private finalLive = 0;
   private lastSweep = -Infinity;
   private readonly mine = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
@@ -187,7 +192,14 @@ export class Study {
     }
     const fresh = await this.storage.getTrials(this.name, { from: this.finalBelow });
     for (const t of fresh) this.cache[t.number] = t;
-    while (this.finalBelow < this.cache.length && this.cache[this.finalBelow]!.state !== 'running') this.finalBelow++;
+    while (this.finalBelow < this.cache.length && this.cache[this.finalBelow] && this.cache[this.finalBelow]!.state !== 'running') {
+      const t = this.cache[this.finalBelow]!;
+      if (t.state !== 'fail') {
+        this.finalLive++;
+        this.finalHistory.push(t);
+      }
+      this.finalBelow++;
+    }
     return this.cache;
   }
 
@@ -259,9 +271,17 @@ export class Study {
         `study '${this.name}' trial ${number}: no longer running (marked failed by another worker: heartbeat older than ${this.staleAfter} ms?)`,
       );
     }
-    const [t] = await this.storage.getTrials(this.name, { from: number });
-    if (t && t.number === number) this.cache[number] = t;
-    return t!;
+    // the record as stored, built locally (no read back): only its owner writes a running trial
+    const base = this.cache[number] ?? (await this.storage.getTrials(this.name, { from: number }))[0]!;
+    const t: TrialRecord = {
+      ...base,
+      intermediate: typeof trial === 'number' ? base.intermediate : { ...base.intermediate, ...trial.intermediate },
+      state,
+      values,
+      datetimeComplete: now,
+    };
+    this.cache[number] = t;
+    return t;
   }
 
   /** Sample, then claim a trial number within `limit`, in this process's ask order. */
@@ -274,10 +294,21 @@ export class Study {
   private async claimNow(limit: number | undefined): Promise<Trial | 'limit' | 'exhausted'> {
     for (let attempt = 0; attempt < 100; attempt++) {
       const all = await this.refresh();
-      if (limit !== undefined && all.filter((t) => t.state !== 'fail').length >= limit) return 'limit';
-      const history = all.filter((t) => t.state === 'complete' || t.state === 'pruned');
-      const pending = all.filter((t) => t.state === 'running').map((t) => t.params);
-      const predicted = all.length ? all[all.length - 1]!.number + 1 : 0;
+      // only the tail past finalBelow can still change: the prefix is kept incrementally
+      let live = this.finalLive;
+      let history: TrialRecord[] = this.finalHistory;
+      const tailFinal: TrialRecord[] = [];
+      const pending: Params[] = [];
+      for (let i = this.finalBelow; i < all.length; i++) {
+        const t = all[i];
+        if (!t) continue;
+        if (t.state !== 'fail') live++;
+        if (t.state === 'running') pending.push(t.params);
+        else if (t.state !== 'fail') tailFinal.push(t);
+      }
+      if (tailFinal.length) history = history.concat(tailFinal);
+      if (limit !== undefined && live >= limit) return 'limit';
+      const predicted = all.length;
       let params = this.sample(history, pending, predicted);
       if (params === null) return 'exhausted';
       const now = Date.now();
@@ -356,7 +387,7 @@ export class Study {
     const { trials: target, timeout, signal } = options;
     if (!(Number.isInteger(target) && target >= 0)) throw new QuantlabError('BAD_ARGUMENT', `study '${this.name}': expected trials to be an integer >= 0, found ${target}`);
     const executor = typeof objective === 'function' ? null : objective;
-    const jobs = options.jobs ?? executor?.size ?? 1;
+    const jobs = executor ? Math.max(options.jobs ?? 0, executor.concurrency ?? executor.size) : (options.jobs ?? 1);
     if (!(Number.isInteger(jobs) && jobs >= 1)) throw new QuantlabError('BAD_ARGUMENT', `study '${this.name}': expected jobs to be an integer >= 1, found ${jobs}`);
     const started = performance.now();
     const deadline = timeout === undefined ? Infinity : started + timeout * 1000;
@@ -422,7 +453,7 @@ export class Study {
       directions: this.directions,
       trials: all,
       best: this.directions.length === 1 ? (sortBest(complete, this.directions[0]!)[0] ?? null) : null,
-      bestTrials: paretoFront(complete, this.directions),
+      bestTrials: this.directions.length === 1 ? (sortBest(complete, this.directions[0]!).slice(0, 1)) : paretoFront(complete, this.directions),
       ran,
       seconds: (performance.now() - started) / 1000,
     };

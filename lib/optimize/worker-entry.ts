@@ -51,7 +51,10 @@ async function load(): Promise<Objective> {
   return objective;
 }
 
-port.on('message', async (m: RunMsg | AnswerMsg) => {
+// trials run one after another (a trial awaiting report()/shouldPrune() answers does not let the next start)
+let chain: Promise<void> = Promise.resolve();
+
+port.on('message', (m: RunMsg | AnswerMsg) => {
   if (m.type === 'answer') {
     const w = waiting.get(m.seq);
     waiting.delete(m.seq);
@@ -60,6 +63,10 @@ port.on('message', async (m: RunMsg | AnswerMsg) => {
     else w.resolve(m.value);
     return;
   }
+  chain = chain.then(() => runTrial(m));
+});
+
+async function runTrial(m: RunMsg): Promise<void> {
   const trial: TrialLike = {
     number: m.number,
     params: m.params,
@@ -77,5 +84,5 @@ port.on('message', async (m: RunMsg | AnswerMsg) => {
     const err = e as Error;
     port.postMessage({ type: 'error', number: m.number, name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack });
   }
-});
+}
 port.postMessage({ type: 'ready' });

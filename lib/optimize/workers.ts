@@ -18,12 +18,20 @@ export interface WorkerTask {
   init?: unknown;
 }
 
+export interface WorkerPoolOptions {
+  /** Trials queued per worker: the next one is already there when the current one ends, hiding the round trip to the main thread. Default 2. */
+  depth?: number;
+}
+
+interface Pending {
+  trial: Trial;
+  resolve: (v: ObjectiveValue) => void;
+  reject: (e: Error) => void;
+}
+
 interface Slot {
   worker: Worker;
-  busy: Trial | null;
-  done: ((v: ObjectiveValue) => void) | null;
-  fail: ((e: Error) => void) | null;
-  ready: Promise<void>;
+  inFlight: Map<number, Pending>;
 }
 
 /** Path of the TypeScript loader used to run .ts modules in worker threads (tsx's CommonJS hook). */
@@ -35,7 +43,7 @@ function tsxHook(): string {
   }
 }
 
-/** The worker entry file next to this one (.ts from source, .js when compiled). */
+/** The worker entry file next to this one (.js when compiled, else .ts). */
 function entryFile(): { file: string; ts: boolean } {
   for (const ext of ['.js', '.ts']) {
     const f = join(__dirname, `worker-entry${ext}`);
@@ -49,65 +57,61 @@ function entryFile(): { file: string; ts: boolean } {
  * workers evaluate. Use as the objective of `study.optimize(pool, …)`; close() when done.
  * Workers run TypeScript through tsx's require hook (also under vitest and in the notebook kernel).
  */
-export function workerPool(task: WorkerTask, size = Math.max(1, cpus().length)): Executor {
+export function workerPool(task: WorkerTask, size = Math.max(1, cpus().length), options: WorkerPoolOptions = {}): Executor {
   if (!(Number.isInteger(size) && size >= 1)) throw new QuantlabError('BAD_ARGUMENT', `workerPool: expected size to be an integer >= 1, found ${size}`);
+  const depth = options.depth ?? 2;
+  if (!(Number.isInteger(depth) && depth >= 1)) throw new QuantlabError('BAD_ARGUMENT', `workerPool: expected depth to be an integer >= 1, found ${depth}`);
   if (!existsSync(task.module)) throw new QuantlabError('NOT_FOUND', `workerPool: objective module ${task.module} not found (expected an absolute path)`);
   const entry = entryFile();
   const execArgv = entry.ts || /\.(c|m)?ts$/.test(task.module) ? ['--require', tsxHook()] : [];
   const slots: Slot[] = [];
-  const queue: (() => void)[] = [];
+  const waiting: (() => void)[] = [];
   let closed = false;
+  const wake = () => waiting.shift()?.();
 
   const spawn = (): Slot => {
     const worker = new Worker(entry.file, {
       execArgv,
       workerData: { module: task.module, exportName: task.exportName ?? 'objective', init: task.init },
-      stdout: false,
-      stderr: false,
     });
-    let markReady!: () => void;
-    const slot: Slot = { worker, busy: null, done: null, fail: null, ready: new Promise((r) => (markReady = r)) };
+    const slot: Slot = { worker, inFlight: new Map() };
     worker.on('message', async (m: { type: string; number?: number; seq?: number; value?: unknown; step?: number; name?: string; message?: string; stack?: string }) => {
-      if (m.type === 'ready') return markReady();
-      const trial = slot.busy;
-      if (!trial) return;
+      if (m.type === 'ready') return;
+      const p = slot.inFlight.get(m.number!);
+      if (!p) return;
       if (m.type === 'report' || m.type === 'shouldPrune') {
         try {
-          const value = m.type === 'report' ? await trial.report(m.value as number, m.step!) : await trial.shouldPrune();
+          const value = m.type === 'report' ? await p.trial.report(m.value as number, m.step!) : await p.trial.shouldPrune();
           worker.postMessage({ type: 'answer', seq: m.seq, value });
         } catch (e) {
           worker.postMessage({ type: 'answer', seq: m.seq, error: (e as Error).message });
         }
         return;
       }
-      const done = slot.done;
-      const fail = slot.fail;
-      slot.busy = null;
-      slot.done = slot.fail = null;
-      if (m.type === 'done') done?.(m.value as ObjectiveValue);
+      slot.inFlight.delete(m.number!);
+      if (m.type === 'done') p.resolve(m.value as ObjectiveValue);
       else {
         const e = new Error(m.message);
         e.name = m.name ?? 'Error';
         if (m.stack) e.stack = m.stack;
-        fail?.(e);
+        p.reject(e);
       }
-      queue.shift()?.();
+      wake();
     });
     const lost = (why: string) => {
       const i = slots.indexOf(slot);
-      if (i >= 0) slots.splice(i, 1);
-      markReady();
-      slot.fail?.(new Error(`worker thread ${why} while running trial ${slot.busy?.number}`));
-      slot.busy = null;
-      slot.done = slot.fail = null;
+      if (i < 0) return;
+      slots.splice(i, 1);
+      for (const p of slot.inFlight.values()) p.reject(new Error(`worker thread ${why} while running trial ${p.trial.number}`));
+      slot.inFlight.clear();
       if (!closed) {
         slots.push(spawn());
-        queue.shift()?.();
+        wake();
       }
     };
     worker.on('error', (e) => lost(`failed (${e.message})`));
     worker.on('exit', (code) => {
-      if (!closed && slots.includes(slot)) lost(`exited with code ${code}`);
+      if (!closed) lost(`exited with code ${code}`);
     });
     return slot;
   };
@@ -115,22 +119,26 @@ export function workerPool(task: WorkerTask, size = Math.max(1, cpus().length)):
 
   const run = async (trial: Trial): Promise<ObjectiveValue> => {
     if (closed) throw new QuantlabError('BAD_ARGUMENT', 'workerPool: closed');
-    let slot = slots.find((s) => !s.busy);
+    const pick = () => {
+      let best: Slot | undefined;
+      for (const s of slots) if (s.inFlight.size < depth && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+      return best;
+    };
+    let slot = pick();
     while (!slot) {
-      await new Promise<void>((r) => queue.push(r));
-      slot = slots.find((s) => !s.busy);
+      await new Promise<void>((r) => waiting.push(r));
+      slot = pick();
     }
-    slot.busy = trial;
-    await slot.ready;
+    const s = slot;
     return new Promise<ObjectiveValue>((resolve, reject) => {
-      slot!.done = resolve;
-      slot!.fail = reject;
-      slot!.worker.postMessage({ type: 'run', number: trial.number, params: trial.params });
+      s.inFlight.set(trial.number, { trial, resolve, reject });
+      s.worker.postMessage({ type: 'run', number: trial.number, params: trial.params });
     });
   };
 
   return {
     size,
+    concurrency: size * depth,
     run,
     async close() {
       closed = true;

@@ -15,14 +15,25 @@ export interface GridOptions {
  * Returns null when every point is taken.
  */
 export function gridSampler(options: GridOptions = {}): Sampler {
-  const keyOf = new WeakMap<object, string>();
-  let cached: { spaceKey: string; points: Params[]; keys: string[] } | null = null;
+  interface State {
+    space: object;
+    study: string;
+    seed: number;
+    points: Params[];
+    keys: string[];
+    index: Map<string, number>;
+    /** grid points taken by final (complete or pruned) trials: these never free up again. */
+    taken: Uint8Array;
+    seen: Set<number>;
+    /** every point before this one is taken by a final trial. */
+    first: number;
+  }
+  let st: State | null = null;
   return {
     name: 'grid',
     unique: true,
     sample(ctx) {
-      const spaceKey = JSON.stringify(ctx.space);
-      if (!cached || cached.spaceKey !== spaceKey) {
+      if (!st || st.space !== ctx.space || st.study !== ctx.study || st.seed !== ctx.seed || ctx.history.length < st.seen.size) {
         const points = gridPoints(ctx.space, ctx.constraint, options.points ?? 10);
         if (!points.length) throw emptySpaceError(ctx.space, ctx.constraint, `study '${ctx.study}'`, 0, 'no grid point allowed');
         if (options.shuffle) {
@@ -33,17 +44,24 @@ export function gridSampler(options: GridOptions = {}): Sampler {
             [points[i], points[j]] = [points[j]!, points[i]!];
           }
         }
-        cached = { spaceKey, points, keys: points.map(paramsKey) };
+        const keys = points.map(paramsKey);
+        st = { space: ctx.space, study: ctx.study, seed: ctx.seed, points, keys, index: new Map(keys.map((k, i) => [k, i])), taken: new Uint8Array(points.length), seen: new Set(), first: 0 };
       }
-      const taken = new Set<string>();
-      for (const t of ctx.history) {
-        let k = keyOf.get(t);
-        if (k === undefined) keyOf.set(t, (k = paramsKey(t.params)));
-        taken.add(k);
+      const s = st;
+      // history only grows (final records never change): look for the new records from the end
+      let missing = ctx.history.length - s.seen.size;
+      for (let j = ctx.history.length - 1; j >= 0 && missing > 0; j--) {
+        const t = ctx.history[j]!;
+        if (s.seen.has(t.number)) continue;
+        s.seen.add(t.number);
+        missing--;
+        const i = s.index.get(paramsKey(t.params));
+        if (i !== undefined) s.taken[i] = 1;
       }
-      for (const p of ctx.pending) taken.add(paramsKey(p));
-      for (let i = 0; i < cached.points.length; i++) {
-        if (!taken.has(cached.keys[i]!)) return { ...cached.points[i]! };
+      while (s.first < s.points.length && s.taken[s.first]) s.first++;
+      const pending = new Set(ctx.pending.map(paramsKey));
+      for (let i = s.first; i < s.points.length; i++) {
+        if (!s.taken[i] && !pending.has(s.keys[i]!)) return { ...s.points[i]! };
       }
       return null;
     },

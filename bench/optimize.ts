@@ -1,0 +1,292 @@
+/**
+ * Optimiser benchmark. Prints one JSON object:
+ * - sweep throughput: the 4,263-combination sma-cross grid (fast 2:50:1 × slow 10:200:2, fast < slow) on
+ *   BTCUSDT 1h (66,677 bars), objective finalEquity, with jobs 1 and jobs 2 (worker threads);
+ * - sample efficiency: best Sharpe found by TPE (univariate, multivariate), random and grid at equal budgets
+ *   (25, 50, 100, 200 trials), median over `--seeds` seeds, on sma-cross and on a 4-parameter strategy;
+ * - standard test functions (Branin, Hartmann-6, Rosenbrock-4): median best value at 100 trials over the seeds,
+ *   ours against Optuna 3.1's TPE sampler (Debian python3-optuna, run with /usr/bin/python3 bench/optimize-optuna.py);
+ * - overhead: sampler time per trial with 1,000 completed trials (ours and Optuna's TPE).
+ * Run: npx tsx bench/optimize.ts [--seeds 20] [--skip-optuna] [--quick]
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { datasetPath, loadBars } from '../lib/data';
+import { createStudy, randomSampler, rng, tpeSampler, type Params, type Sampler, type SearchSpace, type TrialRecord } from '../lib/optimize';
+import { optimize, sweep } from '../lib/research';
+import { defineStrategy, float, ind, int, smaCross, type AnyStrategy } from '../lib/strategy';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const quick = process.argv.includes('--quick');
+const SEEDS = arg('--seeds', quick ? 5 : 20);
+const BUDGETS = quick ? [25, 50, 100] : [25, 50, 100, 200];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const round = (x: number, d = 4) => Number(x.toFixed(d));
+
+/** A 4-parameter trend strategy: long while the fast EMA is above the slow one by more than `band` and the close is above the trend SMA. */
+const trendFilter = defineStrategy({
+  name: 'bench-ema-trend',
+  params: { fast: int(2, 60, { default: 12 }), slow: int(10, 250, { default: 50 }), trend: int(50, 500, { step: 10, default: 200 }), band: float(0, 0.02, { default: 0 }) },
+  check: (p) => p.fast < p.slow || `fast (${p.fast}) must be < slow (${p.slow})`,
+  indicators: (p) => ({ f: ind.ema(p.fast), s: ind.ema(p.slow), t: ind.sma(p.trend) }),
+  decide: (bar, { params: p }) => {
+    if (!(bar.f === bar.f && bar.s === bar.s && bar.t === bar.t)) return NaN;
+    if (bar.f > bar.s * (1 + p.band) && bar.close > bar.t) return 1;
+    if (bar.f < bar.s * (1 - p.band) || bar.close < bar.t) return 0;
+    return NaN;
+  },
+  targets: (bars, x, p, out) => {
+    const c = bars.close;
+    for (let i = 0; i < c.length; i++) {
+      const f = x.f[i]!;
+      const s = x.s[i]!;
+      const t = x.t[i]!;
+      out[i] = !(f === f && s === s && t === t) ? NaN : f > s * (1 + p.band) && c[i]! > t ? 1 : f < s * (1 - p.band) || c[i]! < t ? 0 : NaN;
+    }
+    return out;
+  },
+});
+
+async function main() {
+  const { bars } = await loadBars(datasetPath('BTCUSDT', '1h'));
+  const out: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version }, bars: bars.close.length, seeds: SEEDS };
+
+  // 1. sweep throughput
+  const grid = { fast: Array.from({ length: 49 }, (_, i) => 2 + i), slow: Array.from({ length: 96 }, (_, i) => 10 + 2 * i) };
+  const sweepRun = async (jobs: number) => {
+    const r = await sweep(smaCross, bars, { grid, objective: 'finalEquity', jobs, progress: false });
+    return { combos: r.trials.length, seconds: round(r.seconds, 2), perSecond: Math.round(r.trials.length / r.seconds), best: { params: r.best!.params, finalEquity: round(r.best!.value, 2) } };
+  };
+  const s1 = await sweepRun(1);
+  const s2 = await sweepRun(2);
+  out.sweep = { jobs1: s1, jobs2: s2, speedup: round(s1.seconds / s2.seconds, 2) };
+  log(`sweep: ${JSON.stringify(out.sweep)}`);
+
+  // 2. sample efficiency on strategies (objective: Sharpe on the full series)
+  const efficiency = async (strategy: AnyStrategy, space: SearchSpace) => {
+    const top = BUDGETS[BUDGETS.length - 1]!;
+    const curves: Record<string, number[][]> = { tpe: [], tpeMultivariate: [], random: [] };
+    for (let seed = 0; seed < SEEDS; seed++) {
+      for (const [key, sampler] of [
+        ['tpe', 'tpe'],
+        ['tpeMultivariate', 'tpe-multivariate'],
+        ['random', 'random'],
+      ] as const) {
+        const r = await optimize(strategy, bars, { sampler, trials: top, objective: 'sharpe', seed, space, overfitting: false, progress: false });
+        curves[key]!.push(bestAt(r.trials, BUDGETS));
+      }
+    }
+    const res: Record<string, unknown> = { budgets: BUDGETS };
+    for (const [k, runs] of Object.entries(curves)) res[k] = BUDGETS.map((_, i) => round(median(runs.map((c) => c[i]!))));
+    // grid: a coarse grid with at most `budget` valid points (same for every seed)
+    res.grid = [];
+    res.gridCombos = [];
+    for (const b of BUDGETS) {
+      const g = coarseGrid(space, strategy, b);
+      const r = await sweep(strategy, bars, { grid: g, objective: 'sharpe', progress: false });
+      (res.grid as number[]).push(round(r.best!.value));
+      (res.gridCombos as number[]).push(r.trials.length);
+    }
+    return res;
+  };
+  out.sampleEfficiency = {
+    smaCross: await efficiency(smaCross, { fast: int(2, 50), slow: int(10, 200, { step: 2 }) }),
+    fourParam: await efficiency(trendFilter, trendFilter.params as SearchSpace),
+  };
+  log(`efficiency: ${JSON.stringify(out.sampleEfficiency)}`);
+
+  // 3. standard test functions vs Optuna 3.1
+  const fns = testFunctions();
+  const ours: Record<string, Record<string, number>> = {};
+  for (const [name, f] of Object.entries(fns)) {
+    ours[name] = {};
+    for (const [key, make] of [
+      ['tpe', () => tpeSampler()],
+      ['tpe-multivariate', () => tpeSampler({ multivariate: true })],
+      ['random', () => randomSampler()],
+    ] as [string, () => Sampler][]) {
+      const bests: number[] = [];
+      for (let seed = 0; seed < SEEDS; seed++) {
+        const study = await createStudy({ space: f.space, sampler: make(), seed });
+        bests.push((await study.optimize((t) => f.fn(t.params), { trials: 100 })).best!.values![0]!);
+      }
+      ours[name]![key] = median(bests);
+    }
+  }
+  let optuna: { optuna: string; best: Record<string, number>; tpeMsPerTrialAt1000: number } | { error: string } | null = null;
+  if (!process.argv.includes('--skip-optuna')) {
+    const cfg = { seeds: SEEDS, trials: 100, functions: Object.keys(fns), multivariate: [false, true], overhead: { history: 1000, asks: 20 } };
+    const r = spawnSync('/usr/bin/python3', [join(__dirname, 'optimize-optuna.py'), JSON.stringify(cfg)], { encoding: 'utf8', timeout: 1_800_000 });
+    optuna = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()!) : { error: `python3 bench/optimize-optuna.py failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').pop()} — install python3-optuna (apt)` };
+  }
+  const table: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(fns)) {
+    const o = optuna && 'best' in optuna ? optuna.best : null;
+    table[name] = {
+      optimum: f.optimum,
+      quantlab: { tpe: round(ours[name]!.tpe!), tpeMultivariate: round(ours[name]!['tpe-multivariate']!), random: round(ours[name]!.random!) },
+      optuna: o ? { tpe: round(o[`${name}/tpe`]!), tpeMultivariate: round(o[`${name}/tpe-multivariate`]!) } : null,
+      tpeNoWorseThanOptuna: o ? ours[name]!.tpe! <= o[`${name}/tpe`]! : null,
+      tpeMultivariateNoWorseThanOptuna: o ? ours[name]!['tpe-multivariate']! <= o[`${name}/tpe-multivariate`]! : null,
+    };
+  }
+  out.testFunctions = { trials: 100, seeds: SEEDS, statistic: 'median best value (minimised)', optunaVersion: optuna && 'optuna' in optuna ? optuna.optuna : null, optunaError: optuna && 'error' in optuna ? optuna.error : undefined, results: table };
+  log(`test functions: ${JSON.stringify(out.testFunctions)}`);
+
+  // 4. overhead: sampler time per trial with 1,000 completed trials
+  const history = (space: SearchSpace, n: number): TrialRecord[] => {
+    const g = rng(1);
+    return Array.from({ length: n }, (_, i) => ({
+      number: i,
+      params: randomSampler().sample({ space, directions: ['maximize'], history: [], pending: [], number: i, rng: rng(9, i), seed: 9, study: 'h' })!,
+      values: [g.normal()],
+      state: 'complete' as const,
+      intermediate: {},
+      datetimeStart: 0,
+      datetimeComplete: 0,
+      heartbeat: 0,
+      worker: 'bench',
+    }));
+  };
+  const perTrial = (sampler: Sampler, space: SearchSpace, constraint?: (p: Params) => boolean) => {
+    const h = history(space, 1000);
+    const ctx = (k: number) => ({ space, directions: ['maximize'] as const, history: h, pending: [], number: 1000 + k, rng: rng(3, k), seed: 3, constraint, study: 'h' });
+    for (let k = 0; k < 30; k++) sampler.sample(ctx(k));
+    const times: number[] = [];
+    for (let k = 0; k < 100; k++) {
+      const t0 = performance.now();
+      sampler.sample(ctx(100 + k));
+      times.push(performance.now() - t0);
+    }
+    return round(median(times), 3);
+  };
+  const smaSpace: SearchSpace = { fast: int(2, 50), slow: int(10, 200, { step: 2 }) };
+  out.overhead = {
+    history: 1000,
+    msPerTrial: {
+      tpeSmaCross: perTrial(tpeSampler(), smaSpace),
+      tpeMultivariateSmaCross: perTrial(tpeSampler({ multivariate: true }), smaSpace),
+      tpeSmaCrossWithConstraint: perTrial(tpeSampler(), smaSpace, (p) => (p.fast as number) < (p.slow as number)),
+      tpeFourParam: perTrial(tpeSampler(), trendFilter.params as SearchSpace),
+      random: perTrial(randomSampler(), smaSpace),
+      optunaTpeSmaCross: optuna && 'tpeMsPerTrialAt1000' in optuna ? round(optuna.tpeMsPerTrialAt1000, 2) : null,
+    },
+  };
+  console.log(JSON.stringify(out, null, 2));
+}
+
+/** Best-so-far Sharpe after each budget (trials in number order). */
+function bestAt(trials: readonly TrialRecord[], budgets: number[]): number[] {
+  const done = trials.filter((t) => t.state === 'complete').sort((a, b) => a.number - b.number);
+  return budgets.map((b) => Math.max(...done.slice(0, b).map((t) => t.values![0]!)));
+}
+
+/** Evenly spaced values per numeric parameter, as many per parameter as keeps the valid grid within `budget`. */
+function coarseGrid(space: SearchSpace, strategy: AnyStrategy, budget: number): Record<string, number[]> {
+  const names = Object.keys(space);
+  const valuesFor = (k: number): Record<string, number[]> => {
+    const out: Record<string, number[]> = {};
+    for (const n of names) {
+      const d = space[n]! as { low: number; high: number; step?: number; kind: string };
+      const vals = new Set<number>();
+      for (let i = 0; i < k; i++) {
+        let v = d.low + ((d.high - d.low) * i) / Math.max(1, k - 1);
+        if (d.kind === 'int') v = d.low + Math.round((v - d.low) / (d.step ?? 1)) * (d.step ?? 1);
+        vals.add(Number(v.toPrecision(10)));
+      }
+      out[n] = [...vals];
+    }
+    return out;
+  };
+  const count = (g: Record<string, number[]>) => {
+    let c = 0;
+    const rec = (i: number, p: Record<string, number>) => {
+      if (i === names.length) {
+        if (!strategy.check || strategy.check(p as never) === true) c++;
+        return;
+      }
+      for (const v of g[names[i]!]!) rec(i + 1, { ...p, [names[i]!]: v });
+    };
+    rec(0, {});
+    return c;
+  };
+  let best = valuesFor(2);
+  for (let k = 2; k < 200; k++) {
+    const g = valuesFor(k);
+    if (count(g) > budget) break;
+    best = g;
+  }
+  return best;
+}
+
+function testFunctions(): Record<string, { space: SearchSpace; fn: (p: Params) => number; optimum: number }> {
+  const A = [
+    [10, 3, 17, 3.5, 1.7, 8],
+    [0.05, 10, 17, 0.1, 8, 14],
+    [3, 3.5, 1.7, 10, 17, 8],
+    [17, 8, 0.05, 10, 0.1, 14],
+  ];
+  const P = [
+    [1312, 1696, 5569, 124, 8283, 5886],
+    [2329, 4135, 8307, 3736, 1004, 9991],
+    [2348, 1451, 3522, 2883, 3047, 6650],
+    [4047, 8828, 8732, 5743, 1091, 381],
+  ];
+  const alpha = [1.0, 1.2, 3.0, 3.2];
+  const unit6: SearchSpace = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`x${i}`, float(0, 1)]));
+  const rb4: SearchSpace = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`x${i}`, float(-5, 10)]));
+  return {
+    branin: {
+      space: { x: float(-5, 10), y: float(0, 15) },
+      optimum: 0.397887,
+      fn: (p) => {
+        const x = p.x as number;
+        const y = p.y as number;
+        const b = 5.1 / (4 * Math.PI ** 2);
+        const c = 5 / Math.PI;
+        const t = 1 / (8 * Math.PI);
+        return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * Math.cos(x) + 10;
+      },
+    },
+    hartmann6: {
+      space: unit6,
+      optimum: -3.32237,
+      fn: (p) => {
+        let s = 0;
+        for (let i = 0; i < 4; i++) {
+          let e = 0;
+          for (let j = 0; j < 6; j++) e += A[i]![j]! * ((p[`x${j}`] as number) - P[i]![j]! * 1e-4) ** 2;
+          s += alpha[i]! * Math.exp(-e);
+        }
+        return -s;
+      },
+    },
+    rosenbrock4: {
+      space: rb4,
+      optimum: 0,
+      fn: (p) => {
+        let s = 0;
+        for (let i = 0; i < 3; i++) {
+          const x = p[`x${i}`] as number;
+          const y = p[`x${i + 1}`] as number;
+          s += 100 * (y - x * x) ** 2 + (1 - x) ** 2;
+        }
+        return s;
+      },
+    },
+  };
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
