@@ -7,6 +7,7 @@ import { registerBacktestCommand } from './commands/backtest';
 import { registerDataCommands } from './commands/data';
 import { registerExchangeCommands } from './commands/exchange';
 import { registerOptimizeCommands } from './commands/optimize';
+import { registerRunCommands } from './commands/run';
 import { QuantlabError } from './core';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerBacktestCommand(program);
   registerOptimizeCommands(program);
   registerExchangeCommands(program);
+  registerRunCommands(program);
   return program;
 }
 
