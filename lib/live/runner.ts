@@ -492,7 +492,8 @@ export class Runner {
     }
     if (this.stopInfo) return;
     await this.checkPosition(bar.ts);
-    this.store.setBarPhase(bar.ts, 'done');
+    if (this.stopInfo) return;
+    // logged before the bar is marked done: a crash in between logs the bar twice, never not at all
     this.emit('bar', {
       bar: isoTime(bar.ts),
       close: bar.close,
@@ -502,6 +503,7 @@ export class Runner {
       equity: bar.equity,
       orders: orders.map((o) => o.clientId),
     });
+    this.store.setBarPhase(bar.ts, 'done');
   }
 
   /** Places an order (or finds it, when a previous attempt may have reached the exchange). Undefined when refused or stopped. */
