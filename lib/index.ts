@@ -5,6 +5,8 @@ export * from './indicators';
 export * from './backtest';
 export * from './metrics';
 export * from './strategy';
+export * as studies from './optimize';
+export * from './research';
 export * from './plot';
 export * from './oracle/talib';
 export * from './notebook';

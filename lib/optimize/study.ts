@@ -124,7 +124,9 @@ export async function createStudy(options: StudyOptions): Promise<Study> {
   const name = options.name ?? `study-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   checkSpace(options.space, `study '${name}'`);
   const directions = checkDirections(options.directions ?? [options.direction ?? 'minimize'], `study '${name}'`);
-  const storage = typeof options.storage === 'string' || options.storage === undefined ? openStorage(options.storage ?? 'memory:') : options.storage;
+  // written so that tslab's TypeScript 5.0 narrows it too (it does not narrow through `??` here)
+  const given = options.storage;
+  const storage = given === undefined ? openStorage('memory:') : typeof given === 'string' ? openStorage(given) : given;
   const sampler = samplerFrom(options.sampler, directions.length > 1 ? 'nsga2' : 'tpe');
   const seed = options.seed ?? randomSeed();
   const record = await storage.createStudy({
