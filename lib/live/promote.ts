@@ -97,6 +97,12 @@ export interface PromotedStrategy {
   evidence: ValidationEvidence;
 }
 
+/** Loads a .ts/.js module: through require when a TypeScript require hook is installed (tsx), else import(). */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  if (typeof require === 'function' && require.extensions && '.ts' in require.extensions) return require(path) as Record<string, unknown>;
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+}
+
 const isStudy = (v: unknown): v is StudyLike => Boolean(v) && typeof (v as StudyLike).trials === 'function' && typeof (v as StudyLike).name === 'string';
 
 /** SHA-256 over the bars' six columns (bytes of the Float64Arrays, in column order). */
@@ -129,7 +135,7 @@ async function strategyImport(s: AnyStrategy, file: string | undefined, dir: str
   if (!file) throw new QuantlabError('BAD_ARGUMENT', `promote: '${s.name}' is not a built-in strategy; pass { strategyFile } naming the file that exports it, so run.ts can import it`);
   const abs = resolve(file);
   if (!existsSync(abs)) throw new QuantlabError('NOT_FOUND', `promote: strategyFile ${abs}: no such file`);
-  const mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  const mod = await importModule(abs);
   const scan = (m: Record<string, unknown>) => Object.entries(m).find(([, v]) => v === s || ((v as AnyStrategy)?.kind === 'strategy' && (v as AnyStrategy).name === s.name));
   const hit = scan(mod) ?? (mod.default && typeof mod.default === 'object' ? scan(mod.default as Record<string, unknown>) : undefined);
   if (!hit) throw new QuantlabError('NOT_FOUND', `promote: ${abs} exports no strategy named '${s.name}'`);
@@ -190,7 +196,7 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
         keyEnv: o.keyEnv ?? DEFAULT_KEY_ENV,
         secretEnv: o.secretEnv ?? DEFAULT_SECRET_ENV,
       },
-      execution: { ...(o.execution ?? {}), fill: 'next-open' },
+      execution: { fill: 'next-open', ...(o.execution ?? {}) },
       risk: o.risk ?? {},
       runner: { ...DEFAULT_RUNNER, ...o.runner },
     },
@@ -287,10 +293,26 @@ export function readPromoted(dir: string): { config: RunnerConfig; evidence: Val
 /** The promoted folder of a name under an experiments folder (default <project>/experiments). */
 export const promotedDir = (name: string, experimentsDir?: string): string => join(experimentsDir ?? join(projectRoot(), 'experiments'), 'promoted', name);
 
+/**
+ * The strategy and parameters a promoted folder trades, without running its script: a registered strategy
+ * (the built-ins) with the validated parameters from validation.json; other strategies through run.ts.
+ */
+export async function promotedStrategy(dir: string): Promise<{ strategy: AnyStrategy; params: Record<string, unknown>; config: RunnerConfig }> {
+  const { config, evidence } = readPromoted(dir);
+  let strategy: AnyStrategy | undefined;
+  try {
+    strategy = evidence.strategy ? getStrategy(evidence.strategy) : undefined;
+  } catch {
+    strategy = undefined;
+  }
+  if (strategy && evidence.params) return { strategy, params: evidence.params, config };
+  return loadPromoted(dir);
+}
+
 /** Imports a promoted folder's run.ts and returns the strategy and frozen parameters it exports. */
 export async function loadPromoted(dir: string): Promise<{ strategy: AnyStrategy; params: Record<string, unknown>; config: RunnerConfig }> {
   const { config, runPath } = readPromoted(dir);
-  const mod = (await import(pathToFileURL(runPath).href)) as Record<string, unknown> & { default?: Record<string, unknown> };
+  const mod = (await importModule(runPath)) as Record<string, unknown> & { default?: Record<string, unknown> };
   const pick = (k: string) => mod[k] ?? mod.default?.[k];
   const strategy = pick('strategy') as AnyStrategy | undefined;
   const params = pick('params') as Record<string, unknown> | undefined;

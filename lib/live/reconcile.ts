@@ -200,7 +200,11 @@ export function reconcileSession(strategy: AnyStrategy, params: Record<string, u
       if (r.exitReason !== b.exitReason) why.push(`exit reason ${r.exitReason} vs ${b.exitReason}`);
       if (!close(r.entryPrice, b.entryPrice, tol)) why.push(`entry filled at ${r.entryPrice} vs the bar's open ${b.entryPrice}: ${row.entrySlippageBps.toFixed(2)} bps ${row.entrySlippageBps > 0 ? 'worse' : 'better'}`);
       if (!close(r.exitPrice, b.exitPrice, tol)) why.push(`exit filled at ${r.exitPrice} vs ${b.exitPrice}: ${row.exitSlippageBps.toFixed(2)} bps ${row.exitSlippageBps > 0 ? 'worse' : 'better'}`);
-      if (!close(r.size, b.size, tol)) why.push(`size ${r.size} vs ${b.size} (${(((r.size / b.size) - 1) * 100).toFixed(3)} %): the equity it was sized on differed (earlier fills, fees or lot rounding)`);
+      if (!close(r.size, b.size, tol)) {
+        const cut = risk.filter((e) => e.barTs === r.entryTs - tfMs && e.detail.action === 'clamp');
+        if (cut.length) why.push(`size ${r.size} vs ${b.size}: cut by the risk guard (${String(cut[0]!.detail.message)})`);
+        else why.push(`size ${r.size} vs ${b.size} (${(((r.size / b.size) - 1) * 100).toFixed(3)} %): the equity it was sized on differed (earlier fills, fees or lot rounding)`);
+      }
       if (!close(r.fees, b.fees, tol) && why.length === 0) why.push(`fees ${r.fees} vs ${b.fees}: the exchange charged a different rate or rounding`);
       if (!close(r.pnl, b.pnl, tol) && why.length === 0) why.push(`pnl ${r.pnl} vs ${b.pnl}`);
       if (why.length) row.status = 'differs';
