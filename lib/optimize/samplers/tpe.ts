@@ -42,6 +42,14 @@ export interface TpeOptions {
   endpoints?: boolean;
   /** Model the always-active parameters jointly. Default false. */
   multivariate?: boolean;
+  /**
+   * Score candidates with each continuous kernel weighted by its bandwidth: a kernel contributes
+   * φ(z)/Z at distance z = (x − μ)/σ instead of the density φ(z)/(σ·Z). Candidates are still drawn from the
+   * true density l(x). This is how Optuna 3.1's TPE evaluates l(x)/g(x) (checked value for value against its
+   * estimator); it favours observations in sparse regions and samples markedly better on standard test
+   * functions (bench/optimize.ts). Default true; false gives the textbook density ratio.
+   */
+  bandwidthWeighted?: boolean;
 }
 
 export const defaultGamma = (n: number): number => Math.min(Math.ceil(0.1 * n), 25);
@@ -129,11 +137,12 @@ function numericKernels(obs: Float64Array, dim: Dim & { kind: 'numeric' }, opts:
   const mu = new Float64Array(n + 1);
   const sigma = new Float64Array(n + 1);
   mu.set(obs);
-  const minS = opts.magicClip ? range / Math.min(100, 1 + n) : EPS;
+  // magic clip counts the prior among the points, as in the univariate case
+  const minS = opts.magicClip ? range / Math.min(100, 2 + n) : EPS;
   sigma.fill(Math.min(range, Math.max(minS, jointSigma)), 0, n);
   mu[n] = 0.5 * (lo + hi);
   sigma[n] = range;
-  return kernelsOf(lo, hi, q, mu, sigma);
+  return kernelsOf(lo, hi, q, mu, sigma, opts.bandwidthWeighted);
 }
 
 /**
@@ -196,28 +205,53 @@ function univariate(obs: Float64Array, w: Float64Array, dim: Dim, opts: Resolved
       count[p]!++;
     }
   }
-  const minS = opts.magicClip ? range / Math.min(100, 1 + n) : EPS;
+  // bandwidths from the gaps between neighbours, the prior's centre counted as one of the points
+  const mid = 0.5 * (lo + hi);
+  const withPrior = opts.priorWeight > 0;
+  const N = n + (withPrior ? 1 : 0);
+  const pts = new Float64Array(N);
+  const isPrior = new Uint8Array(N);
+  const pw = new Float64Array(N);
+  {
+    let j = 0;
+    let placed = !withPrior;
+    for (let i = 0; i < n; i++) {
+      if (!placed && sorted[i]! > mid) {
+        pts[j] = mid;
+        isPrior[j++] = 1;
+        placed = true;
+      }
+      pts[j] = sorted[i]!;
+      pw[j++] = ow[i]!;
+    }
+    if (!placed) {
+      pts[j] = mid;
+      isPrior[j] = 1;
+    }
+  }
+  const minS = opts.magicClip ? range / Math.min(100, 1 + N) : EPS;
   const mu: number[] = [];
   const sg: number[] = [];
   const wt: number[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < N; i++) {
+    if (isPrior[i]) continue;
     let s: number;
-    if (!opts.endpoints && n >= 2 && i === 0) s = sorted[1]! - sorted[0]!;
-    else if (!opts.endpoints && n >= 2 && i === n - 1) s = sorted[n - 1]! - sorted[n - 2]!;
-    else s = Math.max(sorted[i]! - (i === 0 ? lo : sorted[i - 1]!), (i === n - 1 ? hi : sorted[i + 1]!) - sorted[i]!);
+    if (!opts.endpoints && N >= 2 && i === 0) s = pts[1]! - pts[0]!;
+    else if (!opts.endpoints && N >= 2 && i === N - 1) s = pts[N - 1]! - pts[N - 2]!;
+    else s = Math.max(pts[i]! - (i === 0 ? lo : pts[i - 1]!), (i === N - 1 ? hi : pts[i + 1]!) - pts[i]!);
     s = Math.min(range, Math.max(minS, s));
     const last = mu.length - 1;
-    if (last >= 0 && mu[last] === sorted[i] && sg[last] === s) wt[last]! += ow[i]!;
+    if (last >= 0 && mu[last] === pts[i] && sg[last] === s) wt[last]! += pw[i]!;
     else {
-      mu.push(sorted[i]!);
+      mu.push(pts[i]!);
       sg.push(s);
-      wt.push(ow[i]!);
+      wt.push(pw[i]!);
     }
   }
   mu.push(0.5 * (lo + hi));
   sg.push(range);
   wt.push(opts.priorWeight);
-  return finish(Float64Array.from(wt), total, [kernelsOf(lo, hi, q, Float64Array.from(mu), Float64Array.from(sg))]);
+  return finish(Float64Array.from(wt), total, [kernelsOf(lo, hi, q, Float64Array.from(mu), Float64Array.from(sg), opts.bandwidthWeighted)]);
 }
 
 function finish(weights: Float64Array, total: number, dims: DimKernels[]): Parzen {
@@ -234,7 +268,7 @@ function finish(weights: Float64Array, total: number, dims: DimKernels[]): Parze
   return { k, logW, cumW, dims, terms: new Float64Array(k) };
 }
 
-function kernelsOf(lo: number, hi: number, q: number, mu: Float64Array, sigma: Float64Array): NumericKernels {
+function kernelsOf(lo: number, hi: number, q: number, mu: Float64Array, sigma: Float64Array, bandwidthWeighted: boolean): NumericKernels {
   const k = mu.length;
   const logZ = new Float64Array(k);
   const invS = new Float64Array(k);
@@ -244,7 +278,7 @@ function kernelsOf(lo: number, hi: number, q: number, mu: Float64Array, sigma: F
     sigma[i] = s;
     invS[i] = 1 / s;
     logZ[i] = Math.log(Math.max(1e-300, massBetween((lo - mu[i]!) / s, (hi - mu[i]!) / s)));
-    base[i] = -Math.log(s) - LOG_SQRT_2PI - logZ[i]!;
+    base[i] = (bandwidthWeighted ? 0 : -Math.log(s)) - LOG_SQRT_2PI - logZ[i]!;
   }
   return { kind: 'numeric', lo, hi, q, mu, sigma, logZ, invS, base };
 }
@@ -512,7 +546,6 @@ function parzen(space: SearchSpace, names: readonly string[], trials: readonly T
   }
   const { logW, cumW } = mixtureWeights(w, opts.priorWeight, true);
   const d = names.length;
-  const numericCount = names.filter((n) => space[n]!.kind !== 'choice').length;
   const dims = names.map((name) => {
     const decl = space[name]!;
     const dim = dimOf(decl);
@@ -520,7 +553,7 @@ function parzen(space: SearchSpace, names: readonly string[], trials: readonly T
     const obs = column(usable, j);
     if (dim.kind === 'categorical') return categoricalKernels(obs, dim.n, opts.priorWeight);
     const range = dim.hi - dim.lo + (dim.q > 0 ? dim.q : 0);
-    const joint = 0.2 * Math.max(usable.length, 1) ** (-1 / (Math.max(1, numericCount || d) + 4)) * range;
+    const joint = 0.2 * Math.max(usable.length, 1) ** (-1 / (d + 4)) * range;
     return numericKernels(obs, dim, opts, joint);
   });
   return { k: usable.length + 1, logW, cumW, dims, terms: new Float64Array(usable.length + 1) };
@@ -539,6 +572,7 @@ export function tpeSampler(options: TpeOptions = {}): Sampler {
     magicClip: options.magicClip ?? true,
     endpoints: options.endpoints ?? false,
     multivariate: options.multivariate ?? false,
+    bandwidthWeighted: options.bandwidthWeighted ?? true,
   };
   if (!(opts.candidates >= 1)) throw new QuantlabError('BAD_ARGUMENT', `tpeSampler: expected candidates >= 1, found ${opts.candidates}`);
   if (!(opts.priorWeight >= 0)) throw new QuantlabError('BAD_ARGUMENT', `tpeSampler: expected priorWeight >= 0, found ${opts.priorWeight}`);
@@ -649,7 +683,8 @@ function argmax(x: Float64Array): number {
 
 /**
  * The log density TPE builds over `names` from `trials` (all of them as one group), as a function of a
- * parameter set: for inspection and tests (it should integrate to 1 over the space).
+ * parameter set: for inspection and tests (it integrates to 1 over the space). With `bandwidthWeighted`,
+ * the candidate score's version instead (not normalised).
  */
 export function parzenLogDensity(space: SearchSpace, names: readonly string[], trials: readonly TrialRecord[], options: TpeOptions = {}): (p: Params) => number {
   const opts: Resolved = {
@@ -661,6 +696,8 @@ export function parzenLogDensity(space: SearchSpace, names: readonly string[], t
     magicClip: options.magicClip ?? true,
     endpoints: options.endpoints ?? false,
     multivariate: options.multivariate ?? false,
+    // a proper density unless asked for the candidate score
+    bandwidthWeighted: options.bandwidthWeighted ?? false,
   };
   const pz = parzen(space, names, trials, opts, opts.multivariate, coordsFor(space));
   return (p) => {
