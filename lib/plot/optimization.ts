@@ -5,12 +5,12 @@ export interface TrialPoint {
   number: number;
   params: Record<string, number | string | boolean>;
   /** Objective values (one per objective); a single-objective study may give `value` instead. */
-  values?: number[];
+  values?: number[] | null;
   value?: number;
   state?: string;
 }
 
-const valueOf = (t: TrialPoint, k = 0): number => (t.values ? t.values[k]! : t.value!) ?? NaN;
+const valueOf = (t: TrialPoint, k = 0): number => (t.values ? t.values[k]! : t.value) ?? NaN;
 const complete = (trials: TrialPoint[]) => trials.filter((t) => (t.state === undefined || t.state === 'complete') && Number.isFinite(valueOf(t)));
 
 /**

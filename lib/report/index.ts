@@ -1,1 +1,2 @@
 export * from './backtest';
+export * from './study';

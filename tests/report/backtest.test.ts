@@ -50,3 +50,16 @@ describe('quantlab backtest --report', () => {
     expect(readFileSync(path, 'utf8').match(/Plotly\.newPlot\('ql-report-plot-/g)?.length).toBe(5);
   });
 });
+
+describe('study report', () => {
+  it('writes history, heatmap, importance, slices, parallel coordinates and the overfitting table', async () => {
+    const { optimize, studyReport } = await import('../../lib');
+    const r = await optimize('sma-cross', bars, { sampler: 'random', trials: 30, seed: 3, progress: false });
+    const path = studyReport(r, { path: join(mkdtempSync(join(tmpdir(), 'ql-study-')), 's.html') });
+    const html = readFileSync(path, 'utf8');
+    expect(html.match(/Plotly\.newPlot\('ql-report-plot-/g)?.length).toBe(5);
+    expect(html).toContain('probability of backtest overfitting');
+    expect(html).toContain(`<td style="text-align:right">${r.best!.number}</td>`); // the best trial's row
+    expect(html).toMatch(/deflated Sharpe/);
+  });
+});
