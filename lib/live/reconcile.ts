@@ -114,6 +114,7 @@ export interface ReconcileOptions {
 const close = (a: number, b: number, tol: number): boolean => a === b || Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 const bps = (run: number, bt: number, side: number): number => (Number.isFinite(run) && Number.isFinite(bt) && bt !== 0 ? ((run / bt - 1) * 1e4 * side) : NaN);
 const when = (t: number): string => (Number.isFinite(t) ? isoTime(t) : '');
+const px = (v: number): number => +v.toPrecision(10);
 
 /** Compares a session with the backtest of its bars, trade by trade. */
 export function reconcileSession(strategy: AnyStrategy, params: Record<string, unknown>, config: RunnerConfig, store: StateStore, options: ReconcileOptions = {}): ReconcileReport {
@@ -198,15 +199,15 @@ export function reconcileSession(strategy: AnyStrategy, params: Record<string, u
       if (r.entryTs !== b.entryTs) why.push(`entered ${Math.round((r.entryTs - b.entryTs) / tfMs)} bar(s) ${r.entryTs > b.entryTs ? 'later' : 'earlier'}`, ...explainAt(r.entryTs - tfMs));
       if (r.exitTs !== b.exitTs) why.push(`exited ${Math.round((r.exitTs - b.exitTs) / tfMs)} bar(s) ${r.exitTs > b.exitTs ? 'later' : 'earlier'}`, ...explainAt(r.exitTs - tfMs));
       if (r.exitReason !== b.exitReason) why.push(`exit reason ${r.exitReason} vs ${b.exitReason}`);
-      if (!close(r.entryPrice, b.entryPrice, tol)) why.push(`entry filled at ${r.entryPrice} vs the bar's open ${b.entryPrice}: ${row.entrySlippageBps.toFixed(2)} bps ${row.entrySlippageBps > 0 ? 'worse' : 'better'}`);
-      if (!close(r.exitPrice, b.exitPrice, tol)) why.push(`exit filled at ${r.exitPrice} vs ${b.exitPrice}: ${row.exitSlippageBps.toFixed(2)} bps ${row.exitSlippageBps > 0 ? 'worse' : 'better'}`);
+      if (!close(r.entryPrice, b.entryPrice, tol)) why.push(`entry filled at ${px(r.entryPrice)} vs the bar's open ${px(b.entryPrice)}: ${row.entrySlippageBps.toFixed(2)} bps ${row.entrySlippageBps > 0 ? 'worse' : 'better'}`);
+      if (!close(r.exitPrice, b.exitPrice, tol)) why.push(`exit filled at ${px(r.exitPrice)} vs ${px(b.exitPrice)}: ${row.exitSlippageBps.toFixed(2)} bps ${row.exitSlippageBps > 0 ? 'worse' : 'better'}`);
       if (!close(r.size, b.size, tol)) {
         const cut = risk.filter((e) => e.barTs === r.entryTs - tfMs && e.detail.action === 'clamp');
         if (cut.length) why.push(`size ${r.size} vs ${b.size}: cut by the risk guard (${String(cut[0]!.detail.message)})`);
         else why.push(`size ${r.size} vs ${b.size} (${(((r.size / b.size) - 1) * 100).toFixed(3)} %): the equity it was sized on differed (earlier fills, fees or lot rounding)`);
       }
-      if (!close(r.fees, b.fees, tol) && why.length === 0) why.push(`fees ${r.fees} vs ${b.fees}: the exchange charged a different rate or rounding`);
-      if (!close(r.pnl, b.pnl, tol) && why.length === 0) why.push(`pnl ${r.pnl} vs ${b.pnl}`);
+      if (!close(r.fees, b.fees, tol) && why.length === 0) why.push(`fees ${px(r.fees)} vs ${px(b.fees)}: the exchange charged a different rate or rounding`);
+      if (!close(r.pnl, b.pnl, tol) && why.length === 0) why.push(`pnl ${px(r.pnl)} vs ${px(b.pnl)}`);
       if (why.length) row.status = 'differs';
     }
     row.explanation = why.join('; ');

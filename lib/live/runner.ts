@@ -116,6 +116,8 @@ export class Runner {
   private lastTs = NaN;
   private lastClose = NaN;
   private lastTarget = NaN;
+  /** a target whose orders were refused: tried again on the next bar whose own target is NaN. */
+  private retryTarget = NaN;
   private peak = NaN;
   private dayKey = NaN;
   private dayStart = NaN;
@@ -164,7 +166,7 @@ export class Runner {
     const fields = this.sessionFields();
     await this.checkMarket();
     this.openSession(fields);
-    const fresh = this.store.bars().length === 0;
+    const fresh = this.store.barCount() === 0;
     if (this.mode === 'live' && fresh && !this.store.meta('baseline')) await this.checkCapital();
     this.baseline = Number(this.store.meta('baseline') ?? 0);
     this.rebuild();
@@ -305,6 +307,7 @@ export class Runner {
       if (r.phase !== 'warmup') this.trackEquity(r.ts, r.equity);
     }
     this.lastTarget = this.store.getNumber('last_target');
+    this.retryTarget = this.store.getNumber('retry_target');
   }
 
   private trackEquity(ts: number, equity: number): void {
@@ -417,7 +420,8 @@ export class Runner {
     const flatten = trip !== undefined || this.guard.paused(bar.ts + this.tfMs);
     const p = ref.open;
     // the order the backtester would place (a flatten on a risk trip or pause is a target of 0 applied afresh)
-    const sized = flatten ? sizeTarget(this.o, { cash, position: u, lastTarget: NaN }, 0, p) : sizeTarget(this.o, { cash, position: u, lastTarget: this.lastTarget }, target, p);
+    const want = target === target ? target : this.retryTarget; // a refused target is tried again until a new one comes
+    const sized = flatten ? sizeTarget(this.o, { cash, position: u, lastTarget: NaN }, 0, p) : sizeTarget(this.o, { cash, position: u, lastTarget: this.lastTarget }, want, p);
     const newLast = flatten ? NaN : sized.applied === sized.applied ? sized.applied : this.lastTarget;
     let next = sized.delta !== 0 ? sized.next : u;
     let cut: Trip | undefined;
@@ -431,11 +435,13 @@ export class Runner {
     this.store.tx(() => {
       this.store.putBar(row);
       this.store.setNumber('last_target', newLast);
+      this.store.setNumber('retry_target', NaN);
       this.store.addOrders(intents);
       if (trip) this.guard.record(trip, bar.ts);
       if (cut) this.guard.record(cut, bar.ts);
     });
     this.lastTarget = newLast;
+    this.retryTarget = NaN;
     await this.finishBar(row);
     if (trip?.action === 'flatten-stop' && !this.stopInfo) await this.halt(trip.message, 'risk');
   }
@@ -487,8 +493,13 @@ export class Runner {
       if (s.filled <= 0) failed = true;
     }
     if (failed) {
+      const t = orders.find((o) => o.status === 'rejected' || this.store.order(o.clientId)?.status === 'rejected')?.target ?? NaN;
       this.lastTarget = NaN;
-      this.store.setNumber('last_target', NaN);
+      this.retryTarget = t;
+      this.store.tx(() => {
+        this.store.setNumber('last_target', NaN);
+        this.store.setNumber('retry_target', t);
+      });
     }
     if (this.stopInfo) return;
     await this.checkPosition(bar.ts);

@@ -181,6 +181,14 @@ export type OrderIntent = Pick<OrderRow, 'clientId' | 'barTs' | 'leg' | 'symbol'
 
 export class StateStore {
   readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, compiled once per store. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
 
   /** Opens (creating when missing) the state file. `readonly` opens an existing file for watching. */
   constructor(
@@ -209,27 +217,27 @@ export class StateStore {
   // ---- meta (fixed at the first start) and kv (changes as the session runs)
 
   meta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   allMeta(): Record<string, string> {
-    return Object.fromEntries((this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    return Object.fromEntries((this.sql('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
   }
 
   setMeta(values: Record<string, string>): void {
-    const st = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    const st = this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     this.tx(() => {
       for (const [k, v] of Object.entries(values)) st.run(k, v);
     });
   }
 
   get(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.sql('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   set(key: string, value: string | undefined): void {
-    if (value === undefined) this.db.prepare('DELETE FROM kv WHERE key = ?').run(key);
-    else this.db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    if (value === undefined) this.sql('DELETE FROM kv WHERE key = ?').run(key);
+    else this.sql('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   /** A number kept in kv (NaN when absent). */
@@ -245,14 +253,12 @@ export class StateStore {
   // ---- bars
 
   putBar(b: BarRow): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO bars (ts, open, high, low, close, volume, target, phase, equity, position, cash, ref_price, ref_ts)
          VALUES (@ts, @open, @high, @low, @close, @volume, @target, @phase, @equity, @position, @cash, @ref_price, @ref_ts)
          ON CONFLICT(ts) DO UPDATE SET target = excluded.target, phase = excluded.phase, equity = excluded.equity,
            position = excluded.position, cash = excluded.cash, ref_price = excluded.ref_price, ref_ts = excluded.ref_ts`,
-      )
-      .run({
+      ).run({
         ts: b.ts,
         open: b.open,
         high: b.high,
@@ -270,31 +276,37 @@ export class StateStore {
   }
 
   setBarPhase(ts: number, phase: BarPhase): void {
-    this.db.prepare('UPDATE bars SET phase = ? WHERE ts = ?').run(phase, ts);
+    this.sql('UPDATE bars SET phase = ? WHERE ts = ?').run(phase, ts);
   }
 
   /** Every stored bar, oldest first (optionally only some phases). */
   bars(phases?: readonly BarPhase[]): BarRow[] {
-    const rows = this.db.prepare('SELECT * FROM bars ORDER BY ts').all() as RawBar[];
-    return rows.map(barOf).filter((b) => !phases || phases.includes(b.phase));
+    if (!phases) return (this.sql('SELECT * FROM bars ORDER BY ts').all() as RawBar[]).map(barOf);
+    const rows = this.sql(`SELECT * FROM bars WHERE phase IN (${phases.map(() => '?').join(',')}) ORDER BY ts`).all(...phases) as RawBar[];
+    return rows.map(barOf);
+  }
+
+  /** How many bars are stored. */
+  barCount(): number {
+    return (this.sql('SELECT count(*) AS n FROM bars').get() as { n: number }).n;
   }
 
   lastBar(): BarRow | undefined {
-    const r = this.db.prepare('SELECT * FROM bars ORDER BY ts DESC LIMIT 1').get() as RawBar | undefined;
+    const r = this.sql('SELECT * FROM bars ORDER BY ts DESC LIMIT 1').get() as RawBar | undefined;
     return r ? barOf(r) : undefined;
   }
 
   /** Open time of the last bar in phase 'done' (NaN when none). */
   lastDoneTs(): number {
-    const r = this.db.prepare("SELECT max(ts) AS ts FROM bars WHERE phase = 'done'").get() as { ts: number | null };
+    const r = this.sql("SELECT max(ts) AS ts FROM bars WHERE phase = 'done'").get() as { ts: number | null };
     return num(r.ts);
   }
 
   // ---- orders and fills
 
   addOrders(intents: readonly OrderIntent[]): void {
-    const next = (this.db.prepare('SELECT coalesce(max(seq), 0) AS s FROM orders').get() as { s: number }).s;
-    const st = this.db.prepare(
+    const next = (this.sql('SELECT coalesce(max(seq), 0) AS s FROM orders').get() as { s: number }).s;
+    const st = this.sql(
       `INSERT INTO orders (client_id, bar_ts, seq, leg, symbol, side, amount, reduce_only, reason, target, status, expected_price)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?)`,
     );
@@ -302,13 +314,23 @@ export class StateStore {
   }
 
   order(clientId: string): OrderRow | undefined {
-    const r = this.db.prepare('SELECT * FROM orders WHERE client_id = ?').get(clientId) as RawOrder | undefined;
+    const r = this.sql('SELECT * FROM orders WHERE client_id = ?').get(clientId) as RawOrder | undefined;
     return r ? orderOf(r) : undefined;
   }
 
   orders(where: { barTs?: number; status?: readonly OrderPhase[] } = {}): OrderRow[] {
-    const rows = (this.db.prepare('SELECT * FROM orders ORDER BY seq').all() as RawOrder[]).map(orderOf);
-    return rows.filter((o) => (where.barTs === undefined || o.barTs === where.barTs) && (!where.status || where.status.includes(o.status)));
+    const conds: string[] = [];
+    const args: unknown[] = [];
+    if (where.barTs !== undefined) {
+      conds.push('bar_ts = ?');
+      args.push(where.barTs);
+    }
+    if (where.status) {
+      conds.push(`status IN (${where.status.map(() => '?').join(',')})`);
+      args.push(...where.status);
+    }
+    const rows = this.sql(`SELECT * FROM orders${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY seq`).all(...args) as RawOrder[];
+    return rows.map(orderOf);
   }
 
   updateOrder(clientId: string, patch: Partial<Pick<OrderRow, 'status' | 'exchangeId' | 'filled' | 'average' | 'fee' | 'feeCurrency' | 'fillTs' | 'error' | 'sentAt'>>): void {
@@ -331,33 +353,33 @@ export class StateStore {
       const v = patch[k];
       vals[k] = typeof v === 'number' ? nul(v) : v;
     }
-    this.db.prepare(`UPDATE orders SET ${sets} WHERE client_id = @clientId`).run(vals);
+    this.sql(`UPDATE orders SET ${sets} WHERE client_id = @clientId`).run(vals);
   }
 
   /** Orders sent within the last `ms` before `now` (wall clock). */
   ordersSentSince(since: number): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM orders WHERE sent_at >= ?').get(since) as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM orders WHERE sent_at >= ?').get(since) as { n: number }).n;
   }
 
   addFill(clientId: string, f: LedgerFill): void {
-    const next = (this.db.prepare('SELECT coalesce(max(seq), 0) AS s FROM fills').get() as { s: number }).s;
-    this.db.prepare('INSERT INTO fills (seq, client_id, ts, bar_ts, delta, price, fee, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(next + 1, clientId, f.ts, f.barTs, f.delta, f.price, f.fee, f.reason);
+    const next = (this.sql('SELECT coalesce(max(seq), 0) AS s FROM fills').get() as { s: number }).s;
+    this.sql('INSERT INTO fills (seq, client_id, ts, bar_ts, delta, price, fee, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(next + 1, clientId, f.ts, f.barTs, f.delta, f.price, f.fee, f.reason);
   }
 
   /** Every fill, in the order it was booked. */
   fills(): (LedgerFill & { clientId: string })[] {
-    const rows = this.db.prepare('SELECT * FROM fills ORDER BY seq').all() as { client_id: string; ts: number; bar_ts: number; delta: number; price: number; fee: number; reason: FillReason }[];
+    const rows = this.sql('SELECT * FROM fills ORDER BY seq').all() as { client_id: string; ts: number; bar_ts: number; delta: number; price: number; fee: number; reason: FillReason }[];
     return rows.map((r) => ({ clientId: r.client_id, ts: r.ts, barTs: r.bar_ts, delta: r.delta, price: r.price, fee: r.fee, reason: r.reason }));
   }
 
   // ---- events
 
   addEvent(kind: string, detail: Record<string, unknown>, barTs = NaN, at = Date.now()): void {
-    this.db.prepare('INSERT INTO events (at, bar_ts, kind, detail) VALUES (?, ?, ?, ?)').run(at, nul(barTs), kind, JSON.stringify(detail));
+    this.sql('INSERT INTO events (at, bar_ts, kind, detail) VALUES (?, ?, ?, ?)').run(at, nul(barTs), kind, JSON.stringify(detail));
   }
 
   events(kinds?: readonly string[]): EventRow[] {
-    const rows = this.db.prepare('SELECT * FROM events ORDER BY id').all() as { id: number; at: number; bar_ts: number | null; kind: string; detail: string }[];
+    const rows = this.sql('SELECT * FROM events ORDER BY id').all() as { id: number; at: number; bar_ts: number | null; kind: string; detail: string }[];
     return rows.filter((r) => !kinds || kinds.includes(r.kind)).map((r) => ({ id: r.id, at: r.at, barTs: num(r.bar_ts), kind: r.kind, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 }

@@ -29,9 +29,9 @@ afterAll(async () => {
 type KillMode = 'on-order' | 'in-flight' | 'after-step' | 'after-bar';
 
 describe('kill -9 at seeded points, restart, same result', () => {
-  it('6 kills during a 130-bar live replay: state, orders and equity equal an uninterrupted run; no order twice', { timeout: 120_000 }, async () => {
+  it('6 kills during a 90-bar live replay: state, orders and equity equal an uninterrupted run; no order twice', { timeout: 120_000 }, async () => {
     const W = 100;
-    const bars = await futuresWindow(232);
+    const bars = await futuresWindow(190);
     const params = ACTIVE_PARAMS['sma-cross-ls']!;
     const ref = await replaySession({ strategy: 'sma-cross-ls', params, bars, mode: 'live', warmup: W });
     expect(ref.parity.equal).toBe(true);
