@@ -58,7 +58,14 @@ export class Ledger {
   private fees = 0;
   private entryFees = 0;
 
-  constructor(readonly initialCash: number) {
+  /**
+   * `dust`: a position smaller than this counts as flat for the round trips (spot holdings net of fees paid in
+   * the base asset are rarely on the exchange's lot grid; what cannot be sold stays in the equity). Default 0.
+   */
+  constructor(
+    readonly initialCash: number,
+    readonly dust = 0,
+  ) {
     this.cash = initialCash;
   }
 
@@ -73,12 +80,17 @@ export class Ledger {
   }
 
   apply(f: LedgerFill): void {
-    const { delta, price: q, fee } = f;
-    const u = this.position;
-    const next = delta === -u ? 0 : u + delta;
-    this.cash -= delta * q + fee;
+    const { delta: d, price: q, fee } = f;
+    const held = this.position;
+    const next0 = d === -held ? 0 : held + d;
+    this.cash -= d * q + fee;
     this.commissions += fee;
-    this.position = next;
+    this.position = next0;
+    // the round trips see dust as zero (with dust = 0 this is the simulator's arithmetic unchanged)
+    const u = Math.abs(held) < this.dust ? 0 : held;
+    const next = Math.abs(next0) < this.dust ? 0 : next0;
+    const delta = u === held && next === next0 ? d : next - u;
+    if (u === 0 && next === 0) return;
     if (u === 0) this.openTrade(f.barTs, sign(next), Math.abs(delta), q, fee);
     else if (next === 0) {
       this.addExit(Math.abs(delta), q, fee);

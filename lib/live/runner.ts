@@ -113,6 +113,8 @@ export class Runner {
   private hash = '';
   private market?: MarketInfo;
   private baseline = 0;
+  /** spot: holdings below one amount step count as flat (fees in the base asset leave such dust). */
+  private dust = 0;
   private lastTs = NaN;
   private lastClose = NaN;
   private lastTarget = NaN;
@@ -270,6 +272,8 @@ export class Runner {
       }
     }
     this.market = m;
+    this.dust = this.mode === 'live' && m.type === 'spot' ? m.stepSize : 0;
+    if (!this.store.meta('dust')) this.store.setMeta({ dust: String(this.dust) });
   }
 
   private async checkCapital(): Promise<void> {
@@ -288,7 +292,7 @@ export class Runner {
 
   /** Books from the fills, indicators from the stored bars (checked against the stored targets), risk memory from the equity column. */
   private rebuild(): void {
-    this.ledger = new Ledger(this.o.cash);
+    this.ledger = new Ledger(this.o.cash, this.dust);
     for (const f of this.store.fills()) this.ledger.apply(f);
     this.decider = createDecider(this.strategy, this.params);
     this.peak = this.o.cash;
@@ -453,7 +457,9 @@ export class Runner {
     const id = (leg: string) => clientOrderId({ session: this.session, strategy: this.strategy.name, paramsHash: this.hash, symbol: this.symbol, barTs, target, leg });
     const one = (leg: string, from: number, to: number): OrderIntent | undefined => {
       const d = to - from;
-      const amount = step > 0 ? roundToStep(Math.abs(d), step) : Math.abs(d);
+      let amount = step > 0 ? roundToStep(Math.abs(d), step) : Math.abs(d);
+      // never sell more than is held (spot holdings net of base-asset fees are off the step grid)
+      if (step > 0 && !swap && d < 0 && amount > from) amount = roundToStep(Math.floor(from / step + 1e-9) * step, step);
       if (!(amount > 0)) return undefined;
       const reduceOnly = swap && Math.abs(to) < Math.abs(from) && sign(to) * sign(from) >= 0;
       return { clientId: id(leg), barTs, leg, symbol: this.symbol, side: d > 0 ? 'buy' : 'sell', amount, reduceOnly, reason, target, expectedPrice: expected };
@@ -693,7 +699,7 @@ function barAt(b: Bars, i: number): BarFields {
  */
 export function sessionTrades(store: StateStore, uptoTs = Infinity): TradeRow[] {
   const cash = Number(store.meta('initialCash') ?? NaN);
-  const ledger = new Ledger(cash);
+  const ledger = new Ledger(cash, Number(store.meta('dust') ?? 0));
   for (const f of store.fills()) if (f.barTs <= uptoTs) ledger.apply(f);
   const bars = store.bars().filter((b) => b.ts <= uptoTs);
   const last = bars[bars.length - 1];
