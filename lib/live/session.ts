@@ -1,12 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Bars } from '../core';
+import { QuantlabError, sliceBars, type Bars } from '../core';
+import { datasetPath, loadBars } from '../data';
 import { getStrategy, type AnyStrategy } from '../strategy';
 import { checkConfig, DEFAULT_KEY_ENV, DEFAULT_SECRET_ENV, type ExecutionOptions, type RiskLimits, type RunnerConfig } from './config';
 import { ExchangePortError } from './exchange-port';
 import type { TradeRow } from './ledger';
 import { reconcileSession, type ReconcileReport } from './reconcile';
+import { promotedStrategy, type PromotedStrategy } from './promote';
 import { makeMarket, startReplayExchange, type FaultRule, type ReplayExchange } from './replay-exchange';
 import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
 import { setupRunner } from './setup';
@@ -19,10 +21,15 @@ import { setupRunner } from './setup';
  */
 
 export interface ReplaySessionOptions {
-  strategy: AnyStrategy | string;
+  /** the strategy (or its registered name); taken from `promoted` when that is given. */
+  strategy?: AnyStrategy | string;
   params?: Record<string, unknown>;
-  /** the candles the replay exchange serves (their symbol and timeframe are the market's). */
-  bars: Bars;
+  /** a promoted strategy (what promote() returned, or its folder): strategy, parameters, execution and risk from it. */
+  promoted?: PromotedStrategy | string;
+  /** the candles the replay exchange serves (their symbol and timeframe are the market's); default: the last `window` bars of the shipped dataset of the promoted symbol. */
+  bars?: Bars;
+  /** bars taken from the end of the shipped dataset when `bars` is not given (default 500). */
+  window?: number;
   /** 'futures' (USDT-M swap, the default: fees in USDT, shorts allowed) or 'spot'. */
   market?: 'spot' | 'futures';
   /** bars fed before the first traded bar (default 200); the replay clock starts after them. */
@@ -90,7 +97,10 @@ async function pollUntilSettled(runner: Runner, maxPolls = 50): Promise<void> {
 }
 
 /** Runs a session against the local replay exchange (see {@link ReplaySessionOptions}). */
-export async function replaySession(o: ReplaySessionOptions): Promise<ReplaySessionResult> {
+export async function replaySession(options: ReplaySessionOptions): Promise<ReplaySessionResult> {
+  const o = options.promoted ? await fromPromoted(options) : options;
+  if (!o.strategy) throw new QuantlabError('BAD_ARGUMENT', 'replaySession: expected { strategy } or { promoted }');
+  if (!o.bars) throw new QuantlabError('BAD_ARGUMENT', 'replaySession: expected { bars } (or { promoted }, which defaults to the shipped dataset)');
   const strategy = typeof o.strategy === 'string' ? getStrategy(o.strategy) : o.strategy;
   const params = strategy.resolveParams(o.params ?? {}) as Record<string, unknown>;
   const kind = o.market ?? 'futures';
@@ -153,5 +163,33 @@ export async function replaySession(o: ReplaySessionOptions): Promise<ReplaySess
   }
 }
 
-/** A paper session against the local replay exchange: {@link replaySession} with mode 'paper'. */
+/** Fills a session's strategy, parameters, market, execution, risk and bars from a promoted folder. */
+async function fromPromoted(o: ReplaySessionOptions): Promise<ReplaySessionOptions> {
+  const dir = typeof o.promoted === 'string' ? o.promoted : o.promoted!.dir;
+  const p = await promotedStrategy(dir);
+  const market = p.config.exchange.marketType === 'swap' ? 'futures' : 'spot';
+  let bars = o.bars;
+  if (!bars) {
+    const all = (await loadBars(datasetPath(p.config.symbol.split(':')[0]!, p.config.timeframe, market))).bars;
+    const n = o.window ?? 500;
+    bars = sliceBars(all, Math.max(0, all.ts.length - n));
+  }
+  const { fill: _fill, ...execution } = p.config.execution;
+  void _fill;
+  return {
+    ...o,
+    strategy: o.strategy ?? p.strategy,
+    params: o.params ?? p.params,
+    market: o.market ?? market,
+    bars,
+    warmup: o.warmup ?? Math.min(p.config.runner.warmupBars, Math.floor(bars.ts.length / 2)),
+    execution: { ...execution, ...o.execution },
+    risk: o.risk ?? p.config.risk,
+  };
+}
+
+/**
+ * A paper session against the local replay exchange: {@link replaySession} with mode 'paper'.
+ * @example const s = await paperSession({ promoted: p, window: 400 }); s.equity // { ts, run, backtest }
+ */
 export const paperSession = (o: Omit<ReplaySessionOptions, 'mode'>): Promise<ReplaySessionResult> => replaySession({ ...o, mode: 'paper' });

@@ -17,6 +17,7 @@ import { readConfig, simOptionsOf } from '../../lib/live/config';
 import { runPromoted } from '../../lib/live/main';
 import { promote, promotedStrategy, type StudyLike } from '../../lib/live/promote';
 import { startReplayExchange, type ReplayExchange } from '../../lib/live/replay-exchange';
+import { paperSession } from '../../lib/live/session';
 import { StateStore } from '../../lib/live/state-store';
 import { backtest, defineStrategy, getStrategy, ind, int, smaCross, type AnyStrategy } from '../../lib/strategy';
 import { btc1h } from '../helpers/datasets';
@@ -135,6 +136,21 @@ export const aboveSma = defineStrategy({
     const code = await runPromoted({ strategy: getStrategy('sma-cross'), params: { fast: 6, slow: 20 }, dir: p.dir, argv: ['--paper'], out: (l) => out.push(l) });
     expect(code).toBe(2);
     expect(out.join('\n')).toMatch(/run.ts trades sma-cross \{"fast":6,"slow":20\}, but .*validation.json validated sma-cross \{"fast":5,"slow":20\}; promote again/);
+  });
+});
+
+describe('the notebook’s one call', () => {
+  it('paperSession({ promoted }) trades the last bars of the shipped data on paper and equals their backtest', async () => {
+    const p = await promote('sma-cross', { fast: 5, slow: 20 }, { symbol: 'BTC/USDT', timeframe: '1h', data: sliceBars(btc1h(), 0, 1000), experimentsDir: tempDir('notebook') });
+    const s = await paperSession({ promoted: p, window: 300 });
+    expect(s.parity).toEqual({ equal: true, firstDifference: undefined });
+    expect(s.trades.length).toBeGreaterThan(2);
+    expect(s.trades).toEqual(s.backtestTrades);
+    const all = btc1h();
+    expect(s.equity.ts.length).toBe(149); // 150 warm-up bars, then every bar with a next open to fill at
+    expect(s.equity.ts[s.equity.ts.length - 1]).toBe(all.ts[all.ts.length - 2]);
+    expect(Array.from(s.equity.run)).toEqual(Array.from(s.equity.backtest));
+    expect(s.config.symbol).toBe('BTC/USDT');
   });
 });
 
