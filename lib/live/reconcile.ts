@@ -136,19 +136,23 @@ export function reconcileSession(strategy: AnyStrategy, params: Record<string, u
   for (const o of refused) notes.push(`order ${o.clientId} (${o.side} ${o.amount}, bar ${when(o.barTs)}) was not filled: ${o.error}`);
   for (const e of starts) notes.push(`stopped at ${when(e.barTs)}: ${String(e.detail.reason)}`);
 
-  // pair trades: same side, entries at most 3 bars apart, in order
+  // pair trades: same side, entries at most 3 bars apart; the closest pairs first (exact ones before near ones)
+  const candidates: Array<[number, number, number]> = [];
+  run.forEach((r, i) =>
+    back.forEach((b, j) => {
+      const d = Math.abs(b.entryTs - r.entryTs);
+      if (b.side === r.side && d <= 3 * tfMs) candidates.push([d, i, j]);
+    }),
+  );
+  candidates.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const runPair = new Map<number, number>();
   const used = new Set<number>();
-  const pairs: Array<[TradeRow | undefined, TradeRow | undefined]> = [];
-  for (const r of run) {
-    let best = -1;
-    for (let j = 0; j < back.length; j++) {
-      if (used.has(j) || back[j]!.side !== r.side) continue;
-      const d = Math.abs(back[j]!.entryTs - r.entryTs);
-      if (d <= 3 * tfMs && (best < 0 || d < Math.abs(back[best]!.entryTs - r.entryTs))) best = j;
-    }
-    if (best >= 0) used.add(best);
-    pairs.push([r, best >= 0 ? back[best] : undefined]);
+  for (const [, i, j] of candidates) {
+    if (runPair.has(i) || used.has(j)) continue;
+    runPair.set(i, j);
+    used.add(j);
   }
+  const pairs: Array<[TradeRow | undefined, TradeRow | undefined]> = run.map((r, i) => [r, runPair.has(i) ? back[runPair.get(i)!] : undefined]);
   back.forEach((b, j) => {
     if (!used.has(j)) pairs.push([undefined, b]);
   });
@@ -196,8 +200,8 @@ export function reconcileSession(strategy: AnyStrategy, params: Record<string, u
       row.status = 'backtest-only';
       why.push('the run made no such trade', ...explainAt(b.entryTs - tfMs));
     } else {
-      if (r.entryTs !== b.entryTs) why.push(`entered ${Math.round((r.entryTs - b.entryTs) / tfMs)} bar(s) ${r.entryTs > b.entryTs ? 'later' : 'earlier'}`, ...explainAt(r.entryTs - tfMs));
-      if (r.exitTs !== b.exitTs) why.push(`exited ${Math.round((r.exitTs - b.exitTs) / tfMs)} bar(s) ${r.exitTs > b.exitTs ? 'later' : 'earlier'}`, ...explainAt(r.exitTs - tfMs));
+      if (r.entryTs !== b.entryTs) why.push(`entered ${Math.round(Math.abs(r.entryTs - b.entryTs) / tfMs)} bar(s) ${r.entryTs > b.entryTs ? 'later' : 'earlier'}`, ...explainAt(r.entryTs - tfMs));
+      if (r.exitTs !== b.exitTs) why.push(`exited ${Math.round(Math.abs(r.exitTs - b.exitTs) / tfMs)} bar(s) ${r.exitTs > b.exitTs ? 'later' : 'earlier'}`, ...explainAt(r.exitTs - tfMs));
       if (r.exitReason !== b.exitReason) why.push(`exit reason ${r.exitReason} vs ${b.exitReason}`);
       if (!close(r.entryPrice, b.entryPrice, tol)) why.push(`entry filled at ${px(r.entryPrice)} vs the bar's open ${px(b.entryPrice)}: ${row.entrySlippageBps.toFixed(2)} bps ${row.entrySlippageBps > 0 ? 'worse' : 'better'}`);
       if (!close(r.exitPrice, b.exitPrice, tol)) why.push(`exit filled at ${px(r.exitPrice)} vs ${px(b.exitPrice)}: ${row.exitSlippageBps.toFixed(2)} bps ${row.exitSlippageBps > 0 ? 'worse' : 'better'}`);

@@ -118,7 +118,7 @@ export class Runner {
   private lastTs = NaN;
   private lastClose = NaN;
   private lastTarget = NaN;
-  /** a target whose orders were refused: tried again on the next bar whose own target is NaN. */
+  /** a target not traded yet (its orders were refused, or it was decided while the runner was away): the next bar whose own target is NaN works toward it. */
   private retryTarget = NaN;
   private peak = NaN;
   private dayKey = NaN;
@@ -408,9 +408,12 @@ export class Runner {
   private missBar(bar: BarFields): void {
     const target = this.decider.update(bar);
     const equity = this.mark(bar);
+    // a target decided while away is still wanted: the next traded bar works toward it unless it has its own
+    if (target === target) this.retryTarget = target;
     this.store.tx(() => {
       this.store.putBar({ ...bar, target, phase: 'missed', equity, position: this.ledger.position, cash: this.ledger.cash, refPrice: NaN, refTs: NaN });
       this.store.addEvent('missed', { target }, bar.ts, this.clock());
+      this.store.setNumber('retry_target', this.retryTarget);
     });
     this.emit('missed', { bar: isoTime(bar.ts), target, note: 'closed while the runner was away: decided, not traded' });
   }
