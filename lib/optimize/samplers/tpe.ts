@@ -230,9 +230,10 @@ function univariate(obs: Float64Array, w: Float64Array, dim: Dim, opts: Resolved
     }
   }
   const minS = opts.magicClip ? range / Math.min(100, 1 + N) : EPS;
-  const mu: number[] = [];
-  const sg: number[] = [];
-  const wt: number[] = [];
+  const mu = new Float64Array(N + 1);
+  const sg = new Float64Array(N + 1);
+  const wt = new Float64Array(N + 1);
+  let k = 0;
   for (let i = 0; i < N; i++) {
     if (isPrior[i]) continue;
     let s: number;
@@ -240,18 +241,17 @@ function univariate(obs: Float64Array, w: Float64Array, dim: Dim, opts: Resolved
     else if (!opts.endpoints && N >= 2 && i === N - 1) s = pts[N - 1]! - pts[N - 2]!;
     else s = Math.max(pts[i]! - (i === 0 ? lo : pts[i - 1]!), (i === N - 1 ? hi : pts[i + 1]!) - pts[i]!);
     s = Math.min(range, Math.max(minS, s));
-    const last = mu.length - 1;
-    if (last >= 0 && mu[last] === pts[i] && sg[last] === s) wt[last]! += pw[i]!;
+    if (k > 0 && mu[k - 1] === pts[i] && sg[k - 1] === s) wt[k - 1]! += pw[i]!;
     else {
-      mu.push(pts[i]!);
-      sg.push(s);
-      wt.push(pw[i]!);
+      mu[k] = pts[i]!;
+      sg[k] = s;
+      wt[k++] = pw[i]!;
     }
   }
-  mu.push(0.5 * (lo + hi));
-  sg.push(range);
-  wt.push(opts.priorWeight);
-  return finish(Float64Array.from(wt), total, [kernelsOf(lo, hi, q, Float64Array.from(mu), Float64Array.from(sg), opts.bandwidthWeighted)]);
+  mu[k] = mid;
+  sg[k] = range;
+  wt[k++] = opts.priorWeight;
+  return finish(wt.subarray(0, k), total, [kernelsOf(lo, hi, q, mu.subarray(0, k), sg.subarray(0, k), opts.bandwidthWeighted)]);
 }
 
 function finish(weights: Float64Array, total: number, dims: DimKernels[]): Parzen {
@@ -616,13 +616,20 @@ function propose(ctx: SampleContext, groups: Split, opts: Resolved, rounds: numb
     const { l, g } = model(ns.join('\u0000'), ns, mv);
     const xs: Float64Array[] = [];
     const score = new Float64Array(count);
+    // on a lattice, candidates repeat: score each distinct one once
+    const discrete = l.dims.every((d) => d.kind === 'categorical' || d.q > 0);
     const cache = new Map<string, number>();
+    const D = l.dims.length;
     for (let c = 0; c < count; c++) {
       const k = pickKernel(l, rng);
-      const x = Float64Array.from(l.dims, (d) => drawFromKernel(d, k, rng));
-      const key = x.join(',');
-      let s = cache.get(key);
-      if (s === undefined) cache.set(key, (s = logDensity(l, x) - logDensity(g, x)));
+      const x = new Float64Array(D);
+      for (let d = 0; d < D; d++) x[d] = drawFromKernel(l.dims[d]!, k, rng);
+      let s: number | undefined;
+      if (discrete) {
+        const key = D === 1 ? String(x[0]) : x.join(',');
+        s = cache.get(key);
+        if (s === undefined) cache.set(key, (s = logDensity(l, x) - logDensity(g, x)));
+      } else s = logDensity(l, x) - logDensity(g, x);
       xs.push(x);
       score[c] = s;
     }
