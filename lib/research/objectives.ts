@@ -1,8 +1,9 @@
 import { sliceBars, QuantlabError, type Bars } from '../core';
-import type { SimSummary } from '../backtest';
 import { barReturns, drawdownStats, sharpeRatio, sortinoRatio, type Stats } from '../metrics';
 import type { Direction, Objective, Params } from '../optimize';
 import { backtest, backtestSummary, type AnyStrategy, type BacktestOptions, type IndicatorCache } from '../strategy';
+
+type SimSummary = ReturnType<typeof backtestSummary>;
 
 /**
  * Named objectives for strategy studies. The fast ones come from the one-pass summary kernel (what a sweep
