@@ -9,7 +9,7 @@ import { QuantlabError } from '../core';
 import { drawdownSeries } from '../metrics';
 import { equityFigure, saveReport, type Figure } from '../plot';
 import { runPromoted } from '../live/main';
-import { loadPromoted, promotedDir } from '../live/promote';
+import { loadPromoted, promotedDir, promotedStrategy } from '../live/promote';
 import { reconcileSession, reconcileText, type ReconcileReport } from '../live/reconcile';
 import { statePath } from '../live/setup';
 import { StateStore } from '../live/state-store';
@@ -74,7 +74,7 @@ export function registerRunCommands(program: Command): void {
     .action(async (name: string, f: ReconcileFlags) => {
       if (f.mode !== 'paper' && f.mode !== 'live') throw new QuantlabError('BAD_ARGUMENT', `--mode: expected paper or live, found '${f.mode}'`);
       const dir = promotedDir(name, f.experiments);
-      const { strategy, params, config } = await loadPromoted(dir);
+      const { strategy, params, config } = await promotedStrategy(dir);
       const store = new StateStore(statePath(dir, f.mode), { readonly: true });
       try {
         const report = reconcileSession(strategy, params, config, store);
