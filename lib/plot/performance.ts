@@ -12,6 +12,8 @@ export interface EquityChartInput {
   /** Buy & hold (or any benchmark) in the same currency, drawn beside the equity. */
   benchmark?: ArrayLike<number>;
   title?: string;
+  /** Legend names (default 'strategy' and 'buy & hold'). */
+  labels?: { equity?: string; benchmark?: string };
   /** Points per line after downsampling (default 4000). */
   maxPoints?: number;
 }
@@ -22,11 +24,11 @@ export function equityFigure(input: EquityChartInput): Figure {
   const eq = downsampleLine(input.ts, input.equity, max);
   const dd = downsampleLine(input.ts, Float64Array.from(input.drawdown, (v) => -v * 100), max);
   const data: Array<Record<string, unknown>> = [
-    { type: 'scatter', mode: 'lines', name: 'strategy', x: isoX(eq.x), y: eq.y, line: { color: '#1f77b4', width: 1.5 }, yaxis: 'y' },
+    { type: 'scatter', mode: 'lines', name: input.labels?.equity ?? 'strategy', x: isoX(eq.x), y: eq.y, line: { color: '#1f77b4', width: 1.5 }, yaxis: 'y' },
   ];
   if (input.benchmark) {
     const bh = downsampleLine(input.ts, input.benchmark, max);
-    data.push({ type: 'scatter', mode: 'lines', name: 'buy & hold', x: isoX(bh.x), y: bh.y, line: { color: '#999', width: 1 }, yaxis: 'y' });
+    data.push({ type: 'scatter', mode: 'lines', name: input.labels?.benchmark ?? 'buy & hold', x: isoX(bh.x), y: bh.y, line: { color: '#999', width: 1 }, yaxis: 'y' });
   }
   data.push({ type: 'scatter', mode: 'lines', name: 'drawdown %', x: isoX(dd.x), y: dd.y, fill: 'tozeroy', line: { color: '#d62728', width: 1 }, yaxis: 'y2' });
   return {
