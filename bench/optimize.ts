@@ -7,7 +7,7 @@
  * - standard test functions (Branin, Hartmann-6, Rosenbrock-4): median best value at 100 trials over the seeds,
  *   ours against Optuna 3.1's TPE sampler (Debian python3-optuna, run with /usr/bin/python3 bench/optimize-optuna.py);
  * - overhead: sampler time per trial with 1,000 completed trials (ours and Optuna's TPE).
- * Run: npx tsx bench/optimize.ts [--seeds 20] [--skip-optuna] [--quick]
+ * Run: npx tsx bench/optimize.ts [--seeds 20] [--skip-optuna] [--quick] [--only sweep,efficiency,functions,overhead]
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -23,6 +23,9 @@ const arg = (name: string, dflt: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : null;
+const part = (name: string) => !only || only.includes(name);
 const SEEDS = arg('--seeds', quick ? 5 : 20);
 const BUDGETS = quick ? [25, 50, 100] : [25, 50, 100, 200];
 const median = (xs: number[]) => {
@@ -65,20 +68,22 @@ async function main() {
     const r = await sweep(smaCross, bars, { grid: g, objective, jobs, progress: false });
     return { combos: r.trials.length, seconds: round(r.seconds, 2), perSecond: Math.round(r.trials.length / r.seconds), best: { params: r.best!.params, [objective]: round(r.best!.value, 4) } };
   };
-  const capacity0 = await parallelCapacity();
-  const s1 = await sweepRun(1);
-  const s2 = await sweepRun(2);
-  // the same grid thinned, scored on full statistics (sortino): about 15 ms per trial instead of 0.4 ms
-  const heavyGrid = { fast: grid.fast.filter((_, i) => i % 4 === 0), slow: grid.slow.filter((_, i) => i % 4 === 0) };
-  const h1 = await sweepRun(1, heavyGrid, 'sortino');
-  const h2 = await sweepRun(2, heavyGrid, 'sortino');
-  const capacity1 = await parallelCapacity();
-  out.sweep = {
-    parallelCapacity: { before: capacity0, after: capacity1, note: 'time of one CPU-bound task / wall time of two in parallel, x2: 2 = two free cores, 1 = one' },
-    summaryObjective: { jobs1: s1, jobs2: s2, speedup: round(s1.seconds / s2.seconds, 2) },
-    fullStatsObjective: { jobs1: h1, jobs2: h2, speedup: round(h1.seconds / h2.seconds, 2) },
-  };
-  log(`sweep: ${JSON.stringify(out.sweep)}`);
+  if (part('sweep')) {
+    const capacity0 = await parallelCapacity();
+    const s1 = await sweepRun(1);
+    const s2 = await sweepRun(2);
+    // the same grid thinned, scored on full statistics (sortino): about 15 ms per trial instead of 0.4 ms
+    const heavyGrid = { fast: grid.fast.filter((_, i) => i % 4 === 0), slow: grid.slow.filter((_, i) => i % 4 === 0) };
+    const h1 = await sweepRun(1, heavyGrid, 'sortino');
+    const h2 = await sweepRun(2, heavyGrid, 'sortino');
+    const capacity1 = await parallelCapacity();
+    out.sweep = {
+      parallelCapacity: { before: capacity0, after: capacity1, note: 'time of one CPU-bound task / wall time of two in parallel, x2: 2 = two free cores, 1 = one' },
+      summaryObjective: { jobs1: s1, jobs2: s2, speedup: round(s1.seconds / s2.seconds, 2) },
+      fullStatsObjective: { jobs1: h1, jobs2: h2, speedup: round(h1.seconds / h2.seconds, 2) },
+    };
+    log(`sweep: ${JSON.stringify(out.sweep)}`);
+  }
 
   // 2. sample efficiency on strategies (objective: Sharpe on the full series)
   const efficiency = async (strategy: AnyStrategy, space: SearchSpace) => {
@@ -107,14 +112,14 @@ async function main() {
     }
     return res;
   };
-  out.sampleEfficiency = {
+  if (part('efficiency')) out.sampleEfficiency = {
     smaCross: await efficiency(smaCross, { fast: int(2, 50), slow: int(10, 200, { step: 2 }) }),
     fourParam: await efficiency(trendFilter, trendFilter.params as SearchSpace),
   };
-  log(`efficiency: ${JSON.stringify(out.sampleEfficiency)}`);
+  if (part('efficiency')) log(`efficiency: ${JSON.stringify(out.sampleEfficiency)}`);
 
   // 3. standard test functions vs Optuna 3.1
-  const fns = testFunctions();
+  const fns = part('functions') ? testFunctions() : {};
   const ours: Record<string, Record<string, number>> = {};
   for (const [name, f] of Object.entries(fns)) {
     ours[name] = {};
@@ -132,8 +137,8 @@ async function main() {
     }
   }
   let optuna: { optuna: string; best: Record<string, number>; tpeMsPerTrialAt1000: number } | { error: string } | null = null;
-  if (!process.argv.includes('--skip-optuna')) {
-    const cfg = { seeds: SEEDS, trials: 100, functions: Object.keys(fns), multivariate: [false, true], overhead: { history: 1000, asks: 20 } };
+  if (!process.argv.includes('--skip-optuna') && (part('functions') || part('overhead'))) {
+    const cfg = { seeds: SEEDS, trials: 100, functions: Object.keys(fns), multivariate: [false, true], overhead: part('overhead') ? { history: 1000, asks: 20 } : undefined };
     const r = spawnSync('/usr/bin/python3', [join(__dirname, 'optimize-optuna.py'), JSON.stringify(cfg)], { encoding: 'utf8', timeout: 1_800_000 });
     optuna = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()!) : { error: `python3 bench/optimize-optuna.py failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').pop()} — install python3-optuna (apt)` };
   }
@@ -148,8 +153,8 @@ async function main() {
       tpeMultivariateNoWorseThanOptuna: o ? ours[name]!['tpe-multivariate']! <= o[`${name}/tpe-multivariate`]! : null,
     };
   }
-  out.testFunctions = { trials: 100, seeds: SEEDS, statistic: 'median best value (minimised)', optunaVersion: optuna && 'optuna' in optuna ? optuna.optuna : null, optunaError: optuna && 'error' in optuna ? optuna.error : undefined, results: table };
-  log(`test functions: ${JSON.stringify(out.testFunctions)}`);
+  if (part('functions')) out.testFunctions = { trials: 100, seeds: SEEDS, statistic: 'median best value (minimised)', optunaVersion: optuna && 'optuna' in optuna ? optuna.optuna : null, optunaError: optuna && 'error' in optuna ? optuna.error : undefined, results: table };
+  if (part('functions')) log(`test functions: ${JSON.stringify(out.testFunctions)}`);
 
   // 4. overhead: sampler time per trial with 1,000 completed trials
   const history = (space: SearchSpace, n: number): TrialRecord[] => {
@@ -186,7 +191,7 @@ async function main() {
     return { median: round(median(all), 3), quietestBatch: round(Math.min(...batches), 3) };
   };
   const smaSpace: SearchSpace = { fast: int(2, 50), slow: int(10, 200, { step: 2 }) };
-  out.overhead = {
+  if (part('overhead')) out.overhead = {
     history: 1000,
     msPerTrial: {
       tpeSmaCross: perTrial(tpeSampler(), smaSpace),

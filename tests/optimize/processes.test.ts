@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,14 +24,34 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(args: object): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }> } {
+function start(args: object): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }>; ready: Promise<void> } {
   const child = spawn(process.execPath, ['--require', tsx, script, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d) => (out += d));
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+  child.stdout!.on('data', (d) => {
+    out += d;
+    if (out.startsWith('ready\n')) markReady();
+  });
   child.stderr!.on('data', (d) => (err += d));
   const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
-  return { child, done };
+  child.on('exit', () => markReady());
+  return { child, done, ready };
+}
+
+/** Starts processes that create the study, then lets them run together once all are ready. */
+async function together(...args: object[]) {
+  const go = join(dir, `go-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const ps = args.map((a) => start({ ...a, goFile: go }));
+  await Promise.all(ps.map((p) => p.ready));
+  writeFileSync(go, '');
+  return Promise.all(
+    ps.map(async (p) => {
+      const r = await p.done;
+      return { ...r, out: r.out.replace(/^ready\n/, '') };
+    }),
+  );
 }
 
 async function trialsOf(url: string, name: string): Promise<TrialRecord[]> {
@@ -53,10 +73,9 @@ describe.each(['SQLite', 'PostgreSQL'])('two processes on one study (%s)', (kind
 
   it('random sampler: exactly the asked number of trials, numbers 0..N−1 once each, both processes worked', async () => {
     const name = `two-${kind}-${Date.now()}`;
-    const args = { storage: url(), name, trials: 40, sampler: 'random', sleepMs: 25 };
-    const a = start({ ...args, seed: 1 });
-    const b = start({ ...args, seed: 1 }); // same seed on purpose: processes still draw different parameters
-    const [ra, rb] = await Promise.all([a.done, b.done]);
+    const args = { storage: url(), name, trials: 40, sampler: 'random', sleepMs: 15 };
+    // same seed on purpose: processes still draw different parameters
+    const [ra, rb] = await together({ ...args, seed: 1 }, { ...args, seed: 1 });
     expect(ra.err + rb.err).toBe('');
     const trials = await trialsOf(url(), name);
     expect(trials.map((t) => t.number)).toEqual(Array.from({ length: 40 }, (_, i) => i));
@@ -69,8 +88,8 @@ describe.each(['SQLite', 'PostgreSQL'])('two processes on one study (%s)', (kind
 
   it('grid sampler: every grid point exactly once across both processes', async () => {
     const name = `grid-${kind}-${Date.now()}`;
-    const args = { storage: url(), name, trials: 1000, sampler: 'grid', seed: 1, sleepMs: 40 };
-    const [ra, rb] = await Promise.all([start(args).done, start(args).done]);
+    const args = { storage: url(), name, trials: 1000, sampler: 'grid', seed: 1, sleepMs: 20 };
+    const [ra, rb] = await together(args, args);
     expect(ra.err + rb.err).toBe('');
     const trials = await trialsOf(url(), name);
     const keys = trials.filter((t) => t.state === 'complete').map((t) => paramsKey(t.params));
