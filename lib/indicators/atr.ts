@@ -30,11 +30,8 @@ export function atr(high: Series, low: Series, close: Series, n = 14, out: Serie
   for (let i = 1; i < len; i++) {
     const h = high[i]!;
     const l = low[i]!;
-    let tr = h - l;
-    const up = Math.abs(prevClose - h);
-    if (up > tr) tr = up;
-    const down = Math.abs(prevClose - l);
-    if (down > tr) tr = down;
+    // Math.max instead of compare-and-branch: real prices make those branches unpredictable (same value; NaN stays NaN)
+    let tr = Math.max(h - l, Math.abs(prevClose - h), Math.abs(prevClose - l));
     if (prevClose !== prevClose) tr = NaN;
     prevClose = close[i]!; // read before writing: `out` may alias `close`
     if (tr !== tr) {
