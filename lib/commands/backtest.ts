@@ -6,80 +6,38 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type StopSpec } from '../backtest';
 import { tradeTableColumns } from '../backtest/columns';
 import { QuantlabError } from '../core';
 import { saveColumnsParquet } from '../data';
 import { backtestReport } from '../report';
 import { drawdownSeries, statsText } from '../metrics';
-import { backtest, getStrategy, listStrategies, loadStrategyFile, parseParamText, type BacktestOptions, type ParamSpace } from '../strategy';
-import { loadBarsArg, numberOption } from './args';
+import { backtest, getStrategy, listStrategies, loadStrategyFile, type BacktestOptions, type ParamSpace } from '../strategy';
+import { loadBarsArg } from './args';
+import { addExecutionFlags, collect, executionOptions, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
 
-interface Flags {
+interface Flags extends ExecutionFlags {
   data?: string;
   strategy?: string;
   strategyFile?: string;
   param: string[];
   timeframe?: string;
-  fill?: string;
-  fee?: string;
-  cash?: string;
-  slippage?: string;
-  leverage?: string;
-  stopLoss?: string;
-  takeProfit?: string;
-  trailingStop?: string;
   json?: boolean;
   out?: string;
   report?: string | boolean;
   list?: boolean;
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-
-/** '0.02' (fraction of the entry) or 'atr:2' (ATR multiple). */
-function stopFlag(name: string, text: string | undefined): StopSpec | undefined {
-  if (text === undefined) return undefined;
-  const m = /^atr:(.+)$/i.exec(text.trim());
-  return m ? { atr: numberOption(name, m[1]!) } : numberOption(name, text);
-}
-
-/** Reads `--param k=v` pairs against the strategy's declarations. */
-function readParams(space: ParamSpace, pairs: string[], strategy: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const i = pair.indexOf('=');
-    if (i <= 0) throw new QuantlabError('BAD_ARGUMENT', `--param: expected name=value (e.g. fast=10), found '${pair}'`);
-    const k = pair.slice(0, i).trim();
-    const spec = space[k];
-    if (!spec) throw new QuantlabError('BAD_ARGUMENT', `--param: strategy '${strategy}' has no parameter '${k}'; it has ${Object.keys(space).join(', ')}`);
-    out[k] = parseParamText(spec, pair.slice(i + 1).trim());
-  }
-  return out;
-}
-
-/** JSON that keeps NaN and ±Infinity readable (as strings) instead of turning them into null. */
-const jsonText = (v: unknown) =>
-  JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x), 2);
-
 /** Adds `quantlab backtest` to the program. */
 export function registerBacktestCommand(program: Command): void {
-  program
+  const command = program
     .command('backtest')
     .description('backtest a strategy on a data file or a shipped dataset')
     .option('-d, --data <fileOrSymbol>', 'CSV/JSON/Parquet file, or a dataset symbol such as BTCUSDT')
     .option('-s, --strategy <name>', 'registered strategy name (see --list)')
     .option('--strategy-file <file>', 'register the strategies exported by your own file first')
     .option('-p, --param <name=value>', 'strategy parameter (repeatable)', collect, [])
-    .option('-t, --timeframe <tf>', 'timeframe of the dataset for a SYMBOL (default 1h)')
-    .option('--fill <when>', "'next-open' (default: fill at the next bar's open) or 'close' (the signal bar's close)")
-    .option('--fee <rate>', 'fee rate per side (default 0.001)')
-    .option('--cash <amount>', 'initial cash (default 10000)')
-    .option('--slippage <bps>', 'slippage in basis points (default 0)')
-    .option('--leverage <x>', 'exposure multiplier (default 1)')
-    .option('--stop-loss <stop>', "stop-loss: a fraction of the entry (0.02) or an ATR multiple ('atr:2')")
-    .option('--take-profit <stop>', 'take-profit, as --stop-loss')
-    .option('--trailing-stop <stop>', 'trailing stop, as --stop-loss')
+    .option('-t, --timeframe <tf>', 'timeframe of the dataset for a SYMBOL (default 1h)');
+  addExecutionFlags(command)
     .option('--json', 'print one JSON object instead of the table')
     .option('-o, --out <dir>', 'write trades.parquet and equity.parquet into this folder')
     .option('--report [file]', 'write a self-contained HTML report (default experiments/reports/<strategy>-<symbol>-<tf>.html)')
@@ -100,16 +58,7 @@ export function registerBacktestCommand(program: Command): void {
       const strategy = getStrategy(f.strategy);
       const params = readParams(strategy.params as ParamSpace, f.param, strategy.name);
       const { bars } = await loadBarsArg(f.data, { timeframe: f.timeframe });
-      const options: BacktestOptions = {
-        fill: f.fill as BacktestOptions['fill'],
-        fee: f.fee === undefined ? undefined : numberOption('--fee', f.fee),
-        cash: f.cash === undefined ? undefined : numberOption('--cash', f.cash),
-        slippage: f.slippage === undefined ? undefined : numberOption('--slippage', f.slippage),
-        leverage: f.leverage === undefined ? undefined : numberOption('--leverage', f.leverage),
-        stopLoss: stopFlag('--stop-loss', f.stopLoss),
-        takeProfit: stopFlag('--take-profit', f.takeProfit),
-        trailingStop: stopFlag('--trailing-stop', f.trailingStop),
-      };
+      const options: BacktestOptions = executionOptions(f);
       const r = backtest(strategy, bars, params, options);
       if (f.out) {
         mkdirSync(f.out, { recursive: true });

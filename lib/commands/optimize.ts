@@ -4,17 +4,17 @@
  * at least `combos` (sweep) or `trials` (optimize), `best` (params and objective value) and `seconds`.
  */
 import type { Command } from 'commander';
-import type { StopSpec } from '../backtest';
 import { QuantlabError } from '../core';
 import { openStorage, SAMPLER_NAMES, sortBest, type SamplerName, type StudySummary, type TrialRecord } from '../optimize';
 import { OBJECTIVE_NAMES, optimize, optimizeSummary, parseGridText, sweep, type ObjectiveName, type OptimizeResult } from '../research';
-import { getStrategy, loadStrategyFile, parseParamText, type BacktestOptions, type ParamSpace } from '../strategy';
+import { getStrategy, loadStrategyFile, parseParamText, type ParamSpace } from '../strategy';
 import { loadBarsArg, numberOption } from './args';
+import { addExecutionFlags, collect, executionOptions, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
 
 /** Default storage of `optimize` and `study`: an SQLite file under experiments/. */
 export const DEFAULT_STUDY_STORAGE = 'sqlite:experiments/studies.db';
 
-interface CommonFlags {
+interface CommonFlags extends ExecutionFlags {
   data?: string;
   strategy?: string;
   strategyFile?: string;
@@ -27,25 +27,6 @@ interface CommonFlags {
   seed?: string;
   json?: boolean;
   progress?: boolean;
-  fill?: string;
-  fee?: string;
-  cash?: string;
-  slippage?: string;
-  leverage?: string;
-  stopLoss?: string;
-  takeProfit?: string;
-  trailingStop?: string;
-}
-
-const collect = (v: string, prev: string[]) => [...prev, v];
-
-/** JSON that keeps NaN and ±Infinity readable (as strings). */
-const jsonText = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x), 2);
-
-function stopFlag(name: string, text: string | undefined): StopSpec | undefined {
-  if (text === undefined) return undefined;
-  const m = /^atr:(.+)$/i.exec(text.trim());
-  return m ? { atr: numberOption(name, m[1]!) } : numberOption(name, text);
 }
 
 function intFlag(name: string, text: string | undefined, min: number): number | undefined {
@@ -53,21 +34,6 @@ function intFlag(name: string, text: string | undefined, min: number): number | 
   const v = Number(text);
   if (!(Number.isInteger(v) && v >= min)) throw new QuantlabError('BAD_ARGUMENT', `${name}: expected an integer >= ${min}, found '${text}'`);
   return v;
-}
-
-function backtestFlags(f: CommonFlags): Omit<BacktestOptions, 'cache'> {
-  const o: Omit<BacktestOptions, 'cache'> = {
-    fill: f.fill as BacktestOptions['fill'],
-    fee: f.fee === undefined ? undefined : numberOption('--fee', f.fee),
-    cash: f.cash === undefined ? undefined : numberOption('--cash', f.cash),
-    slippage: f.slippage === undefined ? undefined : numberOption('--slippage', f.slippage),
-    leverage: f.leverage === undefined ? undefined : numberOption('--leverage', f.leverage),
-    stopLoss: stopFlag('--stop-loss', f.stopLoss),
-    takeProfit: stopFlag('--take-profit', f.takeProfit),
-    trailingStop: stopFlag('--trailing-stop', f.trailingStop),
-  };
-  for (const k of Object.keys(o) as (keyof typeof o)[]) if (o[k] === undefined) delete o[k];
-  return o;
 }
 
 function objectivesFlag(text: string | undefined): ObjectiveName[] {
@@ -78,22 +44,8 @@ function objectivesFlag(text: string | undefined): ObjectiveName[] {
   return names as ObjectiveName[];
 }
 
-/** `--param k=v` pairs: parameters held fixed. */
-function fixedParams(space: ParamSpace, pairs: string[], strategy: string): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const pair of pairs) {
-    const i = pair.indexOf('=');
-    if (i <= 0) throw new QuantlabError('BAD_ARGUMENT', `--param: expected name=value (e.g. fast=10), found '${pair}'`);
-    const k = pair.slice(0, i).trim();
-    const spec = space[k];
-    if (!spec) throw new QuantlabError('BAD_ARGUMENT', `--param: strategy '${strategy}' has no parameter '${k}'; it has ${Object.keys(space).join(', ')}`);
-    out[k] = parseParamText(spec, pair.slice(i + 1).trim());
-  }
-  return out;
-}
-
 function withCommon(c: Command): Command {
-  return c
+  return addExecutionFlags(c)
     .option('-d, --data <fileOrSymbol>', 'CSV/JSON/Parquet file, or a dataset symbol such as BTCUSDT')
     .option('-s, --strategy <name>', 'registered strategy name (see quantlab backtest --list)')
     .option('--strategy-file <file>', 'register the strategies exported by your own file first (also in worker threads)')
@@ -104,15 +56,7 @@ function withCommon(c: Command): Command {
     .option('--study <name>', 'study name (an existing study of that name is resumed)')
     .option('--seed <n>', 'seed of the samplers (same seed, same trials)')
     .option('--json', 'print one JSON object')
-    .option('--no-progress', 'no progress bar')
-    .option('--fill <when>', "'next-open' (default) or 'close'")
-    .option('--fee <rate>', 'fee rate per side (default 0.001)')
-    .option('--cash <amount>', 'initial cash (default 10000)')
-    .option('--slippage <bps>', 'slippage in basis points (default 0)')
-    .option('--leverage <x>', 'exposure multiplier (default 1)')
-    .option('--stop-loss <stop>', "stop-loss: a fraction of the entry (0.02) or an ATR multiple ('atr:2')")
-    .option('--take-profit <stop>', 'take-profit, as --stop-loss')
-    .option('--trailing-stop <stop>', 'trailing stop, as --stop-loss');
+    .option('--no-progress', 'no progress bar');
 }
 
 async function prepare(f: CommonFlags, command: string) {
@@ -124,11 +68,11 @@ async function prepare(f: CommonFlags, command: string) {
   return {
     strategy,
     bars,
-    fixed: fixedParams(strategy.params as ParamSpace, f.param, strategy.name),
+    fixed: readParams(strategy.params as ParamSpace, f.param, strategy.name),
     objectives: objectivesFlag(f.objective),
     jobs: intFlag('--jobs', f.jobs, 1),
     seed: f.seed === undefined ? undefined : numberOption('--seed', f.seed),
-    backtest: backtestFlags(f),
+    backtest: executionOptions(f),
   };
 }
 
