@@ -8,6 +8,7 @@ import { QuantlabError } from '../core';
 import { openStorage, SAMPLER_NAMES, sortBest, type SamplerName, type StudySummary, type TrialRecord } from '../optimize';
 import { OBJECTIVE_NAMES, optimize, optimizeSummary, parseGridText, sweep, type ObjectiveName, type OptimizeResult } from '../research';
 import { getStrategy, loadStrategyFile, parseParamText, type ParamSpace } from '../strategy';
+import { studyReport } from '../report';
 import { loadBarsArg, numberOption } from './args';
 import { addExecutionFlags, collect, executionOptions, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
 
@@ -15,6 +16,7 @@ import { addExecutionFlags, collect, executionOptions, jsonText, readParams, typ
 export const DEFAULT_STUDY_STORAGE = 'sqlite:experiments/studies.db';
 
 interface CommonFlags extends ExecutionFlags {
+  report?: string | boolean;
   data?: string;
   strategy?: string;
   strategyFile?: string;
@@ -44,6 +46,11 @@ function objectivesFlag(text: string | undefined): ObjectiveName[] {
   return names as ObjectiveName[];
 }
 
+/** Writes the study report when --report was given; returns its path. */
+function writeReport(r: OptimizeResult, f: CommonFlags): string | undefined {
+  return f.report ? studyReport(r, typeof f.report === 'string' ? { path: f.report } : {}) : undefined;
+}
+
 function withCommon(c: Command): Command {
   return addExecutionFlags(c)
     .option('-d, --data <fileOrSymbol>', 'CSV/JSON/Parquet file, or a dataset symbol such as BTCUSDT')
@@ -56,7 +63,8 @@ function withCommon(c: Command): Command {
     .option('--study <name>', 'study name (an existing study of that name is resumed)')
     .option('--seed <n>', 'seed of the samplers (same seed, same trials)')
     .option('--json', 'print one JSON object')
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .option('--report [file]', 'write a self-contained HTML study report (default experiments/reports/study-<name>.html)');
 }
 
 async function prepare(f: CommonFlags, command: string) {
@@ -128,11 +136,13 @@ export function registerOptimizeCommands(program: Command): void {
       progress: f.progress !== false,
     });
     const combos = r.trials.length;
+    const report = writeReport(r, f);
     if (f.json) {
       return console.log(
-        jsonText({ study: r.study, storage: r.storage, strategy: r.strategy, combos, objective: r.objectives, best: bestJson(r), pareto: r.best ? undefined : r.bestTrials.map((t) => ({ number: t.number, params: t.params, values: t.values })), seconds: r.seconds }),
+        jsonText({ study: r.study, storage: r.storage, strategy: r.strategy, combos, objective: r.objectives, best: bestJson(r), pareto: r.best ? undefined : r.bestTrials.map((t) => ({ number: t.number, params: t.params, values: t.values })), seconds: r.seconds, ...(report ? { report } : {}) }),
       );
     }
+    if (report) console.log(`report: ${report}`);
     console.log(`${r.strategy}: ${combos} combinations in ${r.seconds.toFixed(2)} s (${(combos / r.seconds).toFixed(0)}/s)`);
     console.log(optimizeSummary(r));
     printTop(r.trials, r.directions[0]!, 10);
@@ -169,9 +179,12 @@ export function registerOptimizeCommands(program: Command): void {
       overfitting: f.overfitting !== false,
       progress: f.progress !== false,
     });
+    const report = writeReport(r, f);
+    if (report && !f.json) console.log(`report: ${report}`);
     if (f.json) {
       return console.log(
         jsonText({
+          ...(report ? { report } : {}),
           study: r.study,
           storage: r.storage,
           strategy: r.strategy,

@@ -63,3 +63,17 @@ describe('study report', () => {
     expect(html).toMatch(/deflated Sharpe/);
   });
 });
+
+describe('quantlab optimize --report', () => {
+  it('writes the study report and names it in the JSON', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { repoRoot } = await import('../helpers/datasets');
+    const path = join(mkdtempSync(join(tmpdir(), 'ql-cli-study-')), 's.html');
+    const args = ['optimize', '-d', 'BTCUSDT', '-t', '1d', '-s', 'sma-cross', '--sampler', 'random', '-n', '12', '--seed', '1', '--storage', 'memory:', '--report', path, '--json', '--no-progress'];
+    const out = JSON.parse(execFileSync(join(repoRoot, 'bin', 'quantlab'), args, { encoding: 'utf8' }));
+    expect(out.report).toBe(path);
+    const html = readFileSync(path, 'utf8');
+    expect(html).toContain('Optimisation history');
+    expect(html).toContain('probability of backtest overfitting');
+  });
+});
