@@ -3,7 +3,7 @@ import { QuantlabError } from '../core';
 import type { Params } from './space';
 import { canonicalParams } from './storage-sqlite';
 import { directionClash, noStudy, notRunning, redactUrl, zeroCounts, type NewStudy, type Refusal, type Storage, type TrialClaim, type TrialFilter } from './storage';
-import { decodeNumbers, encodeNumbers, sortBest, TRIAL_STATES, type Direction, type StudyRecord, type StudySummary, type TrialRecord, type TrialState } from './trial';
+import { decodeNumbers, encodeNumbers, sortBest, TRIAL_STATES, type Direction, type StudyRecord, type StudySummary, type TrialRecord, type TrialRow, type TrialState, trialFromRow } from './trial';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS quantlab_studies (
@@ -31,29 +31,6 @@ CREATE INDEX IF NOT EXISTS quantlab_trials_params ON quantlab_trials (study_id, 
 CREATE INDEX IF NOT EXISTS quantlab_trials_state ON quantlab_trials (study_id, state);
 `;
 
-interface TrialRow {
-  number: number;
-  params: string;
-  vals: string | null;
-  state: string;
-  intermediate: string;
-  datetime_start: number;
-  datetime_complete: number | null;
-  heartbeat: number;
-  worker: string;
-}
-
-const fromRow = (r: TrialRow): TrialRecord => ({
-  number: Number(r.number),
-  params: JSON.parse(r.params) as Params,
-  values: r.vals === null ? null : decodeNumbers<number[]>(r.vals),
-  state: r.state as TrialState,
-  intermediate: decodeNumbers<Record<number, number>>(r.intermediate),
-  datetimeStart: Number(r.datetime_start),
-  datetimeComplete: r.datetime_complete === null ? null : Number(r.datetime_complete),
-  heartbeat: Number(r.heartbeat),
-  worker: r.worker,
-});
 
 /**
  * Studies in PostgreSQL, so that workers on several machines share one study. Trial numbers are allocated
@@ -178,7 +155,7 @@ export class PostgresStorage implements Storage {
       for (const r of await this.q<{ state: TrialState; n: string }>('SELECT state, COUNT(*) AS n FROM quantlab_trials WHERE study_id = $1 GROUP BY state', [s.id])) {
         if (TRIAL_STATES.includes(r.state)) counts[r.state] = Number(r.n);
       }
-      const complete = (await this.q<TrialRow>("SELECT * FROM quantlab_trials WHERE study_id = $1 AND state = 'complete'", [s.id])).map(fromRow);
+      const complete = (await this.q<TrialRow>("SELECT * FROM quantlab_trials WHERE study_id = $1 AND state = 'complete'", [s.id])).map(trialFromRow);
       const best = sortBest(complete, rec.directions[0]!)[0];
       out.push({ ...rec, counts, bestValue: best?.values?.[0] ?? NaN });
     }
@@ -207,7 +184,7 @@ export class PostgresStorage implements Storage {
          RETURNING *`,
         [id, params, claim.now, claim.worker],
       );
-      return fromRow(r.rows[0] as TrialRow);
+      return trialFromRow(r.rows[0] as TrialRow);
     });
   }
 
@@ -278,7 +255,7 @@ export class PostgresStorage implements Storage {
       states ? [name, from, states] : [name, from],
     );
     if (!rows.length) throw noStudy(this.url, name);
-    return rows.filter((r) => r.number !== null).map(fromRow);
+    return rows.filter((r) => r.number !== null).map(trialFromRow);
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { QuantlabError } from '../core';
 import type { Params } from './space';
 import { directionClash, noStudy, notRunning, zeroCounts, type NewStudy, type Refusal, type Storage, type TrialClaim, type TrialFilter } from './storage';
-import { decodeNumbers, encodeNumbers, sortBest, TRIAL_STATES, type Direction, type StudyRecord, type StudySummary, type TrialRecord, type TrialState } from './trial';
+import { decodeNumbers, encodeNumbers, sortBest, TRIAL_STATES, type Direction, type StudyRecord, type StudySummary, type TrialRecord, type TrialRow, type TrialState, trialFromRow } from './trial';
 
 /** Creates the missing folders one level at a time (a recursive mkdir can spin on some special file systems). */
 function makeFolders(dir: string, url: string): void {
@@ -46,29 +46,6 @@ CREATE INDEX IF NOT EXISTS trials_params ON trials (study, params);
 CREATE INDEX IF NOT EXISTS trials_state ON trials (study, state);
 `;
 
-interface TrialRow {
-  number: number;
-  params: string;
-  vals: string | null;
-  state: string;
-  intermediate: string;
-  datetime_start: number;
-  datetime_complete: number | null;
-  heartbeat: number;
-  worker: string;
-}
-
-const fromRow = (r: TrialRow): TrialRecord => ({
-  number: r.number,
-  params: JSON.parse(r.params) as Params,
-  values: r.vals === null ? null : decodeNumbers<number[]>(r.vals),
-  state: r.state as TrialState,
-  intermediate: decodeNumbers<Record<number, number>>(r.intermediate),
-  datetimeStart: r.datetime_start,
-  datetimeComplete: r.datetime_complete,
-  heartbeat: r.heartbeat,
-  worker: r.worker,
-});
 
 /**
  * Studies in an SQLite file (WAL mode): the embedded default, shared safely by several processes on one
@@ -137,7 +114,7 @@ export class SqliteStorage implements Storage {
       for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM trials WHERE study = ? GROUP BY state').all(name) as { state: TrialState; n: number }[]) {
         if (TRIAL_STATES.includes(r.state)) counts[r.state] = r.n;
       }
-      const complete = (this.db.prepare("SELECT * FROM trials WHERE study = ? AND state = 'complete'").all(name) as TrialRow[]).map(fromRow);
+      const complete = (this.db.prepare("SELECT * FROM trials WHERE study = ? AND state = 'complete'").all(name) as TrialRow[]).map(trialFromRow);
       const best = sortBest(complete, rec.directions[0]!)[0];
       return { ...rec, counts, bestValue: best?.values?.[0] ?? NaN };
     });
@@ -165,7 +142,7 @@ export class SqliteStorage implements Storage {
       this.db
         .prepare("INSERT INTO trials (study, number, params, vals, state, intermediate, datetime_start, datetime_complete, heartbeat, worker) VALUES (?, ?, ?, NULL, 'running', '{}', ?, NULL, ?, ?)")
         .run(name, next, params, claim.now, claim.now, claim.worker);
-      return fromRow(this.db.prepare('SELECT * FROM trials WHERE study = ? AND number = ?').get(name, next) as TrialRow);
+      return trialFromRow(this.db.prepare('SELECT * FROM trials WHERE study = ? AND number = ?').get(name, next) as TrialRow);
     });
   }
 
@@ -235,7 +212,7 @@ export class SqliteStorage implements Storage {
       sql += ` AND state IN (${states.map(() => '?').join(', ') || "''"})`;
       args.push(...states);
     }
-    return (this.db.prepare(`${sql} ORDER BY number`).all(...args) as TrialRow[]).map(fromRow);
+    return (this.db.prepare(`${sql} ORDER BY number`).all(...args) as TrialRow[]).map(trialFromRow);
   }
 
   async close(): Promise<void> {

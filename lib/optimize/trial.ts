@@ -183,3 +183,29 @@ export function cloneTrial(t: TrialRecord): TrialRecord {
     intermediate: { ...t.intermediate },
   };
 }
+
+/** A trial as the SQL storages (SQLite, PostgreSQL) keep it: JSON text columns and epoch-ms numbers. */
+export interface TrialRow {
+  number: number;
+  params: string;
+  vals: string | null;
+  state: string;
+  intermediate: string;
+  datetime_start: number;
+  datetime_complete: number | null;
+  heartbeat: number;
+  worker: string;
+}
+
+/** The plain record of a stored trial row (numbers coerced: PostgreSQL drivers may return them as text). */
+export const trialFromRow = (r: TrialRow): TrialRecord => ({
+  number: Number(r.number),
+  params: JSON.parse(r.params) as Params,
+  values: r.vals === null ? null : decodeNumbers<number[]>(r.vals),
+  state: r.state as TrialState,
+  intermediate: decodeNumbers<Record<number, number>>(r.intermediate),
+  datetimeStart: Number(r.datetime_start),
+  datetimeComplete: r.datetime_complete === null ? null : Number(r.datetime_complete),
+  heartbeat: Number(r.heartbeat),
+  worker: r.worker,
+});
