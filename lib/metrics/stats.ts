@@ -4,7 +4,7 @@ import { annualReturn, cagr, calmarRatio } from './ratios';
 import { barReturns } from './returns';
 import { deflatedSharpe, probabilisticSharpe } from './sharpe-tests';
 import { tailRisk } from './tail';
-import { tradeStats } from './trades';
+import { tradeStats, type TradeStats } from './trades';
 
 /** What {@link computeStats} needs: an equity curve at each bar's close and the trade columns. */
 export interface StatsInput {
@@ -33,7 +33,7 @@ export interface StatsInput {
  * Backtest statistics. Fractions, not percent (0.25 = 25 %); durations in bars (`barMs` converts them);
  * ratios annualised with P = bars per 365-day year of the timeframe.
  */
-export interface Stats {
+export interface Stats extends TradeStats {
   start: string;
   end: string;
   /** calendar days covered: (last open − first open + one bar) / 1 day. */
@@ -63,22 +63,9 @@ export interface Stats {
   maxDrawdownBars: number;
   avgDrawdownBars: number;
   longestUnderwaterBars: number;
-  trades: number;
-  winRate: number;
-  bestTrade: number;
-  worstTrade: number;
-  avgTrade: number;
-  maxTradeBars: number;
-  avgTradeBars: number;
-  profitFactor: number;
-  expectancy: number;
-  sqn: number;
-  kelly: number;
   omega: number;
   var95: number;
   cvar95: number;
-  maxWinStreak: number;
-  maxLossStreak: number;
   /** skewness and kurtosis (not excess) of per-bar returns. */
   skew: number;
   kurtosis: number;
