@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { isoTime, QuantlabError } from '../core';
-import { startReplayExchange, type AccountConfig, type MarketInput, type ReplayExchange } from '../live/replay-exchange';
+import { startReplayExchange, type AccountConfig, type MarketInput, type ReplayExchange } from '../replay-exchange';
 import { loadBarsArg, numberOption } from './args';
 
 /** Credentials of the demo account the local exchange opens when no --key/--secret is given. */

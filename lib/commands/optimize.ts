@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { QuantlabError } from '../core';
-import { openStorage, SAMPLER_NAMES, sortBest, type SamplerName, type StudySummary, type TrialRecord } from '../optimize';
+import { openStorage, SAMPLER_NAMES, sortBest, type SamplerName, type StudySummary, type TrialRecord } from '../optimizer';
 import { OBJECTIVE_NAMES, optimize, optimizeSummary, parseGridText, sweep, type ObjectiveName, type OptimizeResult } from '../research';
 import { getStrategy, loadStrategyFile, parseParamText, type ParamSpace } from '../strategy';
 import { studyReport } from '../report';

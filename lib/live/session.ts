@@ -9,7 +9,7 @@ import { ExchangePortError } from './exchange-port';
 import type { TradeRow } from './ledger';
 import { reconcileSession, type ReconcileReport } from './reconcile';
 import { promotedStrategy, type PromotedStrategy } from './promote';
-import { makeMarket, startReplayExchange, type FaultRule, type ReplayExchange } from './replay-exchange';
+import { makeMarket, startReplayExchange, type FaultRule, type ReplayExchange } from '../replay-exchange';
 import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
 import { setupRunner } from './setup';
 

@@ -4,8 +4,8 @@
  * own strategies). The bars arrive as a SharedBars view (no copy).
  */
 import { QuantlabError } from '../core';
-import { sharedBarsView, type SharedBars } from '../optimize/shared';
-import type { Objective } from '../optimize/study';
+import { sharedBarsView, type SharedBars } from '../optimizer/shared';
+import type { Objective } from '../optimizer/study';
 import { resolve } from 'node:path';
 import { getStrategy, registerStrategy, type AnyStrategy } from '../strategy';
 import { strategyObjectiveFor, type ScoreSpec } from './objectives';

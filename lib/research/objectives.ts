@@ -1,6 +1,6 @@
 import { sliceBars, QuantlabError, type Bars } from '../core';
 import { barReturns, drawdownStats, sharpeRatio, sortinoRatio, type Stats } from '../metrics';
-import type { Direction, Objective, Params } from '../optimize';
+import type { Direction, Objective, Params } from '../optimizer';
 import { backtest, backtestSummary, type AnyStrategy, type BacktestOptions, type IndicatorCache } from '../strategy';
 
 type SimSummary = ReturnType<typeof backtestSummary>;

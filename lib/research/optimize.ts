@@ -37,7 +37,7 @@ import {
   type StudySharpe,
   type TrialRecord,
   type WalkForwardResult,
-} from '../optimize';
+} from '../optimizer';
 import { backtest, backtestSummary, BUILTIN_STRATEGIES, getStrategy, type AnyStrategy, type BacktestOptions, type IndicatorCache } from '../strategy';
 import { objectiveDirection, objectiveFromEquity, strategyObjectiveFor, type ObjectiveName, type ScoreSpec } from './objectives';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sliceBars, type Bars } from '../../lib/core';
 import { loadBars } from '../../lib/data';
 import { fetchOhlcv, pointExchangeAt, type FetchOptions } from '../../lib/data/download';
-import type { ReplayExchange } from '../../lib/live/replay-exchange';
+import type { ReplayExchange } from '../../lib/replay-exchange';
 import { binanceClient, startExchange, window } from '../helpers/exchange';
 
 const dir = mkdtempSync(join(tmpdir(), 'quantlab-download-'));

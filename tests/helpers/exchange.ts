@@ -5,7 +5,7 @@
 import * as ccxt from 'ccxt';
 import { sliceBars, type Bars } from '../../lib/core';
 import { loadDataset } from '../../lib/data';
-import { startReplayExchange, type ReplayExchange, type ReplayExchangeOptions } from '../../lib/live/replay-exchange';
+import { startReplayExchange, type ReplayExchange, type ReplayExchangeOptions } from '../../lib/replay-exchange';
 
 /** Credentials of the test account (distinctive, so the redaction tests can grep for them). */
 export const TEST_KEY = 'qlTestKey7f3a9c2e8b1d4f6a0c5e9b2d7f1a3c8eK';

@@ -13,7 +13,7 @@ import { createCcxtAdapter, type CcxtAdapter } from '../../lib/live/ccxt-adapter
 import type { ExchangePort } from '../../lib/live/exchange-port';
 import { ccxtFeed } from '../../lib/live/feed';
 import { PaperBroker } from '../../lib/live/paper-broker';
-import { startReplayExchange, type FaultRule, type ReplayExchange } from '../../lib/live/replay-exchange';
+import { startReplayExchange, type FaultRule, type ReplayExchange } from '../../lib/replay-exchange';
 import { Runner, type RunMode, type RunnerEvent } from '../../lib/live/runner';
 import { statePath } from '../../lib/live/setup';
 import { runnerOptions } from '../../lib/live/sizing';

@@ -1,2 +1,2 @@
-/** The TA-Lib oracle for tests (lives in lib/oracle so the indicators notebook can use it too). */
-export { maxRelDiff, talibRun } from '../../lib/oracle/talib';
+/** The TA-Lib oracle for tests (lives in lib/testing so the indicators notebook can use it too). */
+export { maxRelDiff, talibRun } from '../../lib/testing/talib';

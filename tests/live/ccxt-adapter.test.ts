@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bars } from '../../lib/core';
 import { CcxtAdapter, createCcxtAdapter, type CcxtAdapterOptions } from '../../lib/live/ccxt-adapter';
 import { ExchangePortError } from '../../lib/live/exchange-port';
-import type { ReplayExchange } from '../../lib/live/replay-exchange';
+import type { ReplayExchange } from '../../lib/replay-exchange';
 import { startExchange, TEST_KEY, TEST_SECRET, window } from '../helpers/exchange';
 
 let bars: Bars;

@@ -12,7 +12,7 @@ import { QuantlabError } from '../../lib/core';
 import { loadBars } from '../../lib/data';
 import { DEMO_KEY, DEMO_SECRET, registerExchangeCommands, serveHooks } from '../../lib/commands/exchange';
 import { registerDataFetchCommand } from '../../lib/commands/fetch';
-import type { ReplayExchange } from '../../lib/live/replay-exchange';
+import type { ReplayExchange } from '../../lib/replay-exchange';
 import { dataset, pointAt, startExchange, window } from '../helpers/exchange';
 
 const dir = mkdtempSync(join(tmpdir(), 'quantlab-commands-'));

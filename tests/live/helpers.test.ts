@@ -8,7 +8,7 @@ import { backoffMs, retryAfterMs, withRetry } from '../../lib/core/retry';
 import { classifyCcxtError } from '../../lib/live/ccxt-errors';
 import { RateGate } from '../../lib/live/rate-gate';
 import { makeRedactor } from '../../lib/live/redact';
-import { FaultInjector } from '../../lib/live/replay-exchange';
+import { FaultInjector } from '../../lib/replay-exchange';
 
 describe('withRetry', () => {
   it('retries what decide() allows, sleeps the backoff or the server wait, and rethrows the last error as is', async () => {

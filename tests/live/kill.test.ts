@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { promote } from '../../lib/live/promote';
-import { seededRandom, startReplayExchange, type ReplayExchange } from '../../lib/live/replay-exchange';
+import { seededRandom, startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { sessionTrades } from '../../lib/live/runner';
 import { replaySession } from '../../lib/live/session';
 import type { StateStore } from '../../lib/live/state-store';

@@ -16,7 +16,7 @@ import { datasetPath } from '../../lib/data';
 import { readConfig, simOptionsOf } from '../../lib/live/config';
 import { runPromoted } from '../../lib/live/main';
 import { promote, promotedStrategy, type StudyLike } from '../../lib/live/promote';
-import { startReplayExchange, type ReplayExchange } from '../../lib/live/replay-exchange';
+import { startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { paperSession } from '../../lib/live/session';
 import { StateStore } from '../../lib/live/state-store';
 import { backtest, defineStrategy, getStrategy, ind, int, smaCross, type AnyStrategy } from '../../lib/strategy';

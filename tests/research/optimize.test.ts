@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sliceBars } from '../../lib/core';
 import { int } from '../../lib/strategy/params';
-import { dominates, minimised } from '../../lib/optimize/trial';
+import { dominates, minimised } from '../../lib/optimizer/trial';
 import { optimize, optimizeSummary, parseGridText, sweep, trialColumns, walkForwardOptimize } from '../../lib/research/optimize';
 import { backtest, backtestSummary, smaCross } from '../../lib/strategy';
 import { btc1h } from '../helpers/datasets';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage } from '../../lib/optimize/open';
-import { PostgresStorage } from '../../lib/optimize/storage-postgres';
+import { openStorage } from '../../lib/optimizer/open';
+import { PostgresStorage } from '../../lib/optimizer/storage-postgres';
 import { findPgBin, freePort, startPg, type PgServer } from './pg-server';
 import { storageSuite } from './storage-suite';
 

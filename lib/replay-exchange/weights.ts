@@ -1,4 +1,4 @@
-import { QuantlabError } from '../../core';
+import { QuantlabError } from '../core';
 
 /**
  * Request-weight limits as Binance counts them: each endpoint costs a weight, the weights of all requests

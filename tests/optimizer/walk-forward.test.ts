@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { walkForward, walkForwardSplits } from '../../lib/optimize/walk-forward';
+import { walkForward, walkForwardSplits } from '../../lib/optimizer/walk-forward';
 
 describe('walk-forward splits', () => {
   it('rolling: fixed-length train windows sliding by the test length, tests tiling the rest', () => {

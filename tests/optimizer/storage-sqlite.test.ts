@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStorage } from '../../lib/optimize/open';
-import { SqliteStorage } from '../../lib/optimize/storage-sqlite';
+import { openStorage } from '../../lib/optimizer/open';
+import { SqliteStorage } from '../../lib/optimizer/storage-sqlite';
 import { storageSuite } from './storage-suite';
 
 const dir = mkdtempSync(join(tmpdir(), 'ql-sqlite-'));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRefusal, type Storage } from '../../lib/optimize/storage';
-import type { TrialRecord } from '../../lib/optimize/trial';
+import { isRefusal, type Storage } from '../../lib/optimizer/storage';
+import type { TrialRecord } from '../../lib/optimizer/trial';
 
 /**
  * The one test suite every storage passes. `open` returns a fresh handle on the same backing store each

@@ -1,4 +1,4 @@
-import { parseTimeframe, QuantlabError, type Bars } from '../../core';
+import { parseTimeframe, QuantlabError, type Bars } from '../core';
 import { num, stepDecimals } from './numbers';
 
 /** 'spot' markets are served under /api/v3, 'futures' (USDT-M perpetual) under /fapi/v1. */

@@ -6,8 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bars } from '../../lib/core';
 import { resampleWithCounts } from '../../lib/data';
-import { BinanceError, forEachMove, makeMarket, priceAt, ReplayEngine, seededRandom, type EngineOptions, type Move } from '../../lib/live/replay-exchange';
-import { accountId } from '../../lib/live/replay-exchange/accounts';
+import { BinanceError, forEachMove, makeMarket, priceAt, ReplayEngine, seededRandom, type EngineOptions, type Move } from '../../lib/replay-exchange';
+import { accountId } from '../../lib/replay-exchange/accounts';
 import { window } from '../helpers/exchange';
 
 let bars: Bars;

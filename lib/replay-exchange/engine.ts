@@ -1,4 +1,4 @@
-import { isoTime, lowerBound, QuantlabError } from '../../core';
+import { isoTime, lowerBound, QuantlabError } from '../core';
 import { Account, type AccountConfig, type AccountState } from './accounts';
 import { BinanceError, errors } from './errors';
 import { makeMarket, type MarketInput, type MarketKind, type MarketSpec } from './markets';

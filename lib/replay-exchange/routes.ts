@@ -1,4 +1,4 @@
-import { parseTimeframe } from '../../core';
+import { parseTimeframe } from '../core';
 import { BinanceError, errors } from './errors';
 import type { ReplayEngine } from './engine';
 import { exchangeInfoSymbol, type MarketKind, type MarketSpec } from './markets';

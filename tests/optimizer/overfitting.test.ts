@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deflatedSharpe, probabilisticSharpe } from '../../lib/metrics';
-import { blockStats, neighbourhoodStability, pbo, pboFromBlocks, studyDeflatedSharpe } from '../../lib/optimize/overfitting';
-import { rng } from '../../lib/optimize/rng';
+import { blockStats, neighbourhoodStability, pbo, pboFromBlocks, studyDeflatedSharpe } from '../../lib/optimizer/overfitting';
+import { rng } from '../../lib/optimizer/rng';
 
 const noise = (seed: number, T: number, mu = 0, sd = 0.01) => {
   const r = rng(seed);

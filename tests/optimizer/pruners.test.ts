@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { medianPruner, percentileOf, percentilePruner, prunerFrom, successiveHalvingPruner } from '../../lib/optimize/pruners';
-import { createStudy } from '../../lib/optimize/study';
-import type { TrialRecord } from '../../lib/optimize/trial';
+import { medianPruner, percentileOf, percentilePruner, prunerFrom, successiveHalvingPruner } from '../../lib/optimizer/pruners';
+import { createStudy } from '../../lib/optimizer/study';
+import type { TrialRecord } from '../../lib/optimizer/trial';
 import { float } from '../../lib/strategy/params';
 
 const rec = (number: number, intermediate: Record<number, number>, state: TrialRecord['state'] = 'complete'): TrialRecord => ({

@@ -1,4 +1,4 @@
-import { lowerBound } from '../../core';
+import { lowerBound } from '../core';
 import type { MarketSpec } from './markets';
 
 /**

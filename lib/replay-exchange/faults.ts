@@ -1,4 +1,4 @@
-import { QuantlabError } from '../../core';
+import { QuantlabError } from '../core';
 
 /**
  * Fault injection for the replay exchange, seeded so a test sees the same faults on every run.

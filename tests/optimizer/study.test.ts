@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { gridSampler } from '../../lib/optimize/samplers/grid';
-import { randomSampler } from '../../lib/optimize/samplers/random';
-import { MemoryStorage } from '../../lib/optimize/storage-memory';
-import { createStudy, TrialPruned } from '../../lib/optimize/study';
+import { gridSampler } from '../../lib/optimizer/samplers/grid';
+import { randomSampler } from '../../lib/optimizer/samplers/random';
+import { MemoryStorage } from '../../lib/optimizer/storage-memory';
+import { createStudy, TrialPruned } from '../../lib/optimizer/study';
 import { choice, float, int } from '../../lib/strategy/params';
 
 const space = { x: float(-5, 5), n: int(1, 20), m: choice(['a', 'b']) };

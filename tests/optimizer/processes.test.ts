@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage } from '../../lib/optimize/open';
-import { paramsKey } from '../../lib/optimize/space';
-import type { TrialRecord } from '../../lib/optimize/trial';
+import { openStorage } from '../../lib/optimizer/open';
+import { paramsKey } from '../../lib/optimizer/space';
+import type { TrialRecord } from '../../lib/optimizer/trial';
 import { startPg, type PgServer } from './pg-server';
 
 /**

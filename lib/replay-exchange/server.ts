@@ -1,6 +1,6 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { QuantlabError } from '../../core';
+import { QuantlabError } from '../core';
 import type { AccountConfig } from './accounts';
 import { KeyRing } from './auth';
 import { ReplayEngine, type EngineOptions, type EngineState } from './engine';

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { cmaEsSampler, symmetricEigen } from '../../lib/optimize/samplers/cmaes';
-import { gridSampler } from '../../lib/optimize/samplers/grid';
-import { nsga2Sampler, selectElite } from '../../lib/optimize/samplers/nsga2';
-import { randomSampler } from '../../lib/optimize/samplers/random';
-import { tpeSampler } from '../../lib/optimize/samplers/tpe';
-import type { Sampler } from '../../lib/optimize/samplers/types';
-import { rng } from '../../lib/optimize/rng';
-import type { Params, SearchSpace } from '../../lib/optimize/space';
-import { MemoryStorage } from '../../lib/optimize/storage-memory';
-import { createStudy } from '../../lib/optimize/study';
-import { dominates, minimised, type TrialRecord } from '../../lib/optimize/trial';
+import { cmaEsSampler, symmetricEigen } from '../../lib/optimizer/samplers/cmaes';
+import { gridSampler } from '../../lib/optimizer/samplers/grid';
+import { nsga2Sampler, selectElite } from '../../lib/optimizer/samplers/nsga2';
+import { randomSampler } from '../../lib/optimizer/samplers/random';
+import { tpeSampler } from '../../lib/optimizer/samplers/tpe';
+import type { Sampler } from '../../lib/optimizer/samplers/types';
+import { rng } from '../../lib/optimizer/rng';
+import type { Params, SearchSpace } from '../../lib/optimizer/space';
+import { MemoryStorage } from '../../lib/optimizer/storage-memory';
+import { createStudy } from '../../lib/optimizer/study';
+import { dominates, minimised, type TrialRecord } from '../../lib/optimizer/trial';
 import { choice, float, int } from '../../lib/strategy/params';
 
 const sphereSpace: SearchSpace = { a: float(-1, 1), b: float(-1, 1), c: float(-1, 1), d: int(-10, 10) };

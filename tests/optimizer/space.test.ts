@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rng } from '../../lib/optimize/rng';
+import { rng } from '../../lib/optimizer/rng';
 import {
   activeNames,
   checkSpace,
@@ -14,7 +14,7 @@ import {
   sampleValid,
   when,
   type SearchSpace,
-} from '../../lib/optimize/space';
+} from '../../lib/optimizer/space';
 import { choice, float, int, logFloat } from '../../lib/strategy/params';
 
 const space: SearchSpace = {

@@ -1,4 +1,4 @@
-import { MemoryStorage } from '../../lib/optimize/storage-memory';
+import { MemoryStorage } from '../../lib/optimizer/storage-memory';
 import { storageSuite } from './storage-suite';
 
 const shared = new MemoryStorage();

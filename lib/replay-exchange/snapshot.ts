@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { QuantlabError } from '../../core';
+import { QuantlabError } from '../core';
 import type { EngineState } from './engine';
 
 /**

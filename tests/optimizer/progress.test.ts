@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatProgress, progressBar } from '../../lib/optimize/progress';
-import { createStudy, type Progress } from '../../lib/optimize/study';
+import { formatProgress, progressBar } from '../../lib/optimizer/progress';
+import { createStudy, type Progress } from '../../lib/optimizer/study';
 import { float } from '../../lib/strategy/params';
 
 const p = (done: number, extra: Partial<Progress> = {}): Progress => ({

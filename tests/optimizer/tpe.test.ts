@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultGamma, defaultWeights, parzenLogDensity, tpeSampler } from '../../lib/optimize/samplers/tpe';
-import { randomSampler } from '../../lib/optimize/samplers/random';
-import { when, type Params, type SearchSpace } from '../../lib/optimize/space';
-import { createStudy } from '../../lib/optimize/study';
-import type { TrialRecord } from '../../lib/optimize/trial';
-import { rng } from '../../lib/optimize/rng';
+import { defaultGamma, defaultWeights, parzenLogDensity, tpeSampler } from '../../lib/optimizer/samplers/tpe';
+import { randomSampler } from '../../lib/optimizer/samplers/random';
+import { when, type Params, type SearchSpace } from '../../lib/optimizer/space';
+import { createStudy } from '../../lib/optimizer/study';
+import type { TrialRecord } from '../../lib/optimizer/trial';
+import { rng } from '../../lib/optimizer/rng';
 import { choice, float, int, logFloat } from '../../lib/strategy/params';
 
 const branin = (p: Params) => {
@@ -191,7 +191,7 @@ function erf(x: number): number {
 }
 
 describe('TPE densities against Optuna 3.1 (golden values from its estimator)', () => {
-  // tests/optimize/fixtures/optuna31-parzen.json: observations, points and Optuna 3.1.0's _ParzenEstimator.log_pdf
+  // tests/optimizer/fixtures/optuna31-parzen.json: observations, points and Optuna 3.1.0's _ParzenEstimator.log_pdf
   // (TPESampler defaults), computed once with Debian's python3-optuna. Optuna evaluates log-uniform parameters per
   // unit of log(x), so the Jacobian −log x is added back on our side for those.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -214,7 +214,7 @@ describe('TPE densities against Optuna 3.1 (golden values from its estimator)', 
 });
 
 describe('TPE proposals against Optuna 3.1 (same history, many seeds)', () => {
-  // tests/optimize/fixtures/optuna31-tpe-proposals.json: 40 Branin trials and, for seeds 0..999, the next
+  // tests/optimizer/fixtures/optuna31-tpe-proposals.json: 40 Branin trials and, for seeds 0..999, the next
   // trial Optuna 3.1.0's TPESampler proposes (univariate and multivariate), computed once with python3-optuna.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ref = require('./fixtures/optuna31-tpe-proposals.json') as { history: { p: Params; v: number }[]; univariate: number[][]; multivariate: number[][] };

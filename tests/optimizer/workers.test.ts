@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeBars } from '../../lib/core';
-import { shareBars, sharedBarsView } from '../../lib/optimize/shared';
-import { createStudy } from '../../lib/optimize/study';
-import { workerPool } from '../../lib/optimize/workers';
+import { shareBars, sharedBarsView } from '../../lib/optimizer/shared';
+import { createStudy } from '../../lib/optimizer/study';
+import { workerPool } from '../../lib/optimizer/workers';
 import { float, int } from '../../lib/strategy/params';
 import { quadValue } from './fixtures/objectives';
 

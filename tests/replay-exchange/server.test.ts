@@ -6,7 +6,7 @@
 import * as ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bars } from '../../lib/core';
-import type { ReplayExchange } from '../../lib/live/replay-exchange';
+import type { ReplayExchange } from '../../lib/replay-exchange';
 import { binanceClient, startExchange, TEST_KEY, TEST_SECRET, window } from '../helpers/exchange';
 
 let bars: Bars;
