@@ -14,7 +14,7 @@ import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { datasetPath, loadBars } from '../lib/data';
-import { createStudy, randomSampler, rng, tpeSampler, type Params, type Sampler, type SearchSpace, type TrialRecord } from '../lib/optimize';
+import { createStudy, randomSampler, rng, tpeSampler, type Params, type Sampler, type SearchSpace, type TrialRecord } from '../lib/optimizer';
 import { optimize, sweep } from '../lib/research';
 import { defineStrategy, float, ind, int, smaCross, type AnyStrategy } from '../lib/strategy';
 
