@@ -19,7 +19,18 @@ export type ErrorCode =
   | 'BAD_ARGUMENT'
   | 'NOT_FOUND'
   | 'VALIDATION_FAILED'
-  | 'OPTIONAL_DEPENDENCY';
+  | 'OPTIONAL_DEPENDENCY'
+  | 'NOT_TEXT'
+  | 'TOO_LARGE'
+  | 'TYPE_MISMATCH'
+  | 'MIXED_UNITS'
+  | 'TIMEFRAME_MISMATCH'
+  | 'BAD_CONFIG'
+  | 'LOCKED'
+  | 'STATE_DAMAGED'
+  | 'STUDY_MISMATCH'
+  | 'IO_ERROR'
+  | 'INTERNAL';
 
 export class QuantlabError extends Error {
   readonly code: ErrorCode;
