@@ -158,6 +158,24 @@ export function nonDominatedFronts(points: readonly (readonly number[])[]): numb
   return fronts;
 }
 
+/** Crowding distance of points on one front (Deb et al. 2002); the boundary points get Infinity. */
+export function crowding(points: readonly (readonly number[])[]): Float64Array {
+  const n = points.length;
+  const out = new Float64Array(n);
+  if (n <= 2) return out.fill(Infinity);
+  const m = points[0]!.length;
+  for (let j = 0; j < m; j++) {
+    const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => points[a]![j]! - points[b]![j]!);
+    const lo = points[idx[0]!]![j]!;
+    const hi = points[idx[n - 1]!]![j]!;
+    out[idx[0]!] = Infinity;
+    out[idx[n - 1]!] = Infinity;
+    if (!(hi > lo)) continue;
+    for (let k = 1; k < n - 1; k++) out[idx[k]!]! += (points[idx[k + 1]!]![j]! - points[idx[k - 1]!]![j]!) / (hi - lo);
+  }
+  return out;
+}
+
 /** Complete trials on the Pareto front (not dominated by any other complete trial), by trial number. */
 export function paretoFront(trials: readonly TrialRecord[], directions: readonly Direction[]): TrialRecord[] {
   const done = trials.filter((t) => t.state === 'complete' && t.values && t.values.every((v) => v === v));

@@ -1,7 +1,6 @@
 import { QuantlabError } from '../../core';
 import { constraintError, declError, isActive, sampleDecl, sampleValid, type Params } from '../space';
-import { minimised, nonDominatedFronts, type TrialRecord } from '../trial';
-import { crowding } from './tpe';
+import { crowding, minimised, nonDominatedFronts, type TrialRecord } from '../trial';
 import type { Sampler } from './types';
 
 /**
