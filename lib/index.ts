@@ -4,6 +4,7 @@ export * from './data';
 export * from './indicators';
 export * from './backtest';
 export * from './metrics';
+export * from './params';
 export * from './strategy';
 export * as optimizer from './optimizer';
 export * from './research';
