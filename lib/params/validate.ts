@@ -40,7 +40,12 @@ export function paramError(spec: ParamSpec, value: unknown): string | null {
     const k = (value - spec.low) / spec.step;
     ok = Math.abs(k - Math.round(k)) < 1e-9;
   } else ok = true;
-  return ok ? null : `expected ${describeParam(spec)}, found ${JSON.stringify(value) ?? String(value)}`;
+  return ok ? null : `expected ${describeParam(spec)}, found ${shown(value)}`;
+}
+
+/** A value as an error message shows it: NaN and Infinity as themselves (JSON would say null), strings quoted. */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
 }
 
 /** Checks every declaration and condition; throws BAD_ARGUMENT naming the owner and parameter, expected and found. */

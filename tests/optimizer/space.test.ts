@@ -15,7 +15,7 @@ import {
   when,
   type SearchSpace,
 } from '../../lib/optimizer/space';
-import { choice, float, int, logFloat } from '../../lib/strategy/params';
+import { choice, float, int, logFloat } from '../../lib/params';
 
 const space: SearchSpace = {
   fast: int(2, 50),

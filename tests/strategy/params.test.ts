@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { choice, defaultValue, describeParam, float, fromUnit, gridValues, int, logFloat, paramError, parseParamText, resolveParams } from '../../lib/strategy/params';
+import { choice, defaultValue, describeParam, float, fromUnit, gridValues, int, logFloat, paramError, parseParamText, resolveParams, when } from '../../lib/strategy/params';
 
 describe('param declarations (shared with the optimiser)', () => {
   it('describe, default, validate', () => {
@@ -42,5 +42,18 @@ describe('param declarations (shared with the optimiser)', () => {
     expect(resolveParams('s', space, { a: 2 })).toEqual({ a: 2, b: 5 });
     expect(() => resolveParams('s', space, { a: 7 }, (p) => p.a < p.b || `a (${p.a}) must be < b (${p.b})`)).toThrow('s: a (7) must be < b (5)');
     expect(() => resolveParams('s', space, {}, () => false)).toThrow(/fail the strategy's check/);
+  });
+  it('resolveParams names the strategy, the parameter, the allowed range and the value found', () => {
+    const space = { n: int(2, 50, { step: 2 }), ma: choice(['sma', 'ema']) };
+    expect(() => resolveParams("strategy 'x'", space, { n: 3 })).toThrow("strategy 'x' parameter 'n': expected an integer in [2, 50] on a step of 2, found 3");
+    expect(() => resolveParams("strategy 'x'", space, { n: NaN })).toThrow(/parameter 'n': expected an integer in \[2, 50\] on a step of 2, found NaN/);
+    expect(() => resolveParams("strategy 'x'", space, { ma: 'wma' })).toThrow(`strategy 'x' parameter 'ma': expected one of "sma", "ema", found "wma"`);
+    expect(() => resolveParams("strategy 'x'", space, { m: 1 })).toThrow("strategy 'x': unknown parameter 'm'; expected one of n, ma");
+  });
+  it('conditional declarations (when): a strategy sees every value, defaults filling the inactive ones', () => {
+    const space = { ma: choice(['sma', 'kama']), fastK: when('ma', ['kama'], int(2, 10, { default: 3 })) };
+    expect(resolveParams('s', space, { ma: 'sma' })).toEqual({ ma: 'sma', fastK: 3 });
+    expect(resolveParams('s', space, { ma: 'kama', fastK: 7 })).toEqual({ ma: 'kama', fastK: 7 });
+    expect(() => resolveParams('s', space, { ma: 'kama', fastK: 11 })).toThrow("s parameter 'fastK': expected an integer in [2, 10], found 11");
   });
 });
