@@ -6,10 +6,11 @@
 import type { Command } from 'commander';
 import { QuantlabError } from '../core';
 import { openStorage, SAMPLER_NAMES, sortBest, type SamplerName, type StudySummary, type TrialRecord } from '../optimizer';
-import { OBJECTIVE_NAMES, optimize, optimizeSummary, parseGridText, sweep, type ObjectiveName, type OptimizeResult } from '../research';
+import { OBJECTIVE_NAMES, optimize, sweep, type ObjectiveName, type OptimizeResult } from '../research';
 import { getStrategy, loadStrategyFile, parseParamText, type ParamSpace } from '../strategy';
-import { studyReport } from '../report';
+import { optimizeSummary, studyReport } from '../report';
 import { loadBarsArg, numberOption } from './args';
+import { parseGridText } from './grid';
 import { addExecutionFlags, collect, executionOptions, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
 
 /** Default storage of `optimize` and `study`: an SQLite file under experiments/. */
@@ -139,7 +140,7 @@ export function registerOptimizeCommands(program: Command): void {
     const report = writeReport(r, f);
     if (f.json) {
       return console.log(
-        jsonText({ study: r.study, storage: r.storage, strategy: r.strategy, combos, objective: r.objectives, best: bestJson(r), pareto: r.best ? undefined : r.bestTrials.map((t) => ({ number: t.number, params: t.params, values: t.values })), seconds: r.seconds, ...(report ? { report } : {}) }),
+        jsonText({ study: r.studyName, storage: r.storage, strategy: r.strategy, combos, objective: r.objectives, best: bestJson(r), pareto: r.best ? undefined : r.bestTrials.map((t) => ({ number: t.number, params: t.params, values: t.values })), seconds: r.seconds, ...(report ? { report } : {}) }),
       );
     }
     if (report) console.log(`report: ${report}`);
@@ -185,7 +186,7 @@ export function registerOptimizeCommands(program: Command): void {
       return console.log(
         jsonText({
           ...(report ? { report } : {}),
-          study: r.study,
+          study: r.studyName,
           storage: r.storage,
           strategy: r.strategy,
           sampler: r.sampler,

@@ -69,7 +69,7 @@ export interface StudyOptions {
   worker?: string;
 }
 
-export interface OptimizeOptions {
+export interface StudyRunOptions {
   /** Target number of finished (complete or pruned) trials in the study, counting earlier runs and other processes. */
   trials: number;
   /** Trials run at once by this process (async objectives; use an Executor for threads). Default 1, or the executor's size. */
@@ -385,7 +385,7 @@ export class Study {
    * Runs the objective until the study holds `trials` finished (complete or pruned) trials. A resumed study
    * tops up; several processes on one storage share the count. Trials that fail do not count.
    */
-  async optimize(objective: Objective | Executor, options: OptimizeOptions): Promise<StudyRun> {
+  async optimize(objective: Objective | Executor, options: StudyRunOptions): Promise<StudyRun> {
     const { trials: target, timeout, signal } = options;
     if (!(Number.isInteger(target) && target >= 0)) throw new QuantlabError('BAD_ARGUMENT', `study '${this.name}': expected trials to be an integer >= 0, found ${target}`);
     const executor = typeof objective === 'function' ? null : objective;

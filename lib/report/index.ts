@@ -1,2 +1,3 @@
 export * from './backtest';
 export * from './study';
+export * from './study-text';

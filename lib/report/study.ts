@@ -8,10 +8,10 @@ import type { OptimizeResult } from '../research';
  * objectives, and the overfitting statistics) and returns its path: by default experiments/reports/study-<name>.html.
  */
 export function studyReport(result: OptimizeResult, options: { path?: string } = {}): string {
-  const path = options.path ?? join('experiments', 'reports', `study-${result.study}.html`);
+  const path = options.path ?? join('experiments', 'reports', `study-${result.studyName}.html`);
   const objective = result.objectives.join(', ');
   const blocks: ReportBlock[] = [
-    { text: `study ${result.study} (${result.storage}): ${result.strategy}, sampler ${result.sampler}, ${result.trials.length} trials, objective ${objective} (${result.directions.join(', ')})` },
+    { text: `study ${result.studyName} (${result.storage}): ${result.strategy}, sampler ${result.sampler}, ${result.trials.length} trials, objective ${objective} (${result.directions.join(', ')})` },
   ];
   if (result.best) {
     blocks.push({ heading: 'Best parameters' }, { table: [{ trial: result.best.number, params: JSON.stringify(result.best.params), [objective]: result.best.value }] });
@@ -37,5 +37,5 @@ export function studyReport(result: OptimizeResult, options: { path?: string } =
       ],
     });
   }
-  return saveReport(path, `Study: ${result.study}`, blocks);
+  return saveReport(path, `Study: ${result.studyName}`, blocks);
 }

@@ -5,43 +5,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sliceBars } from '../../lib/core';
 import { int } from '../../lib/strategy/params';
 import { dominates, minimised } from '../../lib/optimizer/trial';
-import { optimize, optimizeSummary, parseGridText, sweep, trialColumns, walkForwardOptimize } from '../../lib/research/optimize';
+import { optimize } from '../../lib/research/optimize';
+import { optimizeSummary, trialColumns } from '../../lib/report/study-text';
 import { backtest, backtestSummary, smaCross } from '../../lib/strategy';
 import { btc1h } from '../helpers/datasets';
 import { aboveSma } from './fixtures/my-strategy';
 
 const all = btc1h();
 const bars = sliceBars(all, all.close.length - 6000); // the last 6,000 hours of BTCUSDT 1h
+const quiet = { progress: false } as const;
 const dir = mkdtempSync(join(tmpdir(), 'ql-research-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const quiet = { progress: false } as const;
-
-describe('sweep (sma-cross, real data)', () => {
-  it('visits every valid combination once and each value is the backtest’s; best is the naive argmax', async () => {
-    const grid = { fast: parseGridText('fast', '5:25:5'), slow: parseGridText('slow', '20:80:20') };
-    const r = await sweep('sma-cross', bars, { grid, objective: 'finalEquity', ...quiet });
-    let naiveBest = -Infinity;
-    let combos = 0;
-    for (const f of grid.fast as number[]) {
-      for (const s of grid.slow as number[]) {
-        if (f >= s) continue;
-        combos++;
-        naiveBest = Math.max(naiveBest, backtestSummary('sma-cross', bars, { fast: f, slow: s }).finalEquity);
-      }
-    }
-    expect(r.trials.length).toBe(combos);
-    for (const t of r.trials) expect(t.values![0]).toBe(backtestSummary('sma-cross', bars, t.params).finalEquity);
-    expect(r.best!.value).toBe(naiveBest);
-    expect(r.best!.stats.finalEquity).toBeCloseTo(naiveBest, 6);
-  });
-
-  it('parseGridText reads low:high:step and lists', () => {
-    expect(parseGridText('f', '2:10:4')).toEqual([2, 6, 10]);
-    expect(parseGridText('f', '0.1:0.3:0.1')).toEqual([0.1, 0.2, 0.3]);
-    expect(parseGridText('m', 'sma,ema')).toEqual(['sma', 'ema']);
-    expect(() => parseGridText('f', '10:2')).toThrow(/--grid f=10:2: expected low:high\[:step\] with low <= high/);
-  });
-});
 
 describe('optimize (sma-cross, real data)', () => {
   const space = { fast: int(2, 60), slow: int(10, 240, { step: 2 }) };
@@ -117,32 +91,5 @@ describe('optimize (sma-cross, real data)', () => {
     await expect(optimize(smaCross, bars, { objective: 'profit' as never, ...quiet })).rejects.toThrow(/objective: expected one of finalEquity, totalReturn, sharpe, .*found "profit"/);
     await expect(optimize(smaCross, bars, { space: { fats: int(1, 2) }, ...quiet })).rejects.toThrow(/strategy 'sma-cross' has no parameter 'fats'; it has fast, slow/);
     await expect(optimize(smaCross, bars, { fixed: { x: 1 }, ...quiet })).rejects.toThrow(/fixed parameter 'x' is not a parameter of 'sma-cross'/);
-  });
-});
-
-describe('walk-forward (sma-cross, real data)', () => {
-  it('rolling folds: OOS equity is each test window of a backtest from the fold’s train start, rebased and chained', async () => {
-    const wf = await walkForwardOptimize(smaCross, bars, {
-      train: 3000,
-      test: 1000,
-      sampler: 'random',
-      trials: 12,
-      seed: 1,
-      space: { fast: int(2, 40), slow: int(20, 160, { step: 4 }) },
-      ...quiet,
-    });
-    expect(wf.folds.length).toBe(3);
-    expect(wf.oosEquity.length).toBe(3000);
-    expect(wf.oosTs[0]).toBe(bars.ts[3000]);
-    let level = 1;
-    for (const f of wf.folds) {
-      const r = backtest(smaCross, sliceBars(bars, f.train.start, f.test.end), f.params);
-      const off = f.test.start - f.train.start;
-      const initial = r.equity[off - 1]!;
-      for (let i = 0; i < 1000; i++) expect(wf.oosEquity[(f.fold * 1000) + i]).toBeCloseTo((level * r.equity[off + i]!) / initial, 9);
-      level = (level * r.equity[off + 999]!) / initial;
-    }
-    expect(Number.isFinite(wf.wfe)).toBe(true);
-    expect(Number.isFinite(wf.wfeObjective)).toBe(true);
   });
 });
