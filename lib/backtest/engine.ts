@@ -1,4 +1,4 @@
-import { parseTimeframe, QuantlabError, type Bars } from '../core';
+import { parseTimeframe, type Bars } from '../core';
 import {
   ColumnBuilder,
   ORDER_TYPES,
@@ -10,7 +10,8 @@ import {
   REASON_TRAILING_STOP,
   TRADE_TYPES,
 } from './columns';
-import { SIZE_CASH, SIZE_KELLY, SIZE_PERCENT, SIZE_RISK, SIZE_UNITS, STOP_ATR, STOP_FRACTION, type ResolvedOptions } from './options';
+import { SIZE_KELLY, STOP_ATR, STOP_FRACTION, type ResolvedOptions } from './options';
+import { badTarget, blankOrder, directedTarget, fillFee, sizeOrder, slippageRate } from './order';
 
 /** One asset of a run: aligned bars, the strategy's targets, and the series some options read. */
 export interface AssetInput {
@@ -97,6 +98,8 @@ export class Engine {
   private liq = NaN;
   private liqStale = true;
   private kWins = 0;
+  /** the order being placed (reused: sizing allocates nothing). */
+  private readonly ord = blankOrder();
   private kSumWin = 0;
   private kSumLoss = 0;
 
@@ -273,10 +276,8 @@ export class Engine {
     for (let a = 0; a < this.k; a++) {
       let raw = this.tgt[a]![sig]!;
       if (raw !== raw) continue;
-      if (raw - raw !== 0) {
-        throw new QuantlabError('BAD_ARGUMENT', `simulate: target at bar ${sig} is ${raw}; expected a finite number or NaN`);
-      }
-      if (raw > 0 ? !o.allowLong : raw < 0 && !o.allowShort) raw = 0;
+      if (raw - raw !== 0) throw badTarget(sig, raw);
+      raw = directedTarget(o, raw);
       if (!o.rebalance && raw === this.last[a]) continue;
       this.last[a] = raw;
       this.targetOrder(a, raw, sig, t, px);
@@ -303,87 +304,20 @@ export class Engine {
     return f > 1 ? 1 : f > 0 ? f : 0;
   }
 
-  /** Units wanted at price q with account equity e (percent-like modes) — NaN when it cannot be sized. */
-  private wanted(a: number, raw: number, q: number, e: number, sig: number): number {
-    const o = this.o;
-    switch (o.sizing) {
-      case SIZE_CASH:
-        return (raw * o.amount) / q;
-      case SIZE_UNITS:
-        return raw * o.amount;
-      case SIZE_RISK: {
-        if (raw === 0 || e <= 0) return 0;
-        const atr = this.atr[a];
-        const dist = o.riskStopKind === STOP_FRACTION ? o.riskStop * q : atr ? o.riskStop * atr[sig]! : NaN;
-        if (!(dist > 0)) return NaN;
-        const cap = (o.leverage * e) / q;
-        const u = (raw * o.amount * e) / dist;
-        return u > cap ? cap : u < -cap ? -cap : u;
-      }
-      default:
-        return NaN;
-    }
-  }
-
-  private slippage(a: number, units: number, t: number): number {
-    const o = this.o;
-    if (o.volumeImpact === 0) return o.slip;
-    const v = this.volume[a]![t]!;
-    return v > 0 ? o.slip + (o.volumeImpact * Math.abs(units)) / v : o.slip;
-  }
-
-  /** Sizes and fills one target order for asset a at bar t (unslipped price px[a][t]). */
+  /** Sizes and fills one target order for asset a at bar t (unslipped price px[a][t]) by the one order rule. */
   private targetOrder(a: number, raw: number, sig: number, t: number, px: Float64Array[]): void {
     const o = this.o;
-    const u = this.units[a]!;
-    const p = px[a]![t]!;
-    const e = this.equityAt(px, t);
-    const fee = o.taker;
-    const F = o.fixedFee;
-    let dir: number;
-    let delta: number;
-    let q: number;
-    const percent = o.sizing === SIZE_PERCENT || o.sizing === SIZE_KELLY;
-    let f = percent ? raw * o.leverage * (o.sizing === SIZE_KELLY ? this.kellyFactor() : 1) : 0;
-    if (percent && e <= 0) f = 0;
-    if (percent && f === 0) {
-      if (u === 0) return;
-      dir = -sign(u);
-      q = p * (1 + dir * this.slippage(a, u, t));
-      delta = -u;
-    } else if (percent) {
-      dir = sign(f * e - u * p);
-      if (dir === 0) return;
-      const dp = (f * (e - F) - u * p) / (p * (1 + dir * f * fee));
-      q = p * (1 + dir * this.slippage(a, dp, t));
-      const eq = e + u * (q - p);
-      delta = (f * (eq - F) - u * q) / (q * (1 + dir * f * fee));
-    } else {
-      const wp = this.wanted(a, raw, p, e, sig);
-      if (wp !== wp) return;
-      dir = sign(wp - u);
-      if (dir === 0) return;
-      q = p * (1 + dir * this.slippage(a, wp - u, t));
-      const wq = this.wanted(a, raw, q, e + u * (q - p), sig);
-      if (wq !== wq) return;
-      delta = wq - u;
-    }
-    if (sign(delta) !== dir) return;
-    let next = u + delta;
-    if (o.lotSize > 0 && next !== 0) {
-      next = Math.trunc(next / o.lotSize) * o.lotSize;
-      delta = next - u;
-      if (sign(delta) !== dir) return;
-    }
-    if (next !== 0 && Math.abs(delta) * q < o.minNotional) return;
-    this.fill(a, t, delta, q, fee, REASON_SIGNAL, sig);
+    const kelly = o.sizing === SIZE_KELLY ? this.kellyFactor() : 1;
+    const atrs = this.atr[a];
+    const ord = this.ord;
+    if (!sizeOrder(ord, o, this.units[a]!, this.equityAt(px, t), px[a]![t]!, raw, kelly, atrs ? atrs[sig]! : NaN, this.volume[a]![t]!)) return;
+    this.fill(a, t, ord.delta, ord.price, ord.fee, REASON_SIGNAL, sig);
   }
 
-  /** Books a fill of `delta` units at price q: cash, fees, order record, trade bookkeeping, stops. */
-  private fill(a: number, t: number, delta: number, q: number, feeRate: number, reason: number, sig: number): void {
+  /** Books a fill of `delta` units at price q paying `fee`: cash, fees, order record, trade bookkeeping, stops. */
+  private fill(a: number, t: number, delta: number, q: number, fee: number, reason: number, sig: number): void {
     const u = this.units[a]!;
     const next = delta === -u ? 0 : u + delta;
-    const fee = Math.abs(delta) * q * feeRate + this.o.fixedFee;
     this.cash -= delta * q + fee;
     this.liqStale = true;
     this.commissions += fee;
@@ -498,8 +432,8 @@ export class Engine {
     let feeRate = o.taker;
     if (reason === REASON_TAKE_PROFIT) feeRate = o.maker;
     else if (reason === REASON_LIQUIDATION) this.liquidations++;
-    else q = x * (1 - sign(u) * this.slippage(a, u, t));
-    this.fill(a, t, -u, q, feeRate, reason, t);
+    else q = x * (1 - sign(u) * slippageRate(o, u, this.volume[a]![t]!));
+    this.fill(a, t, -u, q, fillFee(o, u, q, feeRate), reason, t);
   }
 
   /** Stops, take-profit and liquidation inside bar t for asset a's open position. */

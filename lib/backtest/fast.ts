@@ -1,6 +1,8 @@
-import { QuantlabError, type Bars } from '../core';
+import type { Bars } from '../core';
 import { TargetEvents } from './events';
 import { SIZE_PERCENT, type ResolvedOptions } from './options';
+import { badTarget, blankOrder, directedTarget, fillFee, sizeOrder } from './order';
+import { RangeTable } from './range-table';
 
 /** The figures a parameter sweep needs from one run. */
 export interface SimSummary {
@@ -36,6 +38,7 @@ export function sharpeFromSums(sum: number, sumSq: number, n: number, barsPerYea
 }
 
 const scratchEvents = new TargetEvents(1024);
+const scratchOrder = blankOrder();
 
 /** Per-Bars facts the fast kernel reuses across runs (built on first use, cached per Bars object). */
 interface BarsFacts {
@@ -45,9 +48,8 @@ interface BarsFacts {
   /** prefix sums of close-to-close returns ρ (ρ[0] = 0) and of ρ²: sum1[i] = Σ_{j<i} ρ[j]. */
   sum1: Float64Array;
   sum2: Float64Array;
-  /** min and max close of each block of 8 bars. */
-  blockMin: Float64Array;
-  blockMax: Float64Array;
+  /** range min/max of the closes (built on the first long held stretch). */
+  closes: RangeTable | null;
 }
 const facts = new WeakMap<Bars, BarsFacts>();
 
@@ -67,24 +69,13 @@ function factsOf(bars: Bars): BarsFacts {
     sum1[i + 1] = sum1[i]! + rho;
     sum2[i + 1] = sum2[i]! + rho * rho;
   }
-  const nb = n >> 3;
-  const blockMin = new Float64Array(nb);
-  const blockMax = new Float64Array(nb);
-  for (let k = 0; k < nb; k++) {
-    let a = Infinity;
-    let b = -Infinity;
-    for (let i = k << 3; i < (k << 3) + 8; i++) {
-      const c = close[i]!;
-      if (c < a) a = c;
-      if (c > b) b = c;
-    }
-    blockMin[k] = a;
-    blockMax[k] = b;
-  }
-  f = { minLow: lo, maxHigh: hi, sum1, sum2, blockMin, blockMax };
+  f = { minLow: lo, maxHigh: hi, sum1, sum2, closes: null };
   facts.set(bars, f);
   return f;
 }
+
+/** Held stretches shorter than this are walked bar by bar (cheaper than range queries). */
+const SHORT_STRETCH = 24;
 
 /**
  * Single-asset simulation without records, for sweeps: percent sizing, fees, fixed fee, basis-point slippage,
@@ -113,17 +104,13 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
   const val = ev.value;
   const m = ev.length;
   const fee = o.taker;
-  const F = o.fixedFee;
-  const slip = o.slip;
-  const lev = o.leverage;
   const mm = o.maintenance;
   const fillClose = o.fillClose;
   const rebalance = o.rebalance;
-  const allowLong = o.allowLong;
-  const allowShort = o.allowShort;
   const off = fillClose ? 0 : 1; // an event at bar s fills at bar s + off
-  const { minLow, maxHigh, sum1, sum2, blockMin, blockMax } = factsOf(bars);
-  const nb8 = blockMin.length << 3; // bars covered by whole blocks
+  const bf = factsOf(bars);
+  const { minLow, maxHigh, sum1, sum2 } = bf;
+  const ord = scratchOrder;
   let cash = o.cash;
   let u = 0;
   let last = NaN;
@@ -140,7 +127,7 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
   let k = 0;
   for (let e = 0; e < m; e++) {
     const x = val[e]!;
-    if (x - x !== 0) throw new QuantlabError('BAD_ARGUMENT', `simulate: target at bar ${idx[e]} is ${x}; expected a finite number or NaN`);
+    if (x - x !== 0) throw badTarget(idx[e]!, x);
   }
   let t = 0;
   while (t < n) {
@@ -156,37 +143,37 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
       }
       // held: mark to market bar by bar; a liquidation level (if any) ends the stretch early
       const start = t;
-      if (L !== L && u > 0 && Math.abs(cash) <= 1e-12 * u * close[t]!) {
+      if (L !== L && u > 0 && end - t >= SHORT_STRETCH && Math.abs(cash) <= 1e-12 * u * close[t]!) {
         // fully invested long: equity ∝ close to ~1e-12, so the returns are the close-to-close returns (prefix
-        // sums); the drawdown stays exact: blocks whose equity range cannot set a peak or deepen it are skipped
+        // sums). The drawdown stays exact from range queries over the closes (equity rises with the close):
+        // from the right, the stretch after its highest close [m + 1, hi) has the peak max(peak, eq[m]) and
+        // its deepest point at its lowest close; then the same for [t, m), until the highest close left sets
+        // no new peak and [t, hi) has the incoming peak.
         sr += sum1[end]! - sum1[t]!;
         sr2 += sum2[end]! - sum2[t]!;
-        while (t < end) {
-          if ((t & 7) === 0 && t + 8 <= end && t + 8 <= nb8) {
-            const k = t >> 3;
-            if (cash + u * blockMax[k]! <= peak) {
-              // no new peak inside the block: its deepest point is its lowest equity, whatever the order
-              const lowest = cash + u * blockMin[k]!;
-              if (lowest < floor) {
-                const d = 1 - lowest / peak;
-                if (d > maxDd) maxDd = d;
-                floor = peak * (1 - maxDd) * (1 + 1e-12);
-              }
-              t += 8;
-              continue;
-            }
-          }
-          eq = cash + u * close[t]!;
-          if (eq >= peak) {
-            peak = eq;
-            floor = peak * (1 - maxDd) * (1 + 1e-12);
-          } else if (eq < floor) {
-            const d = 1 - eq / peak;
+        const rt = bf.closes ?? (bf.closes = new RangeTable(close));
+        let hi = end;
+        let top = NaN; // the stretch's highest equity when it sets a new peak
+        while (hi > t) {
+          const mi = rt.argMax(t, hi);
+          const em = cash + u * close[mi]!;
+          if (em <= peak) {
+            const lowest = cash + u * close[rt.argMin(t, hi)]!;
+            const d = 1 - lowest / peak;
             if (d > maxDd) maxDd = d;
-            floor = peak * (1 - maxDd) * (1 + 1e-12);
+            break;
           }
-          t++;
+          if (top !== top) top = em;
+          if (mi + 1 < hi) {
+            const lowest = cash + u * close[rt.argMin(mi + 1, hi)]!;
+            const d = 1 - lowest / em;
+            if (d > maxDd) maxDd = d;
+          }
+          hi = mi;
         }
+        if (top === top) peak = top;
+        floor = peak * (1 - maxDd) * (1 + 1e-12);
+        t = end;
         eq = cash + u * close[end - 1]!;
         prev = eq;
       } else if (L !== L) {
@@ -229,7 +216,7 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
         // liquidated inside bar t: at the open when it gapped through, else at the level; then flat
         const op = open[t]!;
         const px = (u > 0 ? op <= L : op >= L) ? op : L;
-        cash -= -u * px + (Math.abs(u) * px * fee + F);
+        cash -= -u * px + fillFee(o, u, px, fee);
         u = 0;
         eq = cash;
         const r = eq / prev - 1;
@@ -257,39 +244,18 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
         if (u > 0 ? op <= L : op >= L) x = op;
         else if (u > 0 ? low[t]! <= L : high[t]! >= L) x = L;
         if (x === x) {
-          cash -= -u * x + (Math.abs(u) * x * fee + F);
+          cash -= -u * x + fillFee(o, u, x, fee);
           u = 0;
         }
         continue;
       }
-      let raw = val[k++]!;
-      if (raw > 0 ? !allowLong : raw < 0 && !allowShort) raw = 0;
+      const raw = directedTarget(o, val[k++]!);
       if (!rebalance && raw === last) continue;
       last = raw;
       const p = step === 0 ? open[t]! : close[t]!;
-      let e = cash;
-      if (u !== 0) e += u * p;
-      let f = raw * lev * 1;
-      if (e <= 0) f = 0;
-      let dir: number;
-      let q: number;
-      let delta: number;
-      if (f === 0) {
-        if (u === 0) continue;
-        dir = u > 0 ? -1 : 1;
-        q = p * (1 + dir * slip);
-        delta = -u;
-      } else {
-        const d = f * e - u * p;
-        dir = d > 0 ? 1 : d < 0 ? -1 : 0;
-        if (dir === 0) continue;
-        q = p * (1 + dir * slip);
-        const eqq = e + u * (q - p);
-        delta = (f * (eqq - F) - u * q) / (q * (1 + dir * f * fee));
-        if ((delta > 0 ? 1 : delta < 0 ? -1 : 0) !== dir) continue;
-      }
-      const next = delta === -u ? 0 : u + delta;
-      cash -= delta * q + (Math.abs(delta) * q * fee + F);
+      if (!sizeOrder(ord, o, u, u !== 0 ? cash + u * p : cash, p, raw, 1, NaN, 0)) continue;
+      const next = ord.next;
+      cash -= ord.delta * ord.price + ord.fee;
       if (next !== 0 && (u === 0 || next > 0 !== u > 0)) trades++;
       u = next;
       if (u !== 0) {

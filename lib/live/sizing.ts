@@ -1,15 +1,12 @@
-import { Engine, resolveOptions, SIZE_KELLY, type ResolvedOptions, type SimOptions } from '../backtest';
-import { makeBars, QuantlabError } from '../core';
+import { blankOrder, directedTarget, badTarget, resolveOptions, SIZE_KELLY, sizeOrder, type ResolvedOptions, type SimOptions } from '../backtest';
+import { QuantlabError } from '../core';
 
 /**
- * Target → order, by the simulator's own rules. The runner does not re-implement sizing: it hands the
- * account (cash, units, last applied target), the new target and the fill price to a one-bar instance of
- * the backtest Engine and reads back the order the engine would place: direction filter, "same target
- * places no order unless rebalance", percent / cash / units / risk sizing, slippage, fee, lot rounding and
- * the minimum-notional skip are the backtester's code, so backtest and runner cannot drift apart.
- *
- * The engine keeps this step private (`fillTargets`); this file reaches it by name. Should the engine
- * export a pure sizing function one day, only this file changes (the parity tests catch any drift).
+ * Target → order, by the simulator's own rules. The runner does not re-implement sizing: it calls the one
+ * order function the backtest engine and the fast sweep kernel call (lib/backtest/order.ts), after the same
+ * direction filter and "same target places no order unless rebalance" rule, so percent / cash / units / risk
+ * sizing, slippage, fee, lot rounding and the minimum-notional skip cannot drift apart between backtest and
+ * runner (the parity tests check it end to end).
  */
 
 /** The account as sizing sees it. */
@@ -35,14 +32,6 @@ export interface SizedOrder {
   fee: number;
 }
 
-interface EngineInternals {
-  cash: number;
-  units: Float64Array;
-  last: Float64Array;
-  fillTargets(sig: number, t: number, px: Float64Array[]): void;
-  orders: { length: number; cols: { units: Float64Array; price: Float64Array; fee: Float64Array } } | null;
-}
-
 /** Options the runner can honour: target orders filled at the next bar's open. Throws BAD_ARGUMENT naming what it cannot do. */
 export function runnerOptions(options: SimOptions): ResolvedOptions {
   const o = resolveOptions(options);
@@ -64,14 +53,14 @@ export function runnerOptions(options: SimOptions): ResolvedOptions {
  */
 export function sizeTarget(o: ResolvedOptions, account: SizingAccount, target: number, price: number): SizedOrder {
   if (!(price > 0)) throw new QuantlabError('BAD_ARGUMENT', `sizeTarget: expected a fill price > 0, found ${price}`);
-  const bars = makeBars({ ts: [0], open: [price], high: [price], low: [price], close: [price], volume: [0] });
-  const engine = new Engine([{ bars, targets: Float64Array.of(target) }], o, true, false) as unknown as EngineInternals;
-  engine.cash = account.cash;
-  engine.units[0] = account.position;
-  engine.last[0] = account.lastTarget;
-  engine.fillTargets(0, 0, [bars.open]);
-  const applied = target === target ? engine.last[0]! : NaN;
-  const orders = engine.orders!;
-  if (!orders.length) return { applied, delta: 0, next: account.position, price, fee: 0 };
-  return { applied, delta: orders.cols.units[0]!, next: engine.units[0]!, price: orders.cols.price[0]!, fee: orders.cols.fee[0]! };
+  const u = account.position;
+  if (target !== target) return { applied: NaN, delta: 0, next: u, price, fee: 0 };
+  if (target - target !== 0) throw badTarget(0, target);
+  const applied = directedTarget(o, target);
+  const none = { applied, delta: 0, next: u, price, fee: 0 };
+  if (!o.rebalance && applied === account.lastTarget) return none;
+  if (!sizeOrder(order, o, u, u !== 0 ? account.cash + u * price : account.cash, price, applied, 1, NaN, 0)) return none;
+  return { applied, delta: order.delta, next: order.next, price: order.price, fee: order.fee };
 }
+
+const order = blankOrder();
