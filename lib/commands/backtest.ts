@@ -3,11 +3,10 @@
  * statistics table, or one JSON object; `--out DIR` writes the trades and the equity curve as Parquet;
  * `--report [file]` writes the HTML report.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { tradeTableColumns } from '../backtest/columns';
-import { QuantlabError } from '../core';
+import { ensureDir, QuantlabError } from '../core';
 import { saveColumnsParquet } from '../data';
 import { backtestReport } from '../report';
 import { drawdownSeries, statsText } from '../metrics';
@@ -61,7 +60,7 @@ export function registerBacktestCommand(program: Command): void {
       const options: BacktestOptions = executionOptions(f);
       const r = backtest(strategy, bars, params, options);
       if (f.out) {
-        mkdirSync(f.out, { recursive: true });
+        ensureDir(f.out, 'backtest --out');
         saveColumnsParquet(join(f.out, 'trades.parquet'), tradeTableColumns(r.trades, r.symbols));
         saveColumnsParquet(join(f.out, 'equity.parquet'), { ts: bars.ts, equity: r.equity, position: r.position, drawdown: drawdownSeries(r.equity, r.initialCash) });
       }

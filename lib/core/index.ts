@@ -2,3 +2,4 @@ export * from './errors';
 export * from './timeframe';
 export * from './bars';
 export * from './stream';
+export * from './files';

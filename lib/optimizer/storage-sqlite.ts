@@ -1,22 +1,9 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { QuantlabError } from '../core';
+import { ensureDir, QuantlabError } from '../core';
 import type { Params } from './space';
 import { directionClash, noStudy, notRunning, zeroCounts, type NewStudy, type Refusal, type Storage, type TrialClaim, type TrialFilter } from './storage';
 import { decodeNumbers, encodeNumbers, sortBest, TRIAL_STATES, type Direction, type StudyRecord, type StudySummary, type TrialRecord, type TrialRow, type TrialState, trialFromRow } from './trial';
-
-/** Creates the missing folders one level at a time (a recursive mkdir can spin on some special file systems). */
-function makeFolders(dir: string, url: string): void {
-  const missing: string[] = [];
-  let d = dir;
-  while (!existsSync(d) && dirname(d) !== d) {
-    missing.push(d);
-    d = dirname(d);
-  }
-  if (!statSync(d).isDirectory()) throw new QuantlabError('BAD_ARGUMENT', `storage ${url}: expected a folder at ${d}, found a file`);
-  for (const m of missing.reverse()) mkdirSync(m);
-}
 
 /** Parameters as JSON with sorted keys, so that equal sets are equal text (the unique check compares text). */
 export const canonicalParams = (p: Params): string => JSON.stringify(Object.fromEntries(Object.keys(p).sort().map((k) => [k, p[k]])));
@@ -60,7 +47,7 @@ export class SqliteStorage implements Storage {
     this.path = path === ':memory:' ? path : resolve(path);
     this.url = `sqlite:${path}`;
     try {
-      if (this.path !== ':memory:') makeFolders(dirname(this.path), this.url);
+      if (this.path !== ':memory:') ensureDir(dirname(this.path), `storage ${this.url}`);
       this.db = new Database(this.path, { timeout: 30_000 });
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');

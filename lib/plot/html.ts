@@ -1,5 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../core';
 import type { Figure } from './figure';
 import { figureHtml, plotlyScript, tableHtml } from './notebook';
 
@@ -42,10 +41,7 @@ ${body}
 
 /** Writes a report to `path` (folders created; written to a temporary file, then renamed). Returns the path. */
 export function saveReport(path: string, title: string, blocks: ReportBlock[]): string {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, reportHtml(title, blocks));
-  renameSync(tmp, path);
+  writeFileAtomic(path, reportHtml(title, blocks), 'report');
   return path;
 }
 

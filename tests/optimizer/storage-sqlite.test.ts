@@ -35,6 +35,6 @@ describe('openStorage', () => {
     const notADir = join(dir, 'plain-file');
     writeFileSync(notADir, 'x');
     expect(() => openStorage(`sqlite:${notADir}/studies.db`)).toThrow(/storage sqlite:.*plain-file\/studies.db: expected a folder at .*plain-file, found a file/);
-    expect(() => openStorage('sqlite:/proc/quantlab-nope/studies.db')).toThrow(/storage sqlite:\/proc\/quantlab-nope\/studies.db: cannot open the database \(ENOENT/);
+    expect(() => openStorage('sqlite:/proc/quantlab-nope/studies.db')).toThrow(/storage sqlite:\/proc\/quantlab-nope\/studies.db: cannot write \/proc\/quantlab-nope \(ENOENT/);
   });
 });
