@@ -9,7 +9,7 @@ import { rng } from '../../lib/optimizer/rng';
 import type { Params, SearchSpace } from '../../lib/optimizer/space';
 import { MemoryStorage } from '../../lib/optimizer/storage-memory';
 import { createStudy } from '../../lib/optimizer/study';
-import { dominates, minimised, type TrialRecord } from '../../lib/optimizer/trial';
+import { crowding, dominates, minimised, nonDominatedFronts, type TrialRecord } from '../../lib/optimizer/trial';
 import { choice, float, int } from '../../lib/strategy/params';
 
 const sphereSpace: SearchSpace = { a: float(-1, 1), b: float(-1, 1), c: float(-1, 1), d: int(-10, 10) };
@@ -142,6 +142,26 @@ describe('NSGA-II', () => {
       if (inFront.has(t.number)) continue;
       expect(front.some((f) => dominates(minimised(f, dirs), minimised(t, dirs)) || minimised(f, dirs).join() === minimised(t, dirs).join())).toBe(true);
     }
+  });
+
+  it('crowding distance: boundary points infinite, interior points the sum of their neighbours’ gaps per objective over its range', () => {
+    // one front of four points, minimise both: sorted by f1 the order is a, b, c, d (f2 the reverse)
+    const pts = [
+      [0, 10],
+      [1, 6],
+      [3, 2],
+      [6, 0],
+    ];
+    expect(nonDominatedFronts(pts)).toEqual([[0, 1, 2, 3]]);
+    const cd = crowding(pts);
+    expect(cd[0]).toBe(Infinity);
+    expect(cd[3]).toBe(Infinity);
+    expect(cd[1]).toBeCloseTo((3 - 0) / 6 + (10 - 2) / 10, 12);
+    expect(cd[2]).toBeCloseTo((6 - 1) / 6 + (6 - 0) / 10, 12);
+    // two points or fewer: all boundary; a flat objective adds nothing
+    expect(Array.from(crowding([[1, 2], [2, 1]]))).toEqual([Infinity, Infinity]);
+    const flat = crowding([[0, 5], [1, 5], [2, 5]]);
+    expect(flat[1]).toBeCloseTo(1, 12);
   });
 
   it('selectElite keeps whole fronts first, then the most spread-out points of the next front', () => {
