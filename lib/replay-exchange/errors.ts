@@ -55,6 +55,14 @@ export const errors = {
       -1003,
       `Too much request weight used; current limit is ${limit} request weight per ${window}. Please use WebSocket Streams for live updates to avoid polling the API.`,
     ),
+  replayed: (recvWindow: number) =>
+    new BinanceError(
+      400,
+      -1021,
+      'Timestamp for this request is outside of the recvWindow.',
+      `this exact signed request was first received more than recvWindow (${recvWindow} ms) of wall time ago; sign it again`,
+    ),
+  tooLarge: (limit: number) => new BinanceError(413, -1104, 'Request body too large.', `expected at most ${limit} bytes`),
   internal: () => new BinanceError(500, -1001, 'Internal error; unable to process your request. Please try again.'),
   unsupported: (what: string) => new BinanceError(400, -1020, 'This operation is not supported.', what),
   notFound: (method: string, path: string) =>

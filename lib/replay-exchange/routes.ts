@@ -129,8 +129,16 @@ function perSymbol(kind: MarketKind, c: RouteContext, one: (m: MarketSpec) => un
   if (s) return one(c.engine.market(kind, s));
   const list = str(c.params, 'symbols');
   if (list) {
-    const ids = JSON.parse(list) as string[];
-    return ids.map((id) => one(c.engine.market(kind, id)));
+    let ids: unknown;
+    try {
+      ids = JSON.parse(list);
+    } catch {
+      ids = undefined;
+    }
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {
+      throw errors.badParam('symbols', 'a JSON array of symbols such as ["BTCUSDT","ETHUSDT"]', list.slice(0, 80));
+    }
+    return (ids as string[]).map((id) => one(c.engine.market(kind, id)));
   }
   return c.engine.marketsOf(kind).map(one);
 }

@@ -131,7 +131,12 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
     const url = new URL(req.url ?? '/', 'http://replay.local');
     const path = url.pathname;
     const rawQuery = url.search.startsWith('?') ? url.search.slice(1) : '';
-    const body = await readBody(req);
+    const read = await readBody(req);
+    if (read === TOO_LARGE) {
+      send(res, 413, errors.tooLarge(MAX_BODY_BYTES).body(), { Connection: 'close' });
+      return;
+    }
+    const body = read;
     const key = `${method} ${path}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
     if (path.startsWith('/quantlab/')) return control(method, path, url.searchParams, res);
@@ -328,17 +333,26 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The largest request body read; a larger one is answered 413 without reading the rest. */
+export const MAX_BODY_BYTES = 1_000_000;
+const TOO_LARGE = Symbol('too large');
+
+function readBody(req: IncomingMessage): Promise<string | typeof TOO_LARGE> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    req.resume();
+    return Promise.resolve(TOO_LARGE);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > 1_000_000) {
-        reject(new QuantlabError('BAD_ARGUMENT', `request body: expected at most 1 MB, found more`));
-        req.destroy();
-      } else chunks.push(c);
-    });
+      if (size <= MAX_BODY_BYTES) return void chunks.push(c);
+      req.off('data', onData);
+      req.resume(); // drain the rest unread
+      resolve(TOO_LARGE);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });

@@ -3,6 +3,7 @@
  * the shipped dataset, orders (market, limit, stop), fees, balances, open orders, trades, auth errors and
  * rate limits. Expected values come from the dataset itself (naive references), never from the server.
  */
+import { createHmac } from 'node:crypto';
 import * as ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bars } from '../../lib/core';
@@ -274,6 +275,54 @@ describe('authentication', () => {
     expect(await res.json()).toMatchObject({ code: -1022 });
     const noKey = await fetch(`${ex.url}/api/v3/account?timestamp=${Date.now()}&signature=00`);
     expect(await noKey.json()).toMatchObject({ code: -2014 });
+  });
+});
+
+describe('hostile requests', () => {
+  const sign = (query: string) => createHmac('sha256', TEST_SECRET).update(query).digest('hex');
+  const get = (path: string, query: string) => fetch(`${ex.url}${path}?${query}`, { headers: { 'X-MBX-APIKEY': TEST_KEY } });
+
+  it('a captured signed request expires after recvWindow of wall time, though the stepped replay clock stands still', async () => {
+    const status = (await (await fetch(`${ex.url}/quantlab/status`)).json()) as { now: number };
+    const q = `timestamp=${status.now}&recvWindow=300`; // stamped with the replay clock, which does not move
+    const url = `${q}&signature=${sign(q)}`;
+    const first = await get('/api/v3/account', url);
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    const soon = await get('/api/v3/account', url); // within recvWindow: accepted, as Binance would
+    expect(soon.status).toBe(200);
+    await soon.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 400));
+    for (let i = 0; i < 3; i++) {
+      const again = await get('/api/v3/account', url);
+      expect(again.status).toBe(400);
+      expect(await again.json()).toMatchObject({ code: -1021, detail: expect.stringMatching(/first received more than recvWindow/) });
+    }
+    // a fresh signature of the same request (the secret holder) still passes
+    const q2 = `timestamp=${status.now + 1}&recvWindow=300`;
+    expect((await get('/api/v3/account', `${q2}&signature=${sign(q2)}`)).status).toBe(200);
+  });
+
+  it('a malformed signature= or symbols= answers 400 naming the parameter, never 500', async () => {
+    const q = `timestamp=${Date.now()}`;
+    const badSig = await get('/api/v3/account', `${q}&signature=%zz${'0'.repeat(60)}`);
+    expect(badSig.status).toBe(400);
+    expect(await badSig.json()).toMatchObject({ code: -1022, detail: expect.stringMatching(/percent-encoding/) });
+    for (const symbols of ['not-json', '{"a":1}', '[1,2]', '[]', '["BTCUSDT"']) {
+      const r = await fetch(`${ex.url}/api/v3/ticker/price?symbols=${encodeURIComponent(symbols)}`);
+      expect(r.status, symbols).toBe(400);
+      expect(await r.json(), symbols).toMatchObject({ code: -1100, msg: expect.stringMatching(/'symbols'/) });
+    }
+    const ok = await fetch(`${ex.url}/api/v3/ticker/price?symbols=${encodeURIComponent('["BTCUSDT"]')}`);
+    expect(ok.status).toBe(200);
+  });
+
+  it('an oversized body answers 413 (not a reset), and the server keeps serving', async () => {
+    const big = 'x'.repeat(1_500_000);
+    const r = await fetch(`${ex.url}/api/v3/order`, { method: 'POST', body: big, headers: { 'X-MBX-APIKEY': TEST_KEY, 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(r.status).toBe(413);
+    expect(await r.json()).toMatchObject({ code: -1104 });
+    expect((await fetch(`${ex.url}/api/v3/ping`)).status).toBe(200);
   });
 });
 
