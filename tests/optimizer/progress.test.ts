@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatProgress, progressBar } from '../../lib/optimizer/progress';
 import { createStudy, type Progress } from '../../lib/optimizer/study';
-import { float } from '../../lib/strategy/params';
+import { float } from '../../lib/params';
 
 const p = (done: number, extra: Partial<Progress> = {}): Progress => ({
   study: 's',

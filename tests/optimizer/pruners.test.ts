@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { medianPruner, percentileOf, percentilePruner, prunerFrom, successiveHalvingPruner } from '../../lib/optimizer/pruners';
 import { createStudy } from '../../lib/optimizer/study';
 import type { TrialRecord } from '../../lib/optimizer/trial';
-import { float } from '../../lib/strategy/params';
+import { float } from '../../lib/params';
 
 const rec = (number: number, intermediate: Record<number, number>, state: TrialRecord['state'] = 'complete'): TrialRecord => ({
   number,

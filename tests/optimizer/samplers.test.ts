@@ -10,7 +10,7 @@ import type { Params, SearchSpace } from '../../lib/optimizer/space';
 import { MemoryStorage } from '../../lib/optimizer/storage-memory';
 import { createStudy } from '../../lib/optimizer/study';
 import { crowding, dominates, minimised, nonDominatedFronts, type TrialRecord } from '../../lib/optimizer/trial';
-import { choice, float, int } from '../../lib/strategy/params';
+import { choice, float, int } from '../../lib/params';
 
 const sphereSpace: SearchSpace = { a: float(-1, 1), b: float(-1, 1), c: float(-1, 1), d: int(-10, 10) };
 const sphere = (p: Params) => ((p.a as number) - 0.3) ** 2 + ((p.b as number) + 0.2) ** 2 + ((p.c as number) - 0.5) ** 2 + ((p.d as number) / 10 - 0.4) ** 2;

@@ -4,7 +4,7 @@ import { gridSampler } from '../../lib/optimizer/samplers/grid';
 import { randomSampler } from '../../lib/optimizer/samplers/random';
 import { MemoryStorage } from '../../lib/optimizer/storage-memory';
 import { createStudy, TrialPruned } from '../../lib/optimizer/study';
-import { choice, float, int } from '../../lib/strategy/params';
+import { choice, float, int } from '../../lib/params';
 
 const space = { x: float(-5, 5), n: int(1, 20), m: choice(['a', 'b']) };
 const quad = (p: Record<string, unknown>) => ((p.x as number) - 1) ** 2 + ((p.n as number) - 7) ** 2 / 10 + (p.m === 'a' ? 0 : 0.5);

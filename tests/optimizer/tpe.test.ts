@@ -6,7 +6,7 @@ import { when, type Params, type SearchSpace } from '../../lib/optimizer/space';
 import { createStudy } from '../../lib/optimizer/study';
 import type { TrialRecord } from '../../lib/optimizer/trial';
 import { rng } from '../../lib/optimizer/rng';
-import { choice, float, int, logFloat } from '../../lib/strategy/params';
+import { choice, float, int, logFloat } from '../../lib/params';
 
 const branin = (p: Params) => {
   const x = p.x as number;

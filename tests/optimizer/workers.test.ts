@@ -5,7 +5,7 @@ import { makeBars } from '../../lib/core';
 import { shareBars, sharedBarsView } from '../../lib/optimizer/shared';
 import { createStudy } from '../../lib/optimizer/study';
 import { workerPool } from '../../lib/optimizer/workers';
-import { float, int } from '../../lib/strategy/params';
+import { float, int } from '../../lib/params';
 import { quadValue } from './fixtures/objectives';
 
 const fixtures = join(__dirname, 'fixtures', 'objectives.ts');
