@@ -20,7 +20,7 @@ export function parseTimeframe(text: string): Timeframe {
   if (!m || Number(m[1]) <= 0) {
     throw new QuantlabError(
       'BAD_TIMEFRAME',
-      `timeframe: expected a number followed by s, m, h, d or w (e.g. '1m', '4h', '1d'), found '${text}'`,
+      `timeframe: expected a number followed by s, m, h, d or w (e.g. '1m', '4h', '1d'), found '${printable(String(text))}'`,
     );
   }
   const n = Number(m[1]);
@@ -46,6 +46,13 @@ export function barsPerYear(timeframe: string | Timeframe): number {
 /** ISO-8601 UTC text of an epoch-ms time, without milliseconds when they are zero. */
 export function isoTime(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
+  if (Math.abs(ms) > 8.64e15) return `${ms} ms (out of the date range)`; // toISOString would throw
   const s = new Date(ms).toISOString();
   return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s;
+}
+
+/** At most 40 characters of `s` with control characters escaped (the text may come from a file). */
+function printable(s: string): string {
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }

@@ -1,4 +1,6 @@
 import { QuantlabError } from '../core';
+import { isoCell, isPlainDecimal } from './cells';
+import { excerpt } from './excerpt';
 
 /** OHLCV columns as parsed from a file, before validation. `line[i]` is the file line of row i (1-based; 0 when the format has no lines). */
 export interface RawOhlcv {
@@ -11,6 +13,10 @@ export interface RawOhlcv {
   line: Int32Array;
   /** Which layout was recognised, e.g. 'timestamp,open,high,low,close,volume (ISO)' or 'binance-kline (12 columns, no header)'. */
   layout: string;
+  /** How the time column was read: 'ISO-8601 text', 'epoch milliseconds (by magnitude)', 'TIMESTAMP_MILLIS (schema)'… */
+  timeUnit?: string;
+  /** Things worth knowing that do not stop the load (e.g. times before 2009), each naming the first row concerned. */
+  warnings?: string[];
 }
 
 export function allocRaw(n: number, layout: string): RawOhlcv {
@@ -36,46 +42,52 @@ const COLUMN_ALIASES: Record<string, string[]> = {
   volume: ['volume', 'v', 'vol', 'base_volume', 'volume_base'],
 };
 
+export type ColumnIndex = Record<'ts' | 'open' | 'high' | 'low' | 'close' | 'volume', number>;
+
 /**
- * Maps a header to column positions. Returns indexes for ts/open/high/low/close/volume;
- * throws MISSING_COLUMN naming the file, the missing names and the columns found.
+ * Maps a header to column positions. Returns indexes for ts/open/high/low/close/volume; throws MISSING_COLUMN
+ * naming the file, the missing names and the columns found, and UNKNOWN_LAYOUT when two columns could be the
+ * same one (`open` and `Open`, `volume` and `vol`, `timestamp` and `date`): nothing is picked silently.
  */
-export function mapHeader(names: string[], file: string): Record<'ts' | 'open' | 'high' | 'low' | 'close' | 'volume', number> {
-  const lower = names.map((s) => s.trim().replace(/^"|"$/g, '').toLowerCase());
-  const find = (cands: string[]) => lower.findIndex((s) => cands.includes(s));
-  const idx = {
-    ts: find(TIME_NAMES),
-    open: find(COLUMN_ALIASES.open!),
-    high: find(COLUMN_ALIASES.high!),
-    low: find(COLUMN_ALIASES.low!),
-    close: find(COLUMN_ALIASES.close!),
-    volume: find(COLUMN_ALIASES.volume!),
-  };
-  const missing = Object.entries(idx)
-    .filter(([, i]) => i < 0)
-    .map(([k]) => (k === 'ts' ? `a time column (${TIME_NAMES.slice(0, 5).join('/')}…)` : k));
+export function mapHeader(names: string[], file: string): ColumnIndex {
+  const lower = names.map((s) => s.trim().toLowerCase());
+  const shown = () => names.map((s) => excerpt(s.trim(), 40)).join(', ');
+  const roles: Array<[keyof ColumnIndex, string[]]> = [['ts', TIME_NAMES], ...Object.entries(COLUMN_ALIASES).map(([k, v]) => [k, v] as [keyof ColumnIndex, string[]])];
+  const idx = {} as ColumnIndex;
+  const missing: string[] = [];
+  for (const [role, cands] of roles) {
+    const at: number[] = [];
+    lower.forEach((s, i) => cands.includes(s) && at.push(i));
+    if (at.length > 1) {
+      const what = role === 'ts' ? 'the time column' : `'${role}'`;
+      throw new QuantlabError(
+        'UNKNOWN_LAYOUT',
+        `${file}: header columns ${at.map((i) => `${i + 1} '${excerpt(names[i]!.trim(), 40)}'`).join(' and ')} could each be ${what}; expected exactly one (rename or drop the others). Columns found: ${shown()}`,
+        { duplicate: role, columns: at.map((i) => i + 1) },
+      );
+    }
+    idx[role] = at.length ? at[0]! : -1;
+    if (!at.length) missing.push(role === 'ts' ? `a time column (${TIME_NAMES.slice(0, 5).join('/')}…)` : role);
+  }
   if (missing.length) {
-    throw new QuantlabError(
-      'MISSING_COLUMN',
-      `${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; found columns: ${names.map((s) => s.trim()).join(', ')}`,
-      { missing, found: names },
-    );
+    throw new QuantlabError('MISSING_COLUMN', `${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; found columns: ${shown()}`, {
+      missing,
+      found: names.map((s) => excerpt(s, 40)),
+    });
   }
   return idx;
 }
 
 /**
- * Converts one time cell to epoch ms. Numbers are read by magnitude: < 1e11 seconds, < 1e14 milliseconds,
- * < 1e17 microseconds, else nanoseconds. Text is read as ISO-8601; text without a zone is taken as UTC.
- * Returns NaN when the cell is not a time.
+ * Converts one time cell to epoch ms: ISO-8601 text (checked field by field; no zone = UTC), or an epoch number
+ * read by magnitude (< 1e11 seconds, < 1e14 ms, < 1e17 µs, else ns). Returns NaN when the cell is not a time.
+ * Loaders do not use it cell by cell: they decide the unit once per column (see TimeColumn).
  */
 export function parseTimeCell(cell: string): number {
-  const s = cell.trim().replace(/^"|"$/g, '');
+  const s = cell.trim();
   if (s === '') return NaN;
-  if (/^-?\d+(\.\d+)?$/.test(s)) return epochToMs(Number(s));
-  let iso = s.includes('T') ? s : s.replace(' ', 'T');
-  if (!/(Z|[+-]\d\d:?\d\d)$/i.test(iso)) iso += 'Z';
-  return Date.parse(iso);
+  if (isPlainDecimal(s)) return epochToMs(Number(s));
+  return isoCell(s);
 }
 
 /** Epoch seconds/ms/µs/ns → ms, by magnitude (see {@link parseTimeCell}). */

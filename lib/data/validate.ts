@@ -36,6 +36,12 @@ export interface ValidationReport {
   zeroVolumeBars: number;
   /** What the loader changed on request (sorting, dropping duplicates, filling gaps); empty by default. */
   actions: string[];
+  /** Where the timeframe came from: 'option', 'metadata', 'file name' or 'inferred from spacing'. */
+  timeframeSource: string;
+  /** How the time column was read: 'ISO-8601 text', 'epoch milliseconds (by magnitude)', 'TIMESTAMP_MILLIS (schema)'… */
+  timeUnit: string;
+  /** Findings that do not stop the load (times before 2009 or in the future, overridden timeframe hints), each naming the file and row. */
+  warnings: string[];
   ok: boolean;
 }
 
@@ -116,6 +122,9 @@ export function validateRaw(raw: RawOhlcv, opts: ValidateOptions): ValidationRep
     missingBars,
     zeroVolumeBars,
     actions: [],
+    timeframeSource: '',
+    timeUnit: raw.timeUnit ?? '',
+    warnings: [...(raw.warnings ?? [])],
     ok: errors.length === 0,
   };
 }
@@ -129,9 +138,10 @@ export function formatGap(g: Gap): string {
 /** A short human-readable summary of a report (the CLI prints it; notebooks display it). */
 export function formatReport(r: ValidationReport): string {
   const lines = [
-    `${r.file}: ${r.rows} rows, ${r.timeframe}, ${r.first} .. ${r.last} (${r.layout})`,
+    `${r.file}: ${r.rows} rows, ${r.timeframe}${r.timeframeSource ? ` (${r.timeframeSource})` : ''}, ${r.first} .. ${r.last} (${r.layout}${r.timeUnit ? `; times: ${r.timeUnit}` : ''})`,
     `gaps: ${r.gaps.length} (${r.missingBars} missing bars); zero-volume bars: ${r.zeroVolumeBars}`,
   ];
+  for (const w of r.warnings ?? []) lines.push(`warning: ${w}`);
   for (const a of r.actions) lines.push(`changed on request: ${a}`);
   if (r.ok) lines.push('no errors');
   else {
