@@ -130,8 +130,9 @@ export class TimeColumn {
       throw new QuantlabError('PARSE_ERROR', `${file} ${where(i)}: time ${ts[i]} ms is out of range (expected within ±8.64e15 ms of 1970, what a date can hold; read as ${how})`);
     }
     if (guessed && (lo < GUESS_MIN || hi >= GUESS_MAX)) {
-      const i = lo < GUESS_MIN ? loAt : hiAt;
-      const found = lo < GUESS_MIN ? rawLo : rawHi;
+      let i = 0;
+      while (i < n && ts[i]! >= GUESS_MIN && ts[i]! < GUESS_MAX) i++; // the first row out of range
+      const found = ts[i]! === lo ? rawLo : ts[i]! === hi ? rawHi : unitValue(ts[i]!, unit!);
       const others = TIME_UNITS.filter((u) => u !== unit).map((u) => `${u} ${safeIso(toMs(found, u))}`).join(', ');
       throw new QuantlabError(
         'PARSE_ERROR',
@@ -155,5 +156,7 @@ export class TimeColumn {
   }
 }
 
+/** A ms time back in `unit` (for messages). */
+const unitValue = (ms: number, unit: TimeUnit): number => (unit === 's' ? ms / 1000 : unit === 'ms' ? ms : unit === 'us' ? ms * 1000 : ms * 1e6);
 const safeIso = (ms: number): string => (Math.abs(ms) <= DATE_MAX ? isoTime(ms) : 'out of range');
 const fmtCell = (v: number, isIso: boolean): string => (isIso ? isoTime(v) : String(v));
