@@ -5,7 +5,7 @@ import type { AnyStrategy } from '../strategy';
 /** The strategy's declarations, overridden by `space` and without the `fixed` ones. */
 export function strategySpace(strategy: AnyStrategy, options: { space?: Record<string, ParamDecl>; fixed?: Params } = {}): SearchSpace {
   const out: Record<string, ParamDecl> = {};
-  const declared = strategy.params as Record<string, ParamDecl>;
+  const declared: SearchSpace = strategy.params;
   for (const k of Object.keys(options.space ?? {})) {
     if (!(k in declared)) throw new QuantlabError('BAD_ARGUMENT', `optimize: strategy '${strategy.name}' has no parameter '${k}'; it has ${Object.keys(declared).join(', ')}`);
   }

@@ -1,5 +1,6 @@
 import { QuantlabError, type Bars } from '../core';
 import type { ParamDecl, Params } from '../optimizer';
+import { defaultValue, type ParamSpace } from '../params';
 import { getStrategy, type AnyStrategy } from '../strategy';
 import { optimize } from './optimize';
 import type { OptimizeOptions } from './options';
@@ -17,7 +18,7 @@ export interface SweepOptions extends Omit<OptimizeOptions, 'sampler' | 'trials'
  */
 export async function sweep(strategyOrName: AnyStrategy | string, bars: Bars, options: SweepOptions): Promise<OptimizeResult> {
   const strategy = typeof strategyOrName === 'string' ? getStrategy(strategyOrName) : strategyOrName;
-  const declared = strategy.params as Record<string, ParamDecl & { default?: unknown }>;
+  const declared: ParamSpace = strategy.params;
   const space: Record<string, ParamDecl> = {};
   const fixed: Params = { ...options.fixed };
   for (const [k, v] of Object.entries(options.grid)) {
@@ -25,7 +26,7 @@ export async function sweep(strategyOrName: AnyStrategy | string, bars: Bars, op
     space[k] = Array.isArray(v) ? { kind: 'choice', choices: [...v] } : (v as ParamDecl);
   }
   for (const [k, d] of Object.entries(declared)) {
-    if (!(k in space) && !(k in fixed)) fixed[k] = (d.default as Params[string] | undefined) ?? (d.kind === 'choice' ? d.choices[0]! : d.low);
+    if (!(k in space) && !(k in fixed)) fixed[k] = defaultValue(d);
   }
   const { grid: _g, ...rest } = options;
   void _g;
