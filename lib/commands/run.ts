@@ -1,18 +1,17 @@
 /**
  * `quantlab run <name> --paper|--live`: trades a promoted strategy (experiments/promoted/<name>/), as its
  * run.ts does. `quantlab reconcile <name>`: what a paper (or live) session did against a backtest of the same
- * bars, trade by trade, as a table (and an HTML chart of both equity curves).
+ * bars, trade by trade, as a table (and an HTML chart of both equity curves). The name is checked (a plain
+ * folder name) before anything is read; the folder may live in any experiments folder (--experiments).
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { QuantlabError } from '../core';
-import { drawdownSeries } from '../metrics';
-import { equityFigure, saveReport, type Figure } from '../plot';
 import { runPromoted } from '../live/main';
-import { loadPromoted, promotedDir, promotedStrategy } from '../live/promote';
-import { reconcileSession, reconcileText, type ReconcileReport } from '../live/reconcile';
-import { statePath } from '../live/setup';
-import { StateStore } from '../live/state-store';
+import { existingPromotedDir, loadPromoted } from '../live/promoted';
+import { reconcileText } from '../live/reconcile';
+import { reconcilePromoted } from '../live/reconcile-promoted';
+import { saveReconcileReport } from '../live/reconcile-report';
 
 interface RunFlags {
   paper?: boolean;
@@ -23,6 +22,7 @@ interface RunFlags {
   pollMs?: string;
   flattenOnStop?: boolean;
   resetKillSwitch?: boolean;
+  newSession?: boolean;
   experiments?: string;
 }
 
@@ -47,9 +47,10 @@ export function registerRunCommands(program: Command): void {
     .option('--poll-ms <ms>', 'ms between polls for a closed bar (default: config runner.pollMs)')
     .option('--flatten-on-stop', 'close the position on SIGINT/SIGTERM before exiting')
     .option('--reset-kill-switch', 'clear a tripped max-drawdown kill switch (after checking the account)')
+    .option('--new-session', 'start over: move the old state file and log aside (never deleted) and start a new session')
     .option('--experiments <dir>', 'experiments folder (default: the project’s experiments/)')
     .action(async (name: string, f: RunFlags) => {
-      const dir = promotedDir(name, f.experiments);
+      const dir = existingPromotedDir(name, f.experiments);
       const { strategy, params } = await loadPromoted(dir);
       const argv: string[] = [];
       if (f.paper) argv.push('--paper');
@@ -60,6 +61,7 @@ export function registerRunCommands(program: Command): void {
       if (f.pollMs !== undefined) argv.push('--poll-ms', f.pollMs);
       if (f.flattenOnStop) argv.push('--flatten-on-stop');
       if (f.resetKillSwitch) argv.push('--reset-kill-switch');
+      if (f.newSession) argv.push('--new-session');
       process.exitCode = await runPromoted({ strategy, params, dir, argv, out: (l) => console.log(l) });
     });
 
@@ -73,40 +75,14 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (name: string, f: ReconcileFlags) => {
       if (f.mode !== 'paper' && f.mode !== 'live') throw new QuantlabError('BAD_ARGUMENT', `--mode: expected paper or live, found '${f.mode}'`);
-      const dir = promotedDir(name, f.experiments);
-      const { strategy, params, config } = await promotedStrategy(dir);
-      const store = new StateStore(statePath(dir, f.mode), { readonly: true });
-      try {
-        const report = reconcileSession(strategy, params, config, store);
-        if (f.json) console.log(JSON.stringify(report, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v), 2));
-        else console.log(reconcileText(report));
-        if (f.html) {
-          const path = typeof f.html === 'string' ? f.html : join(dir, `reconcile-${f.mode}.html`);
-          saveReconcileReport(path, `${name}: ${f.mode} session against the backtest of the same bars`, report);
-          if (!f.json) console.log(`\nreport: ${path}`);
-        }
-      } finally {
-        store.close();
+      const dir = existingPromotedDir(name, f.experiments);
+      const report = await reconcilePromoted(dir, { mode: f.mode });
+      if (f.json) console.log(JSON.stringify(report, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v), 2));
+      else console.log(reconcileText(report));
+      if (f.html) {
+        const path = typeof f.html === 'string' ? f.html : join(dir, `reconcile-${f.mode}.html`);
+        saveReconcileReport(path, `${name}: ${f.mode} session against the backtest of the same bars`, report);
+        if (!f.json) console.log(`\nreport: ${path}`);
       }
     });
-}
-
-/** The run's and the backtest's equity on one chart. */
-export function reconcileFigure(report: ReconcileReport, title = 'run against backtest'): Figure {
-  const { ts, run, backtest } = report.equity;
-  const fig = equityFigure({ ts, equity: run, drawdown: drawdownSeries(run, run.length ? run[0]! : 1), benchmark: backtest, title });
-  fig.data[0]!.name = 'run';
-  if (fig.data[1]) fig.data[1].name = 'backtest';
-  return fig;
-}
-
-/** Writes the reconcile report as a self-contained HTML page. Returns the path. */
-export function saveReconcileReport(path: string, title: string, report: ReconcileReport): string {
-  return saveReport(path, title, [
-    { text: reconcileText(report).split('\n').slice(0, 2).join(' — ') },
-    { figure: reconcileFigure(report, title) },
-    { heading: 'trades' },
-    { table: report.rows.map((r) => ({ ...r })) },
-    ...(report.notes.length ? [{ heading: 'session notes' }, { table: report.notes.map((note) => ({ note })) }] : []),
-  ]);
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SIM_OPTION_NAMES, type SimOptions } from '../backtest';
 import { parseTimeframe, QuantlabError } from '../core';
+import { PROMOTED_NAME } from './promoted-name';
 import { runnerOptions } from './sizing';
 
 /**
@@ -89,7 +90,7 @@ export function checkConfig(config: RunnerConfig, where = 'config'): RunnerConfi
   if (!c || typeof c !== 'object') throw new QuantlabError('BAD_ARGUMENT', `${where}: expected an object, found ${String(c)}`);
   const bad = (field: string, expected: string, found: unknown) => problems.push(`${field}: expected ${expected}, found ${JSON.stringify(found)}`);
   if (c.version !== 1) bad('version', '1', c.version);
-  if (typeof c.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(c.name)) bad('name', "a folder name like 'sma-cross-btcusdt-1h'", c.name);
+  if (typeof c.name !== 'string' || !PROMOTED_NAME.test(c.name)) bad('name', "a folder name like 'sma-cross-btcusdt-1h' (letters, digits, '-', '_', '.', not starting with '.')", c.name);
   if (typeof c.strategy !== 'string' || !c.strategy) bad('strategy', 'a strategy name', c.strategy);
   if (typeof c.symbol !== 'string' || !/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/.test(c.symbol)) bad('symbol', "a unified symbol like 'BTC/USDT' or 'BTC/USDT:USDT'", c.symbol);
   try {
@@ -155,17 +156,37 @@ export function checkConfig(config: RunnerConfig, where = 'config'): RunnerConfi
   return { ...(c as RunnerConfig), execution: { ...exe, fill: 'next-open' } as ExecutionOptions, risk: risk as RiskLimits, runner: r };
 }
 
-/** Reads and checks `<dir>/config.json`. */
+/** Line and column of a character offset in a text (1-based). */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * Reads and checks `<dir>/config.json`: NOT_FOUND when it is missing, BAD_CONFIG naming the file when it is
+ * not JSON (with the line and column) or a field is wrong (each field, what was expected, what was found).
+ */
 export function readConfig(dir: string): RunnerConfig {
   const path = join(dir, 'config.json');
-  if (!existsSync(path)) throw new QuantlabError('NOT_FOUND', `${path}: no config.json (promote the strategy first: await promote(...))`);
+  if (!existsSync(path)) throw new QuantlabError('NOT_FOUND', `${path}: no config.json (expected the runner config promote() writes beside run.ts; promote the strategy again: await promote(...))`);
+  const text = readFileSync(path, 'utf8');
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new QuantlabError('PARSE_ERROR', `${path}: expected JSON, found unreadable text (${(e as Error).message})`);
+    const msg = (e as Error).message;
+    const at = /position (\d+)/.exec(msg);
+    const where = at ? ` at ${lineColumn(text, Number(at[1]))}` : '';
+    const found = text.trim() ? `text that does not parse${where} (${msg})` : 'an empty file';
+    throw new QuantlabError('BAD_CONFIG', `${path}: expected JSON (the runner config), found ${found}; fix the file or promote the strategy again`);
   }
-  return checkConfig(raw as RunnerConfig, path);
+  try {
+    return checkConfig(raw as RunnerConfig, path);
+  } catch (e) {
+    if (e instanceof QuantlabError) throw new QuantlabError('BAD_CONFIG', e.message, e.details);
+    throw e;
+  }
 }
 
 /** The simulator options of a config's execution block (fill at the next bar's open). */

@@ -1,14 +1,14 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { isoTime, QuantlabError } from '../core';
 import type { AnyStrategy } from '../strategy';
 import { readConfig, type RunnerConfig } from './config';
+import { confirmLive } from './confirm';
 import { ExchangePortError } from './exchange-port';
 import { canonicalJson } from './order-ids';
 import { makeRedactor } from './redact';
 import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
-import { setupRunner } from './setup';
+import { logPath, setupRunner } from './setup';
 
 /**
  * The entry point of a promoted strategy's run.ts (and of `quantlab run <name>`): reads config.json,
@@ -18,7 +18,7 @@ import { setupRunner } from './setup';
  *
  * Flags: --paper | --live, --confirm '<symbol> <maxNotional>' (live, non-interactive), --url <origin> (point
  * at another exchange origin, e.g. the local replay exchange), --json, --poll-ms <ms>, --flatten-on-stop,
- * --reset-kill-switch.
+ * --reset-kill-switch, --new-session (start over: the old state file and log are moved aside, never deleted).
  */
 
 export interface RunFlags {
@@ -29,13 +29,15 @@ export interface RunFlags {
   pollMs?: number;
   flattenOnStop: boolean;
   resetKillSwitch: boolean;
+  /** start a new session deliberately: the old state file and log are moved aside first. */
+  newSession: boolean;
 }
 
-export const RUN_USAGE = `usage: run.ts --paper | --live [--confirm '<symbol> <maxNotional>'] [--url <origin>] [--json] [--poll-ms <ms>] [--flatten-on-stop] [--reset-kill-switch]`;
+export const RUN_USAGE = `usage: run.ts --paper | --live [--confirm '<symbol> <maxNotional>'] [--url <origin>] [--json] [--poll-ms <ms>] [--flatten-on-stop] [--reset-kill-switch] [--new-session]`;
 
 /** Parses run.ts flags; throws BAD_ARGUMENT with the usage on anything else. */
 export function parseRunFlags(argv: readonly string[]): RunFlags {
-  const f: Partial<RunFlags> & { json: boolean; flattenOnStop: boolean; resetKillSwitch: boolean } = { json: false, flattenOnStop: false, resetKillSwitch: false };
+  const f: Partial<RunFlags> & { json: boolean; flattenOnStop: boolean; resetKillSwitch: boolean; newSession: boolean } = { json: false, flattenOnStop: false, resetKillSwitch: false, newSession: false };
   const modes: RunMode[] = [];
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
@@ -49,6 +51,7 @@ export function parseRunFlags(argv: readonly string[]): RunFlags {
     else if (a === '--json') f.json = true;
     else if (a === '--flatten-on-stop') f.flattenOnStop = true;
     else if (a === '--reset-kill-switch') f.resetKillSwitch = true;
+    else if (a === '--new-session') f.newSession = true;
     else if (a === '--confirm') f.confirm = value(i++, a);
     else if (a === '--url') f.url = value(i++, a);
     else if (a === '--poll-ms') {
@@ -60,9 +63,6 @@ export function parseRunFlags(argv: readonly string[]): RunFlags {
   if (modes.length !== 1) throw new QuantlabError('BAD_ARGUMENT', `expected exactly one of --paper or --live, found ${modes.length ? modes.map((m) => `--${m}`).join(' ') : 'neither'}\n${RUN_USAGE}`);
   return { ...f, mode: modes[0]! } as RunFlags;
 }
-
-/** The phrase a live start must be confirmed with: the symbol and the notional limit. */
-export const confirmationPhrase = (c: RunnerConfig): string => `${c.symbol} ${c.risk.maxNotional}`;
 
 /** Reads credentials for live mode from the environment variables the config names; throws naming them when missing. */
 export function liveCredentials(config: RunnerConfig, env: NodeJS.ProcessEnv = process.env): { apiKey: string; secret: string } {
@@ -76,32 +76,17 @@ export function liveCredentials(config: RunnerConfig, env: NodeJS.ProcessEnv = p
   return { apiKey: apiKey!, secret: secret! };
 }
 
-/**
- * Checks that a live start is meant: the config must cap the notional (risk.maxNotional) and the operator
- * must type (or pass with --confirm) the symbol and that cap. Throws when it does not match.
- */
-export async function confirmLive(config: RunnerConfig, given: string | undefined, io: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; interactive?: boolean } = {}): Promise<void> {
-  if (config.risk.maxNotional === undefined) {
-    throw new QuantlabError('BAD_ARGUMENT', 'live mode needs a size limit: set risk.maxNotional (largest position value in quote currency) in config.json');
-  }
-  const want = confirmationPhrase(config);
-  const limits = `symbol ${config.symbol} on ${config.exchange.id}${config.exchange.url ? ` (${config.exchange.url})` : ''}, capital ${config.execution.cash ?? 10_000}, max notional ${config.risk.maxNotional}${config.risk.maxPosition !== undefined ? `, max position ${config.risk.maxPosition}` : ''}`;
-  let answer = given;
-  if (answer === undefined) {
-    const interactive = io.interactive ?? Boolean((process.stdin as { isTTY?: boolean }).isTTY);
-    if (!interactive) throw new QuantlabError('BAD_ARGUMENT', `live mode: confirm the ${limits} with --confirm '${want}' (no terminal to ask on)`);
-    const rl = createInterface({ input: io.input ?? process.stdin, output: io.output ?? process.stdout });
-    answer = await new Promise<string>((resolve) => rl.question(`LIVE trading with real orders: ${limits}.\nType '${want}' to confirm: `, (a) => resolve(a)));
-    rl.close();
-  }
-  if (answer.trim() !== want) throw new QuantlabError('BAD_ARGUMENT', `live mode: the confirmation '${answer.trim()}' does not match '${want}' (the symbol and risk.maxNotional); nothing was traded`);
-}
-
 /** Refuses parameters that differ from the validated ones (validation.json beside config.json). */
 export function checkFrozenParams(dir: string, strategy: AnyStrategy, params: Record<string, unknown>): void {
   const path = join(dir, 'validation.json');
   if (!existsSync(path)) throw new QuantlabError('NOT_FOUND', `${path}: no validation evidence; promote the strategy with promote() before running it`);
-  const v = JSON.parse(readFileSync(path, 'utf8')) as { strategy?: string; params?: Record<string, unknown> };
+  let v: { strategy?: string; params?: Record<string, unknown> };
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8')) as typeof v;
+  } catch (e) {
+    throw new QuantlabError('BAD_CONFIG', `${path}: expected the validation evidence as JSON, found text that does not parse (${(e as Error).message}); promote the strategy again`);
+  }
+  if (!v || typeof v !== 'object') throw new QuantlabError('BAD_CONFIG', `${path}: expected the validation evidence (a JSON object), found ${JSON.stringify(v)}`);
   const resolved = strategy.resolveParams(params) as Record<string, unknown>;
   if (v.strategy !== strategy.name || canonicalJson(v.params) !== canonicalJson(resolved)) {
     throw new QuantlabError(
@@ -198,16 +183,16 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     const credentials = flags.mode === 'live' ? liveCredentials(config, o.env ?? process.env) : undefined;
     redact = makeRedactor([credentials?.apiKey, credentials?.secret]);
     if (flags.mode === 'live') await confirmLive(config, flags.confirm);
-    const logPath = join(o.dir, `${flags.mode}.log.jsonl`);
+    const logFile = logPath(o.dir, flags.mode);
     const tty = Boolean((process.stdout as { isTTY?: boolean }).isTTY) && !flags.json;
     const log = (e: RunnerEvent) => {
       const line = redact(JSON.stringify(e));
-      appendFileSync(logPath, `${line}\n`);
+      appendFileSync(logFile, `${line}\n`);
       if (flags.json) out(line);
       else if (e.event !== 'exchange' && e.event !== 'bar' && e.event !== 'order-send') out(redact(humanLine(e)));
       if (tty && e.event === 'bar') process.stdout.write(`\r${statusLine(config, flags.mode, e)}   `);
     };
-    const setup = setupRunner({ strategy: o.strategy, params: o.params, config, mode: flags.mode, dir: o.dir, credentials, log, resetKillSwitch: flags.resetKillSwitch });
+    const setup = setupRunner({ strategy: o.strategy, params: o.params, config, mode: flags.mode, dir: o.dir, credentials, log, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession });
     try {
       await setup.runner.start();
       const stop = await runLoop(setup.runner, { pollMs: flags.pollMs ?? config.runner.pollMs, flattenOnStop: flags.flattenOnStop || config.runner.flattenOnStop, log });

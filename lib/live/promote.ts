@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isoTime, QuantlabError, type Bars } from '../core';
-import { datasetPath, loadBars, projectRoot } from '../data';
+import { datasetPath, loadBars } from '../data';
 import type { Stats } from '../metrics';
 import { backtest, getStrategy, strategyTargets, streamTargets, type AnyStrategy } from '../strategy';
 import * as builtins from '../strategy/builtins';
 import { checkConfig, DEFAULT_KEY_ENV, DEFAULT_RUNNER, DEFAULT_SECRET_ENV, simOptionsOf, type ExecutionOptions, type RiskLimits, type RunnerConfig, type RunnerSettings } from './config';
-import { confirmationPhrase } from './main';
+import { confirmationPhrase } from './confirm';
+import { importModule } from './load-module';
 import { paramsHash } from './order-ids';
+import { promotedDir } from './promoted';
+import { checkPromotedName } from './promoted-name';
 import { runScript } from './run-template';
 
 /**
@@ -97,12 +99,6 @@ export interface PromotedStrategy {
   evidence: ValidationEvidence;
 }
 
-/** Loads a .ts/.js module: through require when a TypeScript require hook is installed (tsx), else import(). */
-async function importModule(path: string): Promise<Record<string, unknown>> {
-  if (typeof require === 'function' && require.extensions && '.ts' in require.extensions) return require(path) as Record<string, unknown>;
-  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-}
-
 const isStudy = (v: unknown): v is StudyLike => Boolean(v) && typeof (v as StudyLike).trials === 'function' && typeof (v as StudyLike).name === 'string';
 
 /** SHA-256 over the bars' six columns (bytes of the Float64Arrays, in column order). */
@@ -167,7 +163,9 @@ function firstDifference(a: Float64Array, b: Float64Array): number {
 /**
  * Promotes a validated strategy: checks it, backtests it on the validation data, and writes
  * `<experimentsDir>/promoted/<name>/{run.ts, config.json, validation.json}`. Returns the paths, config and evidence.
- * @example await promote(smaCross, { fast: 43, slow: 74 }, { symbol: 'BTC/USDT', timeframe: '1h', validation: study })
+ * @example
+ * const p = await promote(ql.smaCross, { fast: 43, slow: 74 }, { symbol: 'BTC/USDT', timeframe: '1h', experimentsDir: 'experiments' });
+ * p.config.name // 'sma-cross-btcusdt-1h' (the folder experiments/promoted/sma-cross-btcusdt-1h/)
  */
 export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record<string, unknown>, o: PromoteOptions): Promise<PromotedStrategy> {
   const strategy = typeof strategyIn === 'string' ? getStrategy(strategyIn) : strategyIn;
@@ -175,9 +173,8 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
   if (!o || typeof o.symbol !== 'string' || typeof o.timeframe !== 'string') throw new QuantlabError('BAD_ARGUMENT', "promote: expected options { symbol: 'BTC/USDT', timeframe: '1h', … }");
   const study = isStudy(o.validation) ? o.validation : (o.validation as ValidationInput | undefined)?.study;
   const v: ValidationInput = isStudy(o.validation) ? {} : (o.validation ?? {});
-  const name = o.name ?? `${strategy.name}-${o.symbol.split(':')[0]!.replace('/', '')}-${o.timeframe}`.toLowerCase();
-  const root = o.experimentsDir ?? join(projectRoot(), 'experiments');
-  const dir = join(root, 'promoted', name);
+  const name = checkPromotedName(o.name ?? `${strategy.name}-${o.symbol.split(':')[0]!.replace('/', '')}-${o.timeframe}`.toLowerCase(), 'promote: name');
+  const dir = promotedDir(name, o.experimentsDir);
   const runPath = join(dir, 'run.ts');
   const configPath = join(dir, 'config.json');
   const evidencePath = join(dir, 'validation.json');
@@ -278,44 +275,4 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
 function jsonNumbers(_k: string, v: unknown): unknown {
   if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? null : String(v);
   return v;
-}
-
-/** Reads a promoted folder: its config and evidence, and the module path of run.ts. */
-export function readPromoted(dir: string): { config: RunnerConfig; evidence: ValidationEvidence; runPath: string } {
-  const runPath = join(dir, 'run.ts');
-  if (!existsSync(runPath)) throw new QuantlabError('NOT_FOUND', `${dir}: no promoted strategy here (no run.ts); promote it first`);
-  const evidencePath = join(dir, 'validation.json');
-  const config = checkConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunnerConfig, join(dir, 'config.json'));
-  const evidence = existsSync(evidencePath) ? (JSON.parse(readFileSync(evidencePath, 'utf8')) as ValidationEvidence) : ({} as ValidationEvidence);
-  return { config, evidence, runPath };
-}
-
-/** The promoted folder of a name under an experiments folder (default <project>/experiments). */
-export const promotedDir = (name: string, experimentsDir?: string): string => join(experimentsDir ?? join(projectRoot(), 'experiments'), 'promoted', name);
-
-/**
- * The strategy and parameters a promoted folder trades, without running its script: a registered strategy
- * (the built-ins) with the validated parameters from validation.json; other strategies through run.ts.
- */
-export async function promotedStrategy(dir: string): Promise<{ strategy: AnyStrategy; params: Record<string, unknown>; config: RunnerConfig }> {
-  const { config, evidence } = readPromoted(dir);
-  let strategy: AnyStrategy | undefined;
-  try {
-    strategy = evidence.strategy ? getStrategy(evidence.strategy) : undefined;
-  } catch {
-    strategy = undefined;
-  }
-  if (strategy && evidence.params) return { strategy, params: evidence.params, config };
-  return loadPromoted(dir);
-}
-
-/** Imports a promoted folder's run.ts and returns the strategy and frozen parameters it exports. */
-export async function loadPromoted(dir: string): Promise<{ strategy: AnyStrategy; params: Record<string, unknown>; config: RunnerConfig }> {
-  const { config, runPath } = readPromoted(dir);
-  const mod = (await importModule(runPath)) as Record<string, unknown> & { default?: Record<string, unknown> };
-  const pick = (k: string) => mod[k] ?? mod.default?.[k];
-  const strategy = pick('strategy') as AnyStrategy | undefined;
-  const params = pick('params') as Record<string, unknown> | undefined;
-  if (!strategy || strategy.kind !== 'strategy' || !params) throw new QuantlabError('BAD_ARGUMENT', `${runPath}: expected it to export { strategy, params } (as promote() writes it)`);
-  return { strategy, params, config };
 }

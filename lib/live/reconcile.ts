@@ -94,6 +94,8 @@ export interface ReconcileReport {
     backtestFinalEquity: number;
     /** bars where the run's equity differs from the backtest's by more than the tolerance. */
     equityDifferences: number;
+    /** neither side traded: the comparison holds trivially (both stayed flat), nothing was compared trade for trade. */
+    vacuous: boolean;
   };
   /** equity at each live bar's close: the run's and the backtest's. */
   equity: { ts: Float64Array; run: Float64Array; backtest: Float64Array };
@@ -241,6 +243,7 @@ export function reconcileSession(strategy: AnyStrategy, params: Record<string, u
       runFinalEquity: eqRun.length ? eqRun[eqRun.length - 1]! : NaN,
       backtestFinalEquity: eqBt.length ? eqBt[eqBt.length - 1]! : NaN,
       equityDifferences,
+      vacuous: run.length === 0 && back.length === 0,
     },
     equity: { ts, run: eqRun, backtest: eqBt },
     notes,
@@ -248,6 +251,10 @@ export function reconcileSession(strategy: AnyStrategy, params: Record<string, u
     backtestTrades: back,
   };
 }
+
+/** What a comparison with no trades on either side says (and does not say). */
+export const vacuousNote = (bars: number): string =>
+  `no trades on either side over these ${bars} bars: nothing was compared trade for trade (agreement only means both stayed flat); use a longer window or parameters that trade`;
 
 /** The comparison as a text table (one line per trade) with the summary and notes, for a terminal. */
 export function reconcileText(report: ReconcileReport): string {
@@ -276,6 +283,7 @@ export function reconcileText(report: ReconcileReport): string {
   const out = [
     `${s.from} → ${s.to}: ${s.bars} bars; run ${s.runTrades} trades, backtest ${s.backtestTrades}; ${s.matched} match, ${s.differing} differ, ${s.runOnly} run-only, ${s.backtestOnly} backtest-only`,
     `final equity: run ${fmt(s.runFinalEquity)}, backtest ${fmt(s.backtestFinalEquity)}; bars whose equity differs: ${s.equityDifferences}`,
+    ...(s.vacuous ? [vacuousNote(s.bars)] : []),
     '',
     line(head),
     ...body.map(line),

@@ -39,7 +39,7 @@ export function runScript(i: RunScriptInput): string {
  *   npx quantlab reconcile ${i.name}            (what the run did against a backtest of the same bars)
  */
 import { ${i.exportName} } from '${i.importFrom}';
-import { runPromoted } from 'quantlab/lib/live/main';
+import { runPromoted } from 'quantlab/live';
 
 export const strategy = ${i.exportName};
 export const params = ${literal(i.params)};

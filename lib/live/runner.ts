@@ -9,6 +9,7 @@ import { clientOrderId, newSessionId, paramsHash, sessionPrefix } from './order-
 import { PaperBroker } from './paper-broker';
 import { RiskGuard, type Trip } from './risk-guard';
 import { runnerOptions, sizeTarget } from './sizing';
+import { checkSessionRecord } from './state-file';
 import type { BarRow, OrderIntent, OrderRow, StateStore } from './state-store';
 
 /**
@@ -209,6 +210,7 @@ export class Runner {
   /** What identifies a session; throws when the state file holds another one (before anything is written). */
   private sessionFields(): Record<string, string> {
     const m = this.store.allMeta();
+    checkSessionRecord(this.store.path, m.session, this.store.historyCounts());
     this.hash = paramsHash(this.params);
     const want: Record<string, string> = {
       strategy: this.strategy.name,
@@ -222,7 +224,7 @@ export class Runner {
     if (diff.length) {
       throw new QuantlabError(
         'VALIDATION_FAILED',
-        `runner: ${this.store.path} holds a session with different ${diff.map((k) => `${k} (${m[k]} there, ${want[k]} now)`).join(', ')}; run in a fresh folder or move that file away`,
+        `runner: ${this.store.path} holds a session with different ${diff.map((k) => `${k} (${m[k]} there, ${want[k]} now)`).join(', ')}; run in a fresh folder, or start over deliberately with --new-session (moves that file aside)`,
       );
     }
     return want;

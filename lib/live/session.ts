@@ -7,8 +7,9 @@ import { getStrategy, type AnyStrategy } from '../strategy';
 import { checkConfig, DEFAULT_KEY_ENV, DEFAULT_SECRET_ENV, type ExecutionOptions, type RiskLimits, type RunnerConfig } from './config';
 import { ExchangePortError } from './exchange-port';
 import type { TradeRow } from './ledger';
-import { reconcileSession, type ReconcileReport } from './reconcile';
-import { promotedStrategy, type PromotedStrategy } from './promote';
+import { reconcileSession, vacuousNote, type ReconcileReport } from './reconcile';
+import type { PromotedStrategy } from './promote';
+import { promotedStrategy } from './promoted';
 import { makeMarket, startReplayExchange, type FaultRule, type ReplayExchange } from '../replay-exchange';
 import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
 import { setupRunner } from './setup';
@@ -17,7 +18,11 @@ import { setupRunner } from './setup';
  * A whole session against the local replay exchange in one call, for notebooks and tests: serve `bars`
  * over HTTP, run the runner (paper, or live against the replay account) bar by bar over them, and compare
  * what it did with the backtest of the same bars.
- * @example const s = await paperSession({ strategy: 'sma-cross', params: { fast: 10, slow: 40 }, bars }); s.parity.equal
+ * @example
+ * const futures = await ql.loadDataset('BTCUSDT', '1h', { market: 'futures' });
+ * const bars = ql.sliceBars(futures, futures.ts.length - 500);
+ * const s = await paperSession({ strategy: 'sma-cross', params: { fast: 10, slow: 40 }, bars });
+ * s.parity.equal // true
  */
 
 export interface ReplaySessionOptions {
@@ -57,8 +62,12 @@ export interface ReplaySessionResult {
   backtestTrades: TradeRow[];
   /** equity at each traded bar's close: the run's and the backtest's. */
   equity: { ts: Float64Array; run: Float64Array; backtest: Float64Array };
-  /** true when every trade and every bar's equity agree (paper: exactly; live: to 1e-9). */
-  parity: { equal: boolean; firstDifference?: string };
+  /**
+   * true when every trade and every bar's equity agree (paper: exactly; live: to 1e-9). `vacuous` when neither
+   * side traded (nothing was compared trade for trade); `summary` says which in words ('identical: 12 trades …',
+   * 'no trades on either side …: nothing was compared …', or the first difference).
+   */
+  parity: { equal: boolean; firstDifference?: string; trades: number; vacuous: boolean; summary: string };
   report: ReconcileReport;
   /** client order ids that reached the exchange (live mode), in order. */
   exchangeOrderIds: string[];
@@ -150,7 +159,7 @@ export async function replaySession(options: ReplaySessionOptions): Promise<Repl
       trades: report.runTrades,
       backtestTrades: report.backtestTrades,
       equity: report.equity,
-      parity: { equal: firstDifference === undefined, firstDifference },
+      parity: parityOf(report, firstDifference),
       report,
       exchangeOrderIds: ex.engine.snapshot().orders.filter((x) => x.account === acct).map((x) => x.clientOrderId),
       faults: { ...ex.faults.fired },
@@ -161,6 +170,18 @@ export async function replaySession(options: ReplaySessionOptions): Promise<Repl
     setup.close();
     await ex.close();
   }
+}
+
+/** The parity verdict of a session: equal or not, and whether anything was compared at all. */
+function parityOf(report: ReconcileReport, firstDifference: string | undefined): ReplaySessionResult['parity'] {
+  const s = report.summary;
+  const vacuous = s.vacuous;
+  const summary = firstDifference !== undefined
+    ? `differs: ${firstDifference}`
+    : vacuous
+      ? vacuousNote(s.bars)
+      : `identical: ${s.runTrades} trade(s) and ${s.bars} bars of equity, trade for trade`;
+  return { equal: firstDifference === undefined, firstDifference, trades: s.runTrades, vacuous, summary };
 }
 
 /** Fills a session's strategy, parameters, market, execution, risk and bars from a promoted folder. */
@@ -190,6 +211,10 @@ async function fromPromoted(o: ReplaySessionOptions): Promise<ReplaySessionOptio
 
 /**
  * A paper session against the local replay exchange: {@link replaySession} with mode 'paper'.
- * @example const s = await paperSession({ promoted: p, window: 400 }); s.equity // { ts, run, backtest }
+ * @example
+ * import { promote } from 'quantlab/live';
+ * const p = await promote('sma-cross', { fast: 10, slow: 40 }, { symbol: 'BTC/USDT:USDT', timeframe: '1h', experimentsDir: 'experiments' });
+ * const s = await paperSession({ promoted: p, window: 400 });
+ * Object.keys(s.equity) // ['ts', 'run', 'backtest'] (the run's and the backtest's equity at each traded bar)
  */
 export const paperSession = (o: Omit<ReplaySessionOptions, 'mode'>): Promise<ReplaySessionResult> => replaySession({ ...o, mode: 'paper' });

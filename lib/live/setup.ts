@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RetryPolicy } from '../core/retry';
 import type { AnyStrategy } from '../strategy';
@@ -8,6 +9,8 @@ import { PaperBroker } from './paper-broker';
 import { makeRedactor } from './redact';
 import { Runner, type RunMode, type RunnerEvent } from './runner';
 import { runnerOptions } from './sizing';
+import { acquireRunLock, type RunLock } from './run-lock';
+import { checkNotLost, moveSessionAside } from './state-file';
 import { StateStore } from './state-store';
 
 /** Everything a runner needs, wired: the exchange adapter, the feed, the state file, the paper broker in paper mode. */
@@ -15,7 +18,9 @@ export interface RunnerSetup {
   runner: Runner;
   store: StateStore;
   adapter: CcxtAdapter;
-  /** closes the state file. */
+  /** the runner lock of the state file (one runner per state file). */
+  lock: RunLock;
+  /** closes the state file and releases the lock. */
   close(): void;
 }
 
@@ -35,10 +40,38 @@ export interface SetupOptions {
   retry?: RetryPolicy;
   /** ccxt's pause between requests (default: ccxt's value for the exchange; 0 for a local replay exchange). */
   rateLimitMs?: number;
+  /** start over deliberately: the mode's state file and log are moved aside (renamed, never deleted) first. */
+  newSession?: boolean;
 }
 
 /** Path of a mode's state file in a promoted folder. */
 export const statePath = (dir: string, mode: RunMode): string => join(dir, `${mode}.db`);
+
+/** Path of a mode's event log (one JSON line per event) in a promoted folder. */
+export const logPath = (dir: string, mode: RunMode): string => join(dir, `${mode}.log.jsonl`);
+
+/** Path of a mode's runner lock in a promoted folder. */
+export const lockPath = (dir: string, mode: RunMode): string => join(dir, `${mode}.lock`);
+
+/**
+ * Takes the folder's runner lock for the mode, then opens its state: moved aside first with `newSession`,
+ * else refused when the file is damaged or missing while the log records a session.
+ */
+function openState(o: SetupOptions): { lock: RunLock; store: StateStore; moved: string[] } {
+  mkdirSync(o.dir, { recursive: true });
+  const lock = acquireRunLock(lockPath(o.dir, o.mode), `${o.mode} runner`);
+  try {
+    const state = statePath(o.dir, o.mode);
+    const log = logPath(o.dir, o.mode);
+    let moved: string[] = [];
+    if (o.newSession) moved = moveSessionAside(state, log);
+    else checkNotLost(state, log);
+    return { lock, store: new StateStore(state), moved };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
 
 /** Builds a runner from a config: ccxt adapter (keys only in live mode), feed, state store, paper broker. */
 export function setupRunner(o: SetupOptions): RunnerSetup {
@@ -58,9 +91,24 @@ export function setupRunner(o: SetupOptions): RunnerSetup {
     log: o.log ? (line) => o.log!({ event: 'exchange', at: new Date().toISOString(), line }) : undefined,
   });
   const feed = ccxtFeed(adapter, { retry: o.retry, redact });
-  const store = new StateStore(statePath(o.dir, o.mode));
-  const port = o.mode === 'paper' ? new PaperBroker({ data: adapter, store, options: runnerOptions(simOptionsOf(c)) }) : adapter;
-  const log = o.log ? (e: RunnerEvent) => o.log!(JSON.parse(redact(JSON.stringify(e))) as RunnerEvent) : undefined;
-  const runner = new Runner({ strategy: o.strategy, params: o.params, config: c, mode: o.mode, port, feed, store, log, clock: o.clock, resetKillSwitch: o.resetKillSwitch });
-  return { runner, store, adapter, close: () => store.close() };
+  const { lock, store, moved } = openState(o);
+  const close = () => {
+    store.close();
+    lock.release();
+  };
+  try {
+    const note = (event: string, detail: Record<string, unknown>) => {
+      store.addEvent(event, detail);
+      o.log?.({ event, at: new Date().toISOString(), ...detail });
+    };
+    if (lock.takenOver) note('lock-taken-over', { lock: lock.path, previous: `pid ${lock.takenOver.pid} on ${lock.takenOver.host} since ${lock.takenOver.startedAt}`, why: lock.takenOver.why });
+    if (o.newSession) note('new-session', { movedAside: moved.length ? moved : 'nothing (no earlier session here)' });
+    const port = o.mode === 'paper' ? new PaperBroker({ data: adapter, store, options: runnerOptions(simOptionsOf(c)) }) : adapter;
+    const log = o.log ? (e: RunnerEvent) => o.log!(JSON.parse(redact(JSON.stringify(e))) as RunnerEvent) : undefined;
+    const runner = new Runner({ strategy: o.strategy, params: o.params, config: c, mode: o.mode, port, feed, store, log, clock: o.clock, resetKillSwitch: o.resetKillSwitch });
+    return { runner, store, adapter, lock, close };
+  } catch (e) {
+    close();
+    throw e;
+  }
 }

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { QuantlabError } from '../core';
 import type { FillReason, LedgerFill } from './ledger';
+import { checkStateBytes, checkStateDb, stateError } from './state-file';
 
 /**
  * The runner's state in one SQLite file (WAL, so a reader can watch a running session): the bars it
@@ -97,6 +98,25 @@ CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, bar_ts REAL, kind TEXT NOT NULL, detail TEXT NOT NULL
 );
 `;
+
+/** Creates a state file with its schema under a temporary name, then moves it into place (never half made). */
+function createStateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.creating-${process.pid}`;
+  try {
+    const db = new Database(tmp);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.exec(SCHEMA);
+    } finally {
+      db.close();
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+    throw stateError(path, e);
+  }
+}
 
 const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
 const nul = (v: number): number | null => (Number.isNaN(v) ? null : v);
@@ -193,19 +213,33 @@ export class StateStore {
     return st;
   }
 
-  /** Opens (creating when missing) the state file. `readonly` opens an existing file for watching. */
+  /**
+   * Opens (creating when missing) the state file. `readonly` opens an existing file for watching. An existing
+   * file that is empty, not a SQLite database, damaged or lacks the runner's tables is refused (STATE_DAMAGED,
+   * naming the file and how to recover); a new file is created whole (schema included) and then moved into place.
+   */
   constructor(
     readonly path: string,
     options: { readonly?: boolean } = {},
   ) {
-    if (options.readonly && !existsSync(path)) throw new QuantlabError('NOT_FOUND', `${path}: no runner state here (the runner has not run in this folder)`);
-    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path, { readonly: Boolean(options.readonly), timeout: 5000 });
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.exec(SCHEMA);
+    const readonly = Boolean(options.readonly);
+    if (readonly && !existsSync(path)) throw new QuantlabError('NOT_FOUND', `${path}: no runner state here (the runner has not run in this folder)`);
+    if (existsSync(path)) checkStateBytes(path);
+    else createStateFile(path);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly, fileMustExist: true, timeout: 5000 });
+      if (!readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      checkStateDb(db, path);
+      if (!readonly) db.exec(SCHEMA);
+    } catch (e) {
+      if (db?.open) db.close();
+      throw stateError(path, e);
     }
+    this.db = db;
   }
 
   close(): void {
@@ -287,6 +321,12 @@ export class StateStore {
     if (!phases) return (this.sql('SELECT * FROM bars ORDER BY ts').all() as RawBar[]).map(barOf);
     const rows = this.sql(`SELECT * FROM bars WHERE phase IN (${phases.map(() => '?').join(',')}) ORDER BY ts`).all(...phases) as RawBar[];
     return rows.map(barOf);
+  }
+
+  /** How many rows of history the file holds (bars, orders, fills). */
+  historyCounts(): { bars: number; orders: number; fills: number } {
+    const n = (t: string) => (this.sql(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    return { bars: n('bars'), orders: n('orders'), fills: n('fills') };
   }
 
   /** How many bars are stored. */

@@ -15,7 +15,8 @@ import { isoTime, sliceBars, type Bars } from '../../lib/core';
 import { datasetPath } from '../../lib/data';
 import { readConfig, simOptionsOf } from '../../lib/live/config';
 import { runPromoted } from '../../lib/live/main';
-import { promote, promotedStrategy, type StudyLike } from '../../lib/live/promote';
+import { promote, type StudyLike } from '../../lib/live/promote';
+import { promotedStrategy } from '../../lib/live/promoted';
 import { startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { paperSession } from '../../lib/live/session';
 import { StateStore } from '../../lib/live/state-store';
@@ -143,7 +144,8 @@ describe('the notebook’s one call', () => {
   it('paperSession({ promoted }) trades the last bars of the shipped data on paper and equals their backtest', async () => {
     const p = await promote('sma-cross', { fast: 5, slow: 20 }, { symbol: 'BTC/USDT', timeframe: '1h', data: sliceBars(btc1h(), 0, 1000), experimentsDir: tempDir('notebook') });
     const s = await paperSession({ promoted: p, window: 300 });
-    expect(s.parity).toEqual({ equal: true, firstDifference: undefined });
+    expect(s.parity).toMatchObject({ equal: true, firstDifference: undefined, vacuous: false, trades: s.trades.length });
+    expect(s.parity.summary).toBe(`identical: ${s.trades.length} trade(s) and 149 bars of equity, trade for trade`);
     expect(s.trades.length).toBeGreaterThan(2);
     expect(s.trades).toEqual(s.backtestTrades);
     const all = btc1h();
