@@ -1,16 +1,25 @@
 /**
  * Worker-thread side of {@link workerPool}: loads the objective factory named in workerData, then runs
- * trials as the main thread sends them. report() and shouldPrune() are forwarded to the main thread, which
- * owns the study and its storage.
+ * trials as the main thread sends them, a group or a batch per message. In a group ('run'), report() and
+ * shouldPrune() are forwarded to the main thread, which owns the study and its storage; in a batch
+ * ('batch', a grid chunk) they are local no-ops and the values come back in one Float64Array.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Objective, ObjectiveValue, TrialLike } from './study';
 import type { Params } from './space';
 
-interface RunMsg {
-  type: 'run';
+interface TrialMsg {
   number: number;
   params: Params;
+}
+interface RunMsg {
+  type: 'run';
+  trials: TrialMsg[];
+}
+interface BatchMsg {
+  type: 'batch';
+  id: number;
+  trials: TrialMsg[];
 }
 interface AnswerMsg {
   type: 'answer';
@@ -51,10 +60,15 @@ async function load(): Promise<Objective> {
   return objective;
 }
 
-// trials run one after another (a trial awaiting report()/shouldPrune() answers does not let the next start)
+const errorFields = (e: unknown) => {
+  const err = e as Error;
+  return { name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack };
+};
+
+// messages run one after another (a trial awaiting report()/shouldPrune() answers does not let the next start)
 let chain: Promise<void> = Promise.resolve();
 
-port.on('message', (m: RunMsg | AnswerMsg) => {
+port.on('message', (m: RunMsg | BatchMsg | AnswerMsg) => {
   if (m.type === 'answer') {
     const w = waiting.get(m.seq);
     waiting.delete(m.seq);
@@ -63,26 +77,78 @@ port.on('message', (m: RunMsg | AnswerMsg) => {
     else w.resolve(m.value);
     return;
   }
-  chain = chain.then(() => runTrial(m));
+  chain = chain.then(() => (m.type === 'batch' ? runBatch(m) : runGroup(m)));
 });
 
-async function runTrial(m: RunMsg): Promise<void> {
-  const trial: TrialLike = {
-    number: m.number,
-    params: m.params,
-    report: async (value, step) => {
-      await ask({ type: 'report', number: m.number, value, step });
-    },
-    shouldPrune: async () => (await ask({ type: 'shouldPrune', number: m.number })) as boolean,
-    pruned: () => new PrunedInWorker(`trial ${m.number} pruned`),
-  };
+/** A group of trials of an ask/tell study: one reply with every result. */
+async function runGroup(m: RunMsg): Promise<void> {
+  const results: ({ number: number; value: ObjectiveValue } | { number: number; error: ReturnType<typeof errorFields> })[] = [];
+  for (const t of m.trials) {
+    const trial: TrialLike = {
+      number: t.number,
+      params: t.params,
+      report: async (value, step) => {
+        await ask({ type: 'report', number: t.number, value, step });
+      },
+      shouldPrune: async () => (await ask({ type: 'shouldPrune', number: t.number })) as boolean,
+      pruned: () => new PrunedInWorker(`trial ${t.number} pruned`),
+    };
+    try {
+      const f = await load();
+      results.push({ number: t.number, value: await f(trial) });
+    } catch (e) {
+      results.push({ number: t.number, error: errorFields(e) });
+    }
+  }
+  port.postMessage({ type: 'results', results });
+}
+
+const noReport = async (): Promise<void> => undefined;
+const noPrune = async (): Promise<boolean> => false;
+
+/**
+ * A batch of grid trials: values (width per trial, NaN where not run) and end times in transferred buffers.
+ * Stops at the first trial that throws (failedAt) so that the main thread can mark the rest failed.
+ */
+async function runBatch(m: BatchMsg): Promise<void> {
+  const n = m.trials.length;
+  const end = new Float64Array(n).fill(NaN);
+  let values: Float64Array | null = null;
+  let width = 0;
+  let failedAt = -1;
+  let error: ReturnType<typeof errorFields> | undefined;
   try {
     const f = await load();
-    const value: ObjectiveValue = await f(trial);
-    port.postMessage({ type: 'done', number: m.number, value });
+    for (let i = 0; i < n; i++) {
+      const t = m.trials[i]!;
+      let v: ObjectiveValue;
+      try {
+        v = await f({ number: t.number, params: t.params, report: noReport, shouldPrune: noPrune, pruned: () => new PrunedInWorker(`trial ${t.number} pruned`) });
+      } catch (e) {
+        failedAt = i;
+        error = errorFields(e);
+        break;
+      }
+      const k = typeof v === 'number' ? 1 : v.length;
+      if (!values) {
+        width = k;
+        values = new Float64Array(n * k).fill(NaN);
+      }
+      if (k !== width) {
+        failedAt = i;
+        error = { name: 'Error', message: `trial ${t.number}: expected ${width} objective value(s) like the batch's first trial, found ${k}`, stack: undefined };
+        break;
+      }
+      if (typeof v === 'number') values[i] = v;
+      else for (let j = 0; j < k; j++) values[i * k + j] = v[j]!;
+      end[i] = performance.timeOrigin + performance.now();
+    }
   } catch (e) {
-    const err = e as Error;
-    port.postMessage({ type: 'error', number: m.number, name: err?.name ?? 'Error', message: err?.message ?? String(e), stack: err?.stack });
+    failedAt = 0;
+    error = errorFields(e);
   }
+  const vals = values ?? new Float64Array(0);
+  port.postMessage({ type: 'batch-done', id: m.id, width, values: vals, end, failedAt, error }, [vals.buffer as ArrayBuffer, end.buffer as ArrayBuffer]);
 }
+
 port.postMessage({ type: 'ready' });

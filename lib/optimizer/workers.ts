@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { QuantlabError } from '../core';
+import type { BatchEvaluator, BatchItem, BatchResult } from './batch-run';
 import type { Executor, ObjectiveValue, Trial } from './study';
 
 /**
@@ -19,8 +20,23 @@ export interface WorkerTask {
 }
 
 export interface WorkerPoolOptions {
-  /** Trials queued per worker: the next one is already there when the current one ends, hiding the round trip to the main thread. Default 2. */
+  /** Trials (or batches) queued per worker: the next is already there when the current one ends, hiding the round trip. Default 2. */
   depth?: number;
+}
+
+/** Worker threads that run single trials of an ask/tell study (`study.optimize(pool, …)`) and whole batches (`runInBatches`). */
+export interface WorkerPool extends Executor, BatchEvaluator {}
+
+/**
+ * `jobs` capped at the cores this process may use (os.availableParallelism()): more CPU-bound threads than
+ * cores only add switching. Says so in one line through `note` (default: stderr) when it caps.
+ */
+export function capJobs(jobs: number, where: string, note: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
+  if (!(Number.isInteger(jobs) && jobs >= 1)) throw new QuantlabError('BAD_ARGUMENT', `${where}: expected jobs to be an integer >= 1, found ${jobs}`);
+  const cores = Math.max(1, availableParallelism());
+  if (jobs <= cores) return jobs;
+  note(`${where}: jobs ${jobs} capped at ${cores} (the cores available to this process, os.availableParallelism())`);
+  return cores;
 }
 
 interface Pending {
@@ -29,10 +45,38 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+interface PendingBatch {
+  id: number;
+  size: number;
+  resolve: (r: BatchResult) => void;
+  reject: (e: Error) => void;
+}
+
 interface Slot {
   worker: Worker;
   inFlight: Map<number, Pending>;
+  batches: Map<number, PendingBatch>;
 }
+
+interface ErrorFields {
+  name?: string;
+  message?: string;
+  stack?: string;
+}
+
+type WorkerMsg =
+  | { type: 'ready' }
+  | { type: 'report'; number: number; seq: number; value: number; step: number }
+  | { type: 'shouldPrune'; number: number; seq: number }
+  | { type: 'results'; results: ({ number: number; value: ObjectiveValue } | { number: number; error: ErrorFields })[] }
+  | { type: 'batch-done'; id: number; width: number; values: Float64Array; end: Float64Array; failedAt: number; error?: ErrorFields };
+
+const toError = (f: ErrorFields): Error => {
+  const e = new Error(f.message);
+  e.name = f.name ?? 'Error';
+  if (f.stack) e.stack = f.stack;
+  return e;
+};
 
 /** Path of the TypeScript loader used to run .ts modules in worker threads (tsx's CommonJS hook). */
 function tsxHook(): string {
@@ -54,10 +98,12 @@ function entryFile(): { file: string; ts: boolean } {
 
 /**
  * A pool of `size` worker threads running trials of one study: the main thread samples and stores, the
- * workers evaluate. Use as the objective of `study.optimize(pool, …)`; close() when done.
+ * workers evaluate. Single trials asked in the same turn of the event loop travel together (one message per
+ * worker, one reply per group); `evaluate(batch)` sends a whole chunk of trials and gets their values back in
+ * one Float64Array. Use as the objective of `study.optimize(pool, …)` or with `runInBatches`; close() when done.
  * Workers run TypeScript through tsx's require hook (also under vitest and in the notebook kernel).
  */
-export function workerPool(task: WorkerTask, size = Math.max(1, cpus().length), options: WorkerPoolOptions = {}): Executor {
+export function workerPool(task: WorkerTask, size = Math.max(1, availableParallelism()), options: WorkerPoolOptions = {}): WorkerPool {
   if (!(Number.isInteger(size) && size >= 1)) throw new QuantlabError('BAD_ARGUMENT', `workerPool: expected size to be an integer >= 1, found ${size}`);
   const depth = options.depth ?? 2;
   if (!(Number.isInteger(depth) && depth >= 1)) throw new QuantlabError('BAD_ARGUMENT', `workerPool: expected depth to be an integer >= 1, found ${depth}`);
@@ -65,48 +111,81 @@ export function workerPool(task: WorkerTask, size = Math.max(1, cpus().length), 
   const entry = entryFile();
   const execArgv = entry.ts || /\.(c|m)?ts$/.test(task.module) ? ['--require', tsxHook()] : [];
   const slots: Slot[] = [];
-  const waiting: (() => void)[] = [];
+  const queue: Pending[] = [];
+  const batchWaiting: (() => void)[] = [];
+  let flushScheduled = false;
   let closed = false;
-  const wake = () => waiting.shift()?.();
+  let batchIds = 0;
+  const load = (s: Slot) => s.inFlight.size + s.batches.size;
+
+  const flush = () => {
+    flushScheduled = false;
+    while (queue.length) {
+      let best: Slot | undefined;
+      for (const s of slots) if (load(s) < depth && (!best || load(s) < load(best))) best = s;
+      if (!best) return;
+      const group = queue.splice(0, depth - load(best));
+      for (const p of group) best.inFlight.set(p.trial.number, p);
+      best.worker.postMessage({ type: 'run', trials: group.map((p) => ({ number: p.trial.number, params: p.trial.params })) });
+    }
+  };
+  const scheduleFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(flush);
+  };
+  const freed = () => {
+    if (queue.length) scheduleFlush();
+    batchWaiting.shift()?.();
+  };
 
   const spawn = (): Slot => {
     const worker = new Worker(entry.file, {
       execArgv,
       workerData: { module: task.module, exportName: task.exportName ?? 'objective', init: task.init },
     });
-    const slot: Slot = { worker, inFlight: new Map() };
-    worker.on('message', async (m: { type: string; number?: number; seq?: number; value?: unknown; step?: number; name?: string; message?: string; stack?: string }) => {
+    const slot: Slot = { worker, inFlight: new Map(), batches: new Map() };
+    worker.on('message', async (m: WorkerMsg) => {
       if (m.type === 'ready') return;
-      const p = slot.inFlight.get(m.number!);
-      if (!p) return;
-      if (m.type === 'report' || m.type === 'shouldPrune') {
-        try {
-          const value = m.type === 'report' ? await p.trial.report(m.value as number, m.step!) : await p.trial.shouldPrune();
-          worker.postMessage({ type: 'answer', seq: m.seq, value });
-        } catch (e) {
-          worker.postMessage({ type: 'answer', seq: m.seq, error: (e as Error).message });
-        }
+      if (m.type === 'batch-done') {
+        const b = slot.batches.get(m.id);
+        if (!b) return;
+        slot.batches.delete(m.id);
+        b.resolve({ width: m.width, values: m.values, end: m.end, failedAt: m.failedAt, error: m.error ? toError(m.error) : undefined });
+        freed();
         return;
       }
-      slot.inFlight.delete(m.number!);
-      if (m.type === 'done') p.resolve(m.value as ObjectiveValue);
-      else {
-        const e = new Error(m.message);
-        e.name = m.name ?? 'Error';
-        if (m.stack) e.stack = m.stack;
-        p.reject(e);
+      if (m.type === 'results') {
+        for (const r of m.results) {
+          const p = slot.inFlight.get(r.number);
+          if (!p) continue;
+          slot.inFlight.delete(r.number);
+          if ('error' in r) p.reject(toError(r.error));
+          else p.resolve(r.value);
+        }
+        freed();
+        return;
       }
-      wake();
+      const p = slot.inFlight.get(m.number);
+      if (!p) return;
+      try {
+        const value = m.type === 'report' ? await p.trial.report(m.value, m.step) : await p.trial.shouldPrune();
+        worker.postMessage({ type: 'answer', seq: m.seq, value });
+      } catch (e) {
+        worker.postMessage({ type: 'answer', seq: m.seq, error: (e as Error).message });
+      }
     });
     const lost = (why: string) => {
       const i = slots.indexOf(slot);
       if (i < 0) return;
       slots.splice(i, 1);
       for (const p of slot.inFlight.values()) p.reject(new Error(`worker thread ${why} while running trial ${p.trial.number}`));
+      for (const b of slot.batches.values()) b.reject(new Error(`worker thread ${why} while running a batch of ${b.size} trials`));
       slot.inFlight.clear();
+      slot.batches.clear();
       if (!closed) {
         slots.push(spawn());
-        wake();
+        freed();
       }
     };
     worker.on('error', (e) => lost(`failed (${e.message})`));
@@ -117,22 +196,32 @@ export function workerPool(task: WorkerTask, size = Math.max(1, cpus().length), 
   };
   for (let i = 0; i < size; i++) slots.push(spawn());
 
-  const run = async (trial: Trial): Promise<ObjectiveValue> => {
+  const run = (trial: Trial): Promise<ObjectiveValue> => {
+    if (closed) return Promise.reject(new QuantlabError('BAD_ARGUMENT', 'workerPool: closed'));
+    return new Promise<ObjectiveValue>((resolve, reject) => {
+      queue.push({ trial, resolve, reject });
+      scheduleFlush();
+    });
+  };
+
+  const evaluate = async (items: readonly BatchItem[]): Promise<BatchResult> => {
     if (closed) throw new QuantlabError('BAD_ARGUMENT', 'workerPool: closed');
     const pick = () => {
       let best: Slot | undefined;
-      for (const s of slots) if (s.inFlight.size < depth && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+      for (const s of slots) if (load(s) < depth && (!best || load(s) < load(best))) best = s;
       return best;
     };
     let slot = pick();
     while (!slot) {
-      await new Promise<void>((r) => waiting.push(r));
+      await new Promise<void>((r) => batchWaiting.push(r));
+      if (closed) throw new QuantlabError('BAD_ARGUMENT', 'workerPool: closed');
       slot = pick();
     }
     const s = slot;
-    return new Promise<ObjectiveValue>((resolve, reject) => {
-      s.inFlight.set(trial.number, { trial, resolve, reject });
-      s.worker.postMessage({ type: 'run', number: trial.number, params: trial.params });
+    const id = ++batchIds;
+    return new Promise<BatchResult>((resolve, reject) => {
+      s.batches.set(id, { id, size: items.length, resolve, reject });
+      s.worker.postMessage({ type: 'batch', id, trials: items.map((t) => ({ number: t.number, params: t.params })) });
     });
   };
 
@@ -140,10 +229,12 @@ export function workerPool(task: WorkerTask, size = Math.max(1, cpus().length), 
     size,
     concurrency: size * depth,
     run,
+    evaluate,
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
       slots.length = 0;
+      for (const w of batchWaiting.splice(0)) w();
     },
   };
 }

@@ -67,12 +67,44 @@ export function score(strategy: AnyStrategy, bars: Bars, params: Params, spec: S
   return spec.objectives.map((o) => orWorst((st as unknown as Record<string, number>)[o]!, objectiveDirection(o)));
 }
 
-/** Caches bounded in size: a long study would otherwise keep every indicator array it ever computed. */
-function boundedCache(max: number): IndicatorCache {
+/** Bytes an indicator result holds (typed arrays, or an object of them). */
+function bytesOf(v: unknown): number {
+  if (ArrayBuffer.isView(v)) return v.byteLength;
+  let n = 64;
+  if (v && typeof v === 'object') for (const x of Object.values(v)) if (ArrayBuffer.isView(x)) n += x.byteLength;
+  return n;
+}
+
+/** Default bytes of indicator results one objective keeps (per thread): ~145 SMAs of 66k bars, ~30 of a year of minutes. */
+export const OBJECTIVE_CACHE_BYTES = 128 * 2 ** 20;
+
+/**
+ * A cache bounded in bytes (oldest entries out first): a long study, or a sweep over long bars, would
+ * otherwise keep every indicator array it ever computed.
+ */
+export function boundedCache(maxBytes: number): IndicatorCache {
   const m = new Map<string, unknown>();
+  const sizes = new Map<string, number>();
+  let total = 0;
   const set = m.set.bind(m);
+  const del = m.delete.bind(m);
+  m.delete = (k: string) => {
+    total -= sizes.get(k) ?? 0;
+    sizes.delete(k);
+    return del(k);
+  };
+  const clear = m.clear.bind(m);
+  m.clear = () => {
+    sizes.clear();
+    total = 0;
+    clear();
+  };
   m.set = (k: string, v: unknown) => {
-    if (m.size >= max && !m.has(k)) m.delete(m.keys().next().value as string);
+    m.delete(k);
+    const b = bytesOf(v);
+    while (m.size && total + b > maxBytes) m.delete(m.keys().next().value as string);
+    sizes.set(k, b);
+    total += b;
     return set(k, v);
   };
   return m;
@@ -88,7 +120,7 @@ export function strategyObjectiveFor(strategy: AnyStrategy, bars: Bars, spec: Sc
   if (k && !(Number.isInteger(k) && k >= 2)) throw new QuantlabError('BAD_ARGUMENT', `optimize: expected folds to be an integer >= 2, found ${k}`);
   const n = bars.close.length;
   const parts = k ? Array.from({ length: k }, (_, i) => sliceBars(bars, Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k))) : [bars];
-  const caches = parts.map(() => boundedCache(600));
+  const caches = parts.map(() => boundedCache(OBJECTIVE_CACHE_BYTES / parts.length));
   return async (trial) => {
     const params = { ...spec.fixed, ...trial.params };
     if (!k) return score(strategy, bars, params, spec, caches[0]!);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QuantlabError, type Bars } from '../core';
-import { createStudy, gridPoints, openStorage, progressBar, samplerFrom, shareBars, workerPool, type Objective } from '../optimizer';
+import { capJobs, createStudy, gridPoints, openStorage, progressBar, samplerFrom, shareBars, workerPool, type Objective, type StudyRun, type WorkerPool } from '../optimizer';
+import { inProcessEvaluator, runInBatches } from '../optimizer/batch-run';
 import { backtest, BUILTIN_STRATEGIES, getStrategy, type AnyStrategy, type IndicatorCache } from '../strategy';
 import { objectiveDirection, strategyObjectiveFor, type ObjectiveName, type ScoreSpec } from './objectives';
 import type { OptimizeOptions } from './options';
@@ -29,7 +30,10 @@ const dataMeta = (bars: Bars) => ({
  * Optimises a strategy's parameters on bars: a study (resumable by name in its storage) whose trials run
  * backtests, in worker threads when `jobs` > 1 (bars shared, not copied). Returns the trials, the best
  * parameters with their full statistics, and the overfitting statistics beside them.
- * @example const r = await optimize(smaCross, bars, { sampler: 'tpe', trials: 300, objective: 'sharpe', jobs: 2, storage: 'sqlite:experiments/studies.db', name: 'btc-sma' })
+ * @example
+ * const bars = await ql.loadDataset('BTCUSDT', '1h');
+ * const r = await optimize(ql.smaCross, bars, { sampler: 'tpe', trials: 40, objective: 'sharpe', jobs: 2, storage: 'sqlite:experiments/studies.db', name: 'btc-sma', seed: 7 });
+ * r.trials.length // 40
  */
 export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const strategy = typeof strategyOrName === 'string' ? getStrategy(strategyOrName) : strategyOrName;
@@ -40,14 +44,16 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
   const constraint = strategyConstraint(strategy, options.fixed, options.constraint);
   const sampler = samplerFrom(options.sampler, directions.length > 1 ? 'nsga2' : 'tpe');
   const isGrid = sampler.name === 'grid';
-  const target = options.trials ?? (isGrid ? gridPoints(space, constraint, options.gridPoints ?? 10).length : 100);
-  const jobs = options.jobs ?? 1;
-  if (!(Number.isInteger(jobs) && jobs >= 1)) throw new QuantlabError('BAD_ARGUMENT', `optimize: expected jobs to be an integer >= 1, found ${jobs}`);
+  const points = isGrid ? gridPoints(space, constraint, options.gridPoints ?? 10) : null;
+  const target = options.trials ?? (points ? points.length : 100);
+  const jobs = capJobs(options.jobs ?? 1, 'optimize');
+  // a plain grid (no pruning, no per-fold reports) runs in batches: one message per chunk of trials, not per trial
+  const batched = points !== null && typeof options.sampler === 'string' && !options.pruner && !options.folds;
   const name = options.name ?? `${strategy.name}-${bars.symbol || 'bars'}-${bars.timeframe || 'tf'}`;
   const storage = typeof options.storage === 'object' ? options.storage : openStorage(options.storage ?? 'memory:');
   const ownsStorage = typeof options.storage !== 'object';
   const spec: ScoreSpec = { objectives, backtest: options.backtest ?? {}, fixed: options.fixed, folds: options.folds };
-  let pool: ReturnType<typeof workerPool> | null = null;
+  let pool: WorkerPool | null = null;
   try {
     const existing = await storage.getStudy(name);
     const data = dataMeta(bars);
@@ -69,7 +75,7 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
       meta: { strategy: strategy.name, objectives, data, backtest: spec.backtest, fixed: options.fixed ?? {}, folds: options.folds ?? 0 },
     });
     const progress = options.progress === false ? undefined : typeof options.progress === 'function' ? options.progress : progressBar({ label: name });
-    let objective: Objective | ReturnType<typeof workerPool>;
+    let objective: Objective | WorkerPool;
     if (jobs > 1) {
       const builtin = BUILTIN_STRATEGIES.includes(strategy);
       if (!builtin && !options.strategyFile) {
@@ -88,7 +94,9 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
       );
       objective = pool;
     } else objective = strategyObjectiveFor(strategy, bars, spec);
-    const run = await study.optimize(objective, { trials: target, jobs, onProgress: progress, timeout: options.timeout });
+    const run: StudyRun = batched
+      ? await runInBatches(study, points!, typeof objective === 'function' ? inProcessEvaluator(objective) : objective, { trials: target, onProgress: progress, timeout: options.timeout })
+      : await study.optimize(objective, { trials: target, jobs, onProgress: progress, timeout: options.timeout });
     const cache: IndicatorCache = new Map();
     let best: BestTrial | null = null;
     if (run.best) {
