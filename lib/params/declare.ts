@@ -73,7 +73,7 @@ function made<P extends ParamSpec>(call: string, spec: P, dflt: unknown): P {
 
 /**
  * An integer in [low, high] on a grid of `step` from low.
- * @example int(2, 100).kind // 'int'
+ * @example int(10, 200, { step: 2 }) // { kind: 'int', low: 10, high: 200, step: 2 }
  */
 export function int(low: number, high: number, options: { step?: number; default?: number } = {}): IntParam {
   return made(`int(${low}, ${high})`, { kind: 'int', low, high, step: options.step ?? 1 }, options.default);

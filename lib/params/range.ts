@@ -12,6 +12,7 @@ export const RANGE_LIMIT = 10_000_000;
  * @example range(1, 4) // [1, 2, 3, 4]
  * @example range(0.1, 0.5, 0.1) // [0.1, 0.2, 0.3, 0.4, 0.5]
  * @example range(0, 1, 0.3) // [0, 0.3, 0.6, 0.9]
+ * @example range(5, 2) // throws BAD_ARGUMENT
  */
 export function range(lo: number, hi: number, step = 1): number[] {
   const call = `range(${lo}, ${hi}, ${step})`;
