@@ -99,7 +99,10 @@ export function simulatePortfolio(assets: readonly AssetInput[], options: SimOpt
  * so after a stop the position stays flat until the target changes. Conventions (all-in, fee f, fixed fee F):
  * an entry of all cash buys (cash − F) / (price · (1 + f)) units; an exit sells for units · price · (1 − f) − F;
  * a position open after the last bar is marked to market at the last close without an exit fee.
- * @example simulate(bars, targets, { fill: 'close', fee: 0.001 }).finalEquity
+ * @example
+ * const bars = await ql.loadDataset('BTCUSDT', '1h');
+ * const targets = new Float64Array(bars.close.length).fill(1); // all in from the first close: buy and hold
+ * simulate(bars, targets, { fill: 'close', fee: 0.001 }).finalEquity // 193105.05…
  */
 export function simulate(bars: Bars, targets: Float64Array, options: SimOptions = {}, series: SimSeries = {}): SimResult {
   return simulatePortfolio([{ bars, targets, atr: series.atr, fundingRates: series.fundingRates }], options);

@@ -12,7 +12,7 @@ import { checkSameLength } from './transform';
  * warm-up counts finite bars.
  * @example
  * const h = Float64Array.of(10, 12), l = Float64Array.of(8, 10), c = Float64Array.of(9.5, 10.5), v = Float64Array.of(100, 50);
- * adosc(h, l, c, v, 1, 2) // AD = [50, 25] → [NaN, 25 - (2/3 * 25 + 1/3 * 50)] = [NaN, -8.333…]
+ * adosc(h, l, c, v, 1, 2) // [NaN, -8.333…]: AD = [50, 25] → 25 − (2/3 · 25 + 1/3 · 50)
  */
 export function adosc(
   high: Series,

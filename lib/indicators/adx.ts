@@ -33,7 +33,9 @@ export interface AdxValue {
  * arrays of objects.
  * NaN policy: a bar with a NaN high, low or close gives NaN in every output and is skipped: the next
  * bar's movement is taken against the last finite bar, as {@link ema} carries on.
- * @example adx(high, low, close, 14).adx // NaN for the first 27 bars
+ * @example
+ * const { high, low, close } = await ql.loadDataset('BTCUSDT', '1h');
+ * adx(high, low, close, 14).adx.findIndex(Number.isFinite) // 27 (NaN for the first 2n − 1 bars)
  */
 export function adx(high: Series, low: Series, close: Series, n = 14): AdxResult {
   checkPeriod('adx', n, 2);

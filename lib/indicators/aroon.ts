@@ -15,7 +15,7 @@ export interface AroonResult {
  * AROON (aroonup/aroondown) and AROONOSC. technicalindicators has no Aroon; TradingView's uses the same
  * n+1 bar window.
  * NaN policy: an output whose window contains a bar with a NaN high or low is NaN.
- * @example aroon(Float64Array.of(1, 3, 2), Float64Array.of(0, 2, 1), 2) // up [NaN, NaN, 50], down [NaN, NaN, 0], osc [NaN, NaN, 50]
+ * @example aroon(Float64Array.of(1, 3, 2), Float64Array.of(0, 2, 1), 2) // { up: [NaN, NaN, 50], down: [NaN, NaN, 0], osc: [NaN, NaN, 50] }
  */
 export function aroon(high: Series, low: Series, n = 14): AroonResult {
   checkPeriod('aroon', n, 2);

@@ -23,7 +23,7 @@ export interface BandsPoint {
  * running-sum variance (see {@link stddev}). TradingView's `ta.bb` and technicalindicators also use
  * the population deviation, so they agree up to rounding.
  * NaN policy (window family): NaN while the window contains a NaN; recovers after.
- * @example bbands(Float64Array.of(1, 2, 3), 3, 2) // middle[2] = 2, upper[2] = 2 + 2*sqrt(2/3)
+ * @example bbands(Float64Array.of(1, 2, 3), 3, 2) // ≈ { middle: [NaN, NaN, 2], upper: [NaN, NaN, 2 + 2 * Math.sqrt(2 / 3)], lower: [NaN, NaN, 2 - 2 * Math.sqrt(2 / 3)] }
  */
 export function bbands(
   x: Series,

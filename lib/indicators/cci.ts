@@ -8,7 +8,7 @@ import { checkPeriod } from './sma';
  * Matches TA-Lib CCI (same summation order). technicalindicators' CCI returns a shorter array.
  * The mean deviation has no running form: O(n) work per bar.
  * NaN policy: an output whose window contains a bar with a NaN high, low or close is NaN.
- * @example cci(Float64Array.of(1, 2, 3), Float64Array.of(1, 2, 3), Float64Array.of(1, 2, 3), 3) // [NaN, NaN, 100]
+ * @example cci(Float64Array.of(1, 2, 3), Float64Array.of(1, 2, 3), Float64Array.of(1, 2, 3), 3) // ≈ [NaN, NaN, 100]
  */
 export function cci(high: Series, low: Series, close: Series, n = 14, out: Series = new Float64Array(close.length)): Series {
   checkPeriod('cci', n, 2);

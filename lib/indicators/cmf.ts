@@ -11,7 +11,7 @@ import { checkSameLength } from './transform';
  * NaN policy (window family): NaN while the window contains a bar with a NaN input; recovers after.
  * @example
  * const h = Float64Array.of(10, 12), l = Float64Array.of(8, 10), c = Float64Array.of(9.5, 10.5), v = Float64Array.of(100, 50);
- * cmf(h, l, c, v, 2) // money-flow volume [50, -25] → [NaN, (50 - 25) / 150]
+ * cmf(h, l, c, v, 2) // [NaN, (50 - 25) / 150] (money-flow volume [50, -25])
  */
 export function cmf(
   high: Series,

@@ -19,7 +19,7 @@ export interface DonchianOptions {
  * lower) / 2. First n-1 values are NaN (n with `excludeCurrent`). TA-Lib has no Donchian; upper/lower
  * equal TA-Lib MAX(high, n)/MIN(low, n).
  * NaN policy (window family): NaN while the window contains a NaN high or low (each band separately).
- * @example donchian(Float64Array.of(3, 5, 4), Float64Array.of(1, 2, 3), 2) // upper [NaN, 5, 5], lower [NaN, 1, 2], middle [NaN, 3, 3.5]
+ * @example donchian(Float64Array.of(3, 5, 4), Float64Array.of(1, 2, 3), 2) // { upper: [NaN, 5, 5], lower: [NaN, 1, 2], middle: [NaN, 3, 3.5] }
  */
 export function donchian(high: Series, low: Series, n = 20, options: DonchianOptions = {}): Bands {
   checkPeriod('donchian', n);

@@ -37,7 +37,11 @@ export type IchimokuPoint = Omit<{ [K in keyof Ichimoku]: number }, 'chikou'>;
  * Warm-up: tenkan - 1 / kijun - 1 NaNs for the lines, max(tenkan, kijun) - 1 for senkouALead,
  * senkouB - 1 for senkouBLead, plus displacement - 1 for the aligned spans. TA-Lib has no Ichimoku.
  * NaN policy (window family): a line is NaN while its window contains a NaN high or low.
- * @example ichimoku(h, l, c, 2, 3, 4, 2).senkouA[t] === (tenkan[t - 1] + kijun[t - 1]) / 2
+ * @example
+ * const h = Float64Array.of(3, 4, 5, 6, 7, 8), l = Float64Array.of(1, 2, 3, 4, 5, 6), c = Float64Array.of(2, 3, 4, 5, 6, 7);
+ * const k = ichimoku(h, l, c, 2, 3, 4, 2);
+ * k.senkouA // [NaN, NaN, NaN, 3.25, 4.25, 5.25]
+ * k.senkouA[4] === (k.tenkan[3] + k.kijun[3]) / 2 // true (the span at t was computed at t − 1)
  */
 export function ichimoku(
   high: Series,

@@ -12,7 +12,7 @@ const EPS = 1e-14; // TA-Lib's "is zero" threshold
  * path length is ~0. (TradingView's `ta.kama` seeds differently; technicalindicators has no KAMA.)
  * NaN policy: a NaN bar gives NaN and is skipped: the window and the average carry on over the finite
  * values, as {@link ema} does.
- * @example kama(Float64Array.of(1, 2, 3, 4), 2) // [NaN, NaN, 22/9, 22/9 + (4 - 22/9) * 4/9] (efficiency 1: constant (2/3)²)
+ * @example kama(Float64Array.of(1, 2, 3, 4), 2) // ≈ [NaN, NaN, 22/9, 22/9 + (4 - 22/9) * 4/9] (efficiency 1: constant (2/3)²)
  */
 export function kama(x: Series, n = 30, out: Series = new Float64Array(x.length)): Series {
   checkPeriod('kama', n, 2);

@@ -14,7 +14,9 @@ import { checkNonNegative, checkSameLength } from './transform';
  * NaN policy: NaN where the EMA or the ATR is NaN (each follows its own recursive-family rule).
  * @example
  * const h = Float64Array.of(10, 12, 13, 12), l = Float64Array.of(8, 11, 11, 10), c = Float64Array.of(9, 11.5, 12, 11);
- * keltner(h, l, c, 2, 1, 2) // ATR(2) = [NaN, NaN, 2.5, 2.25]; middle[2] = 10.25 + (12 - 10.25) * 2/3; upper[2] = middle[2] + 2.5
+ * const k = keltner(h, l, c, 2, 1, 2); // ATR(2) = [NaN, NaN, 2.5, 2.25], EMA(2) seeded with the mean of the first 2 closes
+ * k.middle[2] // ≈ 10.25 + 1.75 * 2 / 3 (seed 10.25, then α = 2/3 towards the close 12)
+ * k.upper[2] - k.middle[2] // 2.5 (mult × ATR)
  */
 export function keltner(high: Series, low: Series, close: Series, n = 20, mult = 2, atrN = 10): Bands {
   checkPeriod('keltner', n);

@@ -24,7 +24,9 @@ export interface MacdValue {
  * early values differ slightly) and returns shorter arrays of objects; TradingView's `ta.macd` likewise.
  * Periods must be >= 2 (TA-Lib's signal period 1 returns misaligned garbage) and fast < slow.
  * NaN policy: as {@link ema}: a NaN after the warm-up gives NaN at that bar and the averages carry on.
- * @example macd(close, 12, 26, 9).hist // NaN for the first 33 bars
+ * @example
+ * const { close } = await ql.loadDataset('BTCUSDT', '1h');
+ * macd(close, 12, 26, 9).hist.findIndex(Number.isFinite) // 33 (NaN for the first 33 bars)
  */
 export function macd(x: Series, fast = 12, slow = 26, signal = 9): MacdResult {
   checkMacd('macd', fast, slow, signal);

@@ -466,7 +466,7 @@ const newOut = (o: Series): Series => new Float64Array(o.length);
  * Doji: real body <= 10% of the average high-low range of the 10 prior candles → 100, else 0.
  * First 10 values are NaN. Matches TA-Lib CDLDOJI exactly.
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlDoji(b.open, b.high, b.low, b.close).filter((v) => v === 100).length // 10770 (TA-Lib gives the same)
  */
 export function cdlDoji(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {
@@ -478,7 +478,7 @@ export function cdlDoji(open: Series, high: Series, low: Series, close: Series, 
  * the prior candle's low → 100. First 11 values are NaN. Matches TA-Lib CDLHAMMER exactly (like
  * TA-Lib it does not check a preceding down-trend).
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlHammer(b.open, b.high, b.low, b.close).filter((v) => v === 100).length // 1756 (TA-Lib gives the same)
  */
 export function cdlHammer(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {
@@ -489,7 +489,7 @@ export function cdlHammer(open: Series, high: Series, low: Series, close: Series
  * Hanging man: the hammer's shape with its body near or above the prior candle's high → -100.
  * First 11 values are NaN. Matches TA-Lib CDLHANGINGMAN exactly (no up-trend check, as TA-Lib).
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlHangingMan(b.open, b.high, b.low, b.close).filter((v) => v === -100).length // 985 (TA-Lib gives the same)
  */
 export function cdlHangingMan(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {
@@ -500,7 +500,7 @@ export function cdlHangingMan(open: Series, high: Series, low: Series, close: Se
  * Shooting star: short body gapping up from the prior body, long upper shadow, very short lower
  * shadow → -100. First 11 values are NaN. Matches TA-Lib CDLSHOOTINGSTAR exactly.
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlShootingStar(b.open, b.high, b.low, b.close).filter((v) => v === -100).length // 399 (TA-Lib gives the same)
  */
 export function cdlShootingStar(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {
@@ -511,7 +511,7 @@ export function cdlShootingStar(open: Series, high: Series, low: Series, close: 
  * Marubozu: long body (above the 10-candle average) with both shadows very short → ±100 by colour.
  * First 10 values are NaN. Matches TA-Lib CDLMARUBOZU exactly.
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlMarubozu(b.open, b.high, b.low, b.close).filter((v) => Math.abs(v) > 0).length // 2137 (TA-Lib gives the same)
  */
 export function cdlMarubozu(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {
@@ -526,7 +526,7 @@ export function cdlMarubozu(open: Series, high: Series, low: Series, close: Seri
  * const o = Float64Array.of(1, 10, 8), c = Float64Array.of(1, 9, 11), h = Float64Array.of(1, 10, 11), l = Float64Array.of(1, 9, 8);
  * cdlEngulfing(o, h, l, c) // [NaN, NaN, 100]: the white 8→11 body engulfs the black 10→9 body
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlEngulfing(b.open, b.high, b.low, b.close).filter((v) => Math.abs(v) > 0).length // 11700 (TA-Lib gives the same)
  */
 export function cdlEngulfing(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {
@@ -538,7 +538,7 @@ export function cdlEngulfing(open: Series, high: Series, low: Series, close: Ser
  * a long black candle), ±80 when one body end is equal. First 11 values are NaN. Matches TA-Lib
  * CDLHARAMI exactly.
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlHarami(b.open, b.high, b.low, b.close).filter((v) => Math.abs(v) > 0).length // 6114 (TA-Lib gives the same)
  */
 export function cdlHarami(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {
@@ -550,7 +550,7 @@ export function cdlHarami(open: Series, high: Series, low: Series, close: Series
  * close + penetration × its body → 100. First 12 values are NaN. Matches TA-Lib CDLMORNINGSTAR
  * exactly (penetration default 0.3 as TA-Lib).
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlMorningStar(b.open, b.high, b.low, b.close).filter((v) => v === 100).length // 145 (TA-Lib gives the same)
  */
 export function cdlMorningStar(open: Series, high: Series, low: Series, close: Series, penetration = 0.3, out: Series = newOut(open)): Series {
@@ -563,7 +563,7 @@ export function cdlMorningStar(open: Series, high: Series, low: Series, close: S
  * close − penetration × its body → -100. First 12 values are NaN. Matches TA-Lib CDLEVENINGSTAR
  * exactly (penetration default 0.3).
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdlEveningStar(b.open, b.high, b.low, b.close).filter((v) => v === -100).length // 206 (TA-Lib gives the same)
  */
 export function cdlEveningStar(open: Series, high: Series, low: Series, close: Series, penetration = 0.3, out: Series = newOut(open)): Series {
@@ -576,7 +576,7 @@ export function cdlEveningStar(open: Series, high: Series, low: Series, close: S
  * opening within or near the prior body, bodies not far shorter than the prior one → 100.
  * First 12 values are NaN. Matches TA-Lib CDL3WHITESOLDIERS exactly.
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdl3WhiteSoldiers(b.open, b.high, b.low, b.close).filter((v) => v === 100).length // 30 (TA-Lib gives the same)
  */
 export function cdl3WhiteSoldiers(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {
@@ -588,7 +588,7 @@ export function cdl3WhiteSoldiers(open: Series, high: Series, low: Series, close
  * opening inside the prior body and closing lower, the first closing under the white candle's high
  * → -100. First 13 values are NaN. Matches TA-Lib CDL3BLACKCROWS exactly.
  * @example
- * // b: the shipped BTCUSDT 1h bars (66,677)
+ * const b = await ql.loadDataset('BTCUSDT', '1h'); // the shipped BTCUSDT 1h bars (66,677)
  * cdl3BlackCrows(b.open, b.high, b.low, b.close).filter((v) => v === -100).length // 3 (TA-Lib gives the same)
  */
 export function cdl3BlackCrows(open: Series, high: Series, low: Series, close: Series, out: Series = newOut(open)): Series {

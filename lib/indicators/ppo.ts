@@ -13,7 +13,7 @@ export type PpoMaType = 'sma' | 'ema';
  * (optInMAType 0); pass maType 'ema' for TA-Lib's matype 1, which is what TradingView and most charting
  * tools mean by PPO (EMA-based; technicalindicators has no PPO).
  * NaN policy: 'sma': an output whose window contains a NaN is NaN; 'ema': as {@link ema}.
- * @example ppo(Float64Array.of(1, 2, 3, 4), 2, 3) // [NaN, NaN, 25, 100/6]
+ * @example ppo(Float64Array.of(1, 2, 3, 4), 2, 3) // ≈ [NaN, NaN, 25, 100/6]
  */
 export function ppo(
   x: Series,

@@ -7,7 +7,7 @@ import { checkPeriod } from './sma';
  * Rate of change in percent: (x[t]/x[t−n] − 1)·100 (0 when x[t−n] is 0). First n values are NaN.
  * Matches TA-Lib ROC (technicalindicators' ROC computes the same but returns a shorter array).
  * NaN policy: an output whose window (n+1 bars) contains a NaN is NaN; it recovers after that.
- * @example roc(Float64Array.of(100, 110, 121), 1) // [NaN, 10, 10] (to rounding)
+ * @example roc(Float64Array.of(100, 110, 121), 1) // ≈ [NaN, 10, 10] (to rounding)
  */
 export function roc(x: Series, n = 10, out: Series = new Float64Array(x.length)): Series {
   checkPeriod('roc', n);

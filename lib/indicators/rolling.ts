@@ -91,7 +91,7 @@ export function rollingSum(x: Series, n: number, out: Series = new Float64Array(
  * relative of a two-pass computation (TA-Lib STDDEV's running sums drift to ~4e-6 on BTC 1h closes).
  * First n-1 values are NaN. pandas' `rolling(n).std()` is the sample deviation (divisor n-1):
  * multiply by sqrt(n/(n-1)) to compare.
- * @example rollingStd(Float64Array.of(2, 4, 4, 4, 5, 5, 7, 9), 8) // [NaN x7, 2]
+ * @example rollingStd(Float64Array.of(2, 4, 4, 4, 5, 5, 7, 9), 8) // [NaN, NaN, NaN, NaN, NaN, NaN, NaN, 2]
  */
 export function rollingStd(x: Series, n: number, out: Series = new Float64Array(x.length)): Series {
   checkPeriod('rollingStd', n);

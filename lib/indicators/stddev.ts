@@ -9,7 +9,7 @@ import { checkNonNegative } from './transform';
  * variance below 1e-14 is reported as 0). For a numerically careful rolling deviation use
  * {@link rollingStd} in ./rolling. pandas' `rolling(n).std()` is the sample (n-1) deviation.
  * NaN policy (window family): an output is NaN while its window contains a NaN; it recovers after.
- * @example stddev(Float64Array.of(2, 4, 4, 4, 5, 5, 7, 9), 8) // [NaN x7, 2]
+ * @example stddev(Float64Array.of(2, 4, 4, 4, 5, 5, 7, 9), 8) // [NaN, NaN, NaN, NaN, NaN, NaN, NaN, 2]
  */
 export function stddev(x: Series, n = 5, nbdev = 1, out: Series = new Float64Array(x.length)): Series {
   checkPeriod('stddev', n);

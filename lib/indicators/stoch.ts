@@ -22,7 +22,9 @@ export interface StochValue {
  * start slowD−1 bars earlier). Matches TA-Lib STOCH with matype 0. technicalindicators' Stochastic is
  * the fast %K with a %D signal (no slowing) and returns shorter arrays.
  * NaN policy: an output whose window contains a bar with a NaN high, low or close is NaN.
- * @example stoch(high, low, close, 5, 3, 3).k // NaN for the first 8 bars
+ * @example
+ * const { high, low, close } = await ql.loadDataset('BTCUSDT', '1h');
+ * stoch(high, low, close, 5, 3, 3).k.findIndex(Number.isFinite) // 8 (NaN for the first 8 bars)
  */
 export function stoch(
   high: Series,
@@ -48,7 +50,7 @@ export function stoch(
  * values of both lines are NaN (as TA-Lib, %K starts with %D). Matches TA-Lib STOCHF with matype 0, and
  * is technicalindicators' Stochastic (period = fastK, signalPeriod = fastD) apart from alignment.
  * NaN policy: an output whose window contains a bar with a NaN high, low or close is NaN.
- * @example stochFast(Float64Array.of(2, 4, 4), Float64Array.of(0, 1, 2), Float64Array.of(1, 3, 4), 2, 1) // k [NaN, 75, 100]
+ * @example stochFast(Float64Array.of(2, 4, 4), Float64Array.of(0, 1, 2), Float64Array.of(1, 3, 4), 2, 1) // { k: [NaN, 75, 100], d: [NaN, 75, 100] }
  */
 export function stochFast(high: Series, low: Series, close: Series, fastK = 5, fastD = 3): StochResult {
   checkPeriod('stochFast', fastK);

@@ -12,7 +12,9 @@ import { StochState, stochRun, stochScratch, type StochResult, type StochValue }
  * Stoch RSI smooths %K with an SMA first (like {@link stoch}); technicalindicators' StochasticRSI takes
  * separate rsiPeriod/stochasticPeriod/kPeriod/dPeriod and smooths %K too.
  * NaN policy: the RSI skips a NaN bar (as {@link rsi}); the stochastic windows containing it are NaN.
- * @example stochRsi(close, 14, 5, 3).d // NaN for the first 20 bars
+ * @example
+ * const { close } = await ql.loadDataset('BTCUSDT', '1h');
+ * stochRsi(close, 14, 5, 3).d.findIndex(Number.isFinite) // 20 (NaN for the first 20 bars)
  */
 export function stochRsi(x: Series, n = 14, fastK = 5, fastD = 3): StochResult {
   checkPeriod('stochRsi', n, 2);

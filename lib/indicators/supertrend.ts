@@ -29,7 +29,7 @@ export interface SuperTrendPoint {
  * @example
  * const h = Float64Array.of(10, 11, 12, 13, 11, 9), l = Float64Array.of(9, 10, 11, 12, 9, 7);
  * const c = Float64Array.of(9.5, 10.5, 11.8, 12.8, 9.2, 7.5);
- * supertrend(h, l, c, 1, 1) // line [NaN, 12, 12, 11.3, 13.8, 10.2], direction [NaN, -1, -1, 1, -1, -1]
+ * supertrend(h, l, c, 1, 1) // ≈ { line: [NaN, 12, 12, 11.3, 13.8, 10.2], direction: [NaN, -1, -1, 1, -1, -1] }
  */
 export function supertrend(high: Series, low: Series, close: Series, n = 10, mult = 3): SuperTrend {
   checkPeriod('supertrend', n);

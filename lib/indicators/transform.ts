@@ -64,7 +64,7 @@ export function diff(x: Series, k = 1, out: Series = new Float64Array(x.length))
 /**
  * Relative change over `k` bars: out[t] = x[t] / x[t-k] - 1. First k values are NaN. A zero base gives
  * ±Infinity (or NaN for 0/0), as pandas `pct_change(k)` does (without its forward fill of NaNs).
- * @example pctChange(Float64Array.of(100, 110, 99)) // [NaN, 0.1, -0.1] (to rounding)
+ * @example pctChange(Float64Array.of(100, 110, 99)) // ≈ [NaN, 0.1, -0.1] (to rounding)
  */
 export function pctChange(x: Series, k = 1, out: Series = new Float64Array(x.length)): Series {
   checkInteger('pctChange', 'k', k, 1);

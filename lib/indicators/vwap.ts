@@ -46,8 +46,8 @@ export function vwapStream(n: number): Stream<Bar, number> {
  * NaN policy: a bar with a NaN field (or ts) gives NaN and is left out of its session's sums.
  * @example
  * const ts = Float64Array.of(0, 3_600_000, 86_400_000); // the third bar opens a new UTC day
- * sessionVwap(ts, Float64Array.of(3, 6, 4), Float64Array.of(1, 2, 2), Float64Array.of(2, 4, 3), Float64Array.of(1, 3, 2))
- * // [2, 3.5, 3]
+ * const high = Float64Array.of(3, 6, 4), low = Float64Array.of(1, 2, 2), close = Float64Array.of(2, 4, 3), volume = Float64Array.of(1, 3, 2);
+ * sessionVwap(ts, high, low, close, volume) // [2, 3.5, 3]
  */
 export function sessionVwap(
   ts: Series,

@@ -1,6 +1,6 @@
 /**
  * Drawdown series: dd[i] = 1 − equity[i] / peak[i], peak[i] = max(initial, equity[0..i]). 0 at a new high.
- * @example drawdownSeries(Float64Array.of(100, 80, 120), 100) // [0, 0.2, 0]
+ * @example drawdownSeries(Float64Array.of(100, 80, 120), 100) // ≈ [0, 0.2, 0]
  */
 export function drawdownSeries(equity: Float64Array, initial: number, out: Float64Array = new Float64Array(equity.length)): Float64Array {
   let peak = initial;

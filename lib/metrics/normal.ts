@@ -46,7 +46,7 @@ const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.7544
 /**
  * Inverse standard normal Φ⁻¹(p) for p in (0, 1): Acklam's approximation refined by one Halley step
  * (relative error near 1e-15). ±Infinity at 0 and 1, NaN outside [0, 1].
- * @example normalInv(0.975) // 1.959963984540054
+ * @example normalInv(0.975) // ≈ 1.959963984540054
  */
 export function normalInv(p: number): number {
   if (!(p >= 0 && p <= 1)) return NaN;

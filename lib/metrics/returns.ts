@@ -1,6 +1,6 @@
 /**
  * Per-bar simple returns of an equity curve: r[i] = equity[i] / equity[i−1] − 1, with equity[−1] = `initial`.
- * @example barReturns(Float64Array.of(110, 99), 100) // [0.1, -0.1]
+ * @example barReturns(Float64Array.of(110, 99), 100) // ≈ [0.1, -0.1]
  */
 export function barReturns(equity: Float64Array, initial: number, out: Float64Array = new Float64Array(equity.length)): Float64Array {
   let prev = initial;

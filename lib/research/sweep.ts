@@ -14,7 +14,10 @@ export interface SweepOptions extends Omit<OptimizeOptions, 'sampler' | 'trials'
 /**
  * Exhaustive grid over the given values (the strategy's check and any constraint skip invalid combinations),
  * in grid order; a study like any other (resumable, several jobs).
- * @example await sweep('sma-cross', bars, { grid: { fast: range(2, 50), slow: range(10, 200, 2) }, objective: 'finalEquity' })
+ * @example
+ * const bars = await ql.loadDataset('BTCUSDT', '1h');
+ * const r = await sweep('sma-cross', bars, { grid: { fast: ql.range(5, 20, 5), slow: ql.range(10, 100, 30) }, objective: 'finalEquity' });
+ * r.trials.length // 13 (16 pairs; the 3 with fast ≥ slow = 10 break fast < slow and are skipped)
  */
 export async function sweep(strategyOrName: AnyStrategy | string, bars: Bars, options: SweepOptions): Promise<OptimizeResult> {
   const strategy = typeof strategyOrName === 'string' ? getStrategy(strategyOrName) : strategyOrName;

@@ -84,7 +84,11 @@ export function simulationStats(sim: SimResult, bars: Bars | readonly Bars[], op
  * Backtests a strategy (or a registered name) on bars: params resolved and checked, indicators computed
  * whole-array (cached when `options.cache` is given), targets from targets() or the decide() loop, then the
  * simulator and the full statistics.
- * @example backtest('sma-cross', bars, { fast: 10, slow: 50 }, { fill: 'close', fee: 0.001 }).stats.sharpe
+ * @example
+ * const bars = await ql.loadDataset('BTCUSDT', '1h');
+ * const r = backtest('sma-cross', bars, { fast: 10, slow: 50 }, { fill: 'close', fee: 0.001 });
+ * r.finalEquity // 54358.89… (the golden number of the close-fill convention)
+ * r.stats.sharpe // 0.6966…
  */
 export function backtest(strategy: AnyStrategy | string, bars: Bars, params: Record<string, unknown> = {}, options: BacktestOptions = {}): BacktestResult {
   return backtestPortfolio(strategy, [bars], params, options);

@@ -57,6 +57,7 @@ const RESERVED = new Set(['ts', 'open', 'high', 'low', 'close', 'volume']);
  * Declares a strategy. Checks the definition's shape; the indicator names are checked against the bar
  * fields when the indicators are first built.
  * @example
+ * import { int, ind } from 'quantlab';
  * defineStrategy({
  *   name: 'above-sma', params: { n: int(2, 400, { default: 50 }) },
  *   indicators: (p) => ({ avg: ind.sma(p.n) }),
