@@ -59,15 +59,52 @@ export class CsvTokenizer {
   /** Emits every complete record of `text`; returns where the unfinished one starts (text.length when none). */
   private scan(text: string, final: boolean): number {
     const n = text.length;
+    const dch = String.fromCharCode(this.delimiter);
+    let i = 0;
+    let line = this.line;
+    let nextQuote = text.indexOf('"');
+    let nextCr = text.indexOf('\r');
+    if (nextQuote < 0) nextQuote = n;
+    if (nextCr < 0) nextCr = n;
+    while (i < n) {
+      let nl = text.indexOf('\n', i);
+      if (nl < 0) {
+        if (!final) break;
+        nl = n;
+      }
+      if (nextQuote < i) nextQuote = (text.indexOf('"', i) + n + 1) % (n + 1);
+      if (nextCr < i) nextCr = (text.indexOf('\r', i) + n + 1) % (n + 1);
+      const lineEnd = nl > i && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+      if (nextQuote >= nl && nextCr >= lineEnd) {
+        // the common case: a line without quotes or lone CRs is split on the delimiter
+        const f = text.slice(i, lineEnd).split(dch);
+        if (!(f.length === 1 && f[0]!.trim() === '')) this.sink(f, line);
+        line++;
+        i = nl + 1;
+        continue;
+      }
+      const end = this.slowRecord(text, i, line, final);
+      if (end < 0) break;
+      line = this.line;
+      i = end;
+    }
+    this.line = line;
+    return Math.min(i, n);
+  }
+
+  /**
+   * Reads one record starting at `start` (on file line `line`) character by character: quoted fields, lone CRs.
+   * Returns the index after its line break and sets `this.line` to the next record's line; -1 when the record
+   * is not complete in `text` and more input may follow.
+   */
+  private slowRecord(text: string, start: number, line: number, final: boolean): number {
+    const n = text.length;
     const d = this.delimiter;
     const fields = this.fields;
-    let i = 0;
-    let recStart = 0;
-    let recLine = this.line;
-    let line = this.line;
+    const recLine = line;
     fields.length = 0;
+    let i = start;
     for (;;) {
-      // at the start of a field
       let j = i;
       while (j < n && (text.charCodeAt(j) === SPACE || (text.charCodeAt(j) === TAB && d !== TAB))) j++;
       let value: string;
@@ -79,10 +116,7 @@ export class CsvTokenizer {
         let from = k;
         for (;;) {
           if (k >= n) {
-            if (!final) {
-              this.line = recLine;
-              return recStart;
-            }
+            if (!final) return -1;
             throw new QuantlabError('PARSE_ERROR', `${this.file} line ${openLine}: a quoted field is never closed (expected a closing '"' before the end of the file)`);
           }
           c = text.charCodeAt(k);
@@ -93,10 +127,7 @@ export class CsvTokenizer {
               from = k;
               continue;
             }
-            if (k + 1 >= n && !final) {
-              this.line = recLine;
-              return recStart; // cannot tell '"' from '""' yet
-            }
+            if (k + 1 >= n && !final) return -1; // cannot tell '"' from '""' yet
             break;
           }
           if (c === LF || (c === CR && text.charCodeAt(k + 1) !== LF)) line++;
@@ -128,10 +159,7 @@ export class CsvTokenizer {
       }
       fields.push(value);
       if (i >= n) {
-        if (!final) {
-          this.line = recLine;
-          return recStart;
-        }
+        if (!final) return -1;
         this.emit(recLine);
         this.line = line;
         return n;
@@ -139,32 +167,21 @@ export class CsvTokenizer {
       c = text.charCodeAt(i);
       if (c === d) {
         i++;
-        if (i >= n && !final) {
-          this.line = recLine;
-          return recStart;
-        }
         if (i >= n) {
+          if (!final) return -1;
           fields.push('');
           this.emit(recLine);
+          this.line = line;
           return n;
         }
         continue;
       }
       // end of record: CRLF, LF or CR
-      if (c === CR && i + 1 >= n && !final) {
-        this.line = recLine;
-        return recStart; // a CR at the chunk's end may be half of CRLF
-      }
+      if (c === CR && i + 1 >= n && !final) return -1; // a CR at the chunk's end may be half of CRLF
       i += c === CR && text.charCodeAt(i + 1) === LF ? 2 : 1;
-      line++;
       this.emit(recLine);
-      fields.length = 0;
-      recStart = i;
-      recLine = line;
-      if (i >= n) {
-        this.line = line;
-        return n;
-      }
+      this.line = line + 1;
+      return i;
     }
   }
 
