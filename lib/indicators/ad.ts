@@ -1,15 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkSameLength } from './transform';
-
-/**
- * Money-flow volume of one bar: ((close - low) - (high - close)) / (high - low) × volume, 0 when
- * high <= low (TA-Lib's rule for a flat bar). NaN if any input is NaN.
- */
-export function moneyFlowVolume(h: number, l: number, c: number, v: number): number {
-  if (h !== h || l !== l || c !== c || v !== v) return NaN;
-  const range = h - l;
-  return range > 0 ? (((c - l) - (h - c)) / range) * v : 0;
-}
+import { checkLengths } from './kernels/checks';
+import { moneyFlowVolume } from './kernels/money-flow';
 
 /**
  * Chaikin accumulation/distribution line: the running sum of money-flow volume. No warm-up.
@@ -19,7 +10,7 @@ export function moneyFlowVolume(h: number, l: number, c: number, v: number): num
  * @example ad(Float64Array.of(10, 12), Float64Array.of(8, 10), Float64Array.of(9.5, 10.5), Float64Array.of(100, 50)) // [50, 25]
  */
 export function ad(high: Series, low: Series, close: Series, volume: Series, out: Series = new Float64Array(high.length)): Series {
-  checkSameLength('ad', ['high', 'low', 'close', 'volume'], [high, low, close, volume]);
+  checkLengths('ad', { high, low, close, volume });
   const len = high.length;
   let acc = 0;
   for (let i = 0; i < len; i++) {

@@ -1,7 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
-import { moneyFlowVolume } from './ad';
-import { checkPeriod } from './sma';
-import { checkSameLength } from './transform';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { moneyFlowVolume } from './kernels/money-flow';
 
 /**
  * Chaikin A/D oscillator: EMA(AD, fast) - EMA(AD, slow), both EMAs seeded with the first AD value
@@ -25,7 +24,7 @@ export function adosc(
 ): Series {
   checkPeriod('adosc', fast);
   checkPeriod('adosc', slow);
-  checkSameLength('adosc', ['high', 'low', 'close', 'volume'], [high, low, close, volume]);
+  checkLengths('adosc', { high, low, close, volume });
   const len = high.length;
   const st = newState(fast, slow);
   for (let i = 0; i < len; i++) out[i] = step(st, moneyFlowVolume(high[i]!, low[i]!, close[i]!, volume[i]!));

@@ -1,6 +1,5 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkLengths } from '../core/window';
-import { checkPeriod } from './sma';
+import { checkLengths, checkPeriod } from './kernels/checks';
 
 const EPS = 1e-14; // TA-Lib's "is zero" threshold
 

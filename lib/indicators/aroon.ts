@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkLengths, forEachFiniteRun, MonotonicWindow } from '../core/window';
-import { checkPeriod } from './sma';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { MonotonicWindow } from './kernels/monotonic-window';
 
 /** Aroon lines: `up`, `down` in [0, 100] and `osc` = up − down in [−100, 100]. */
 export interface AroonResult {

@@ -1,7 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkPeriod } from './sma';
-import { trueRange } from './trange';
-import { checkSameLength } from './transform';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { trueRange } from './kernels/true-range';
+import { wilderState } from './kernels/wilder';
 
 /**
  * Average true range, Wilder smoothing (atr = (prev*(n-1) + tr) / n) seeded with the mean of the first
@@ -16,7 +16,7 @@ import { checkSameLength } from './transform';
  */
 export function atr(high: Series, low: Series, close: Series, n = 14, out: Series = new Float64Array(high.length)): Series {
   checkPeriod('atr', n);
-  checkSameLength('atr', ['high', 'low', 'close'], [high, low, close]);
+  checkLengths('atr', { high, low, close });
   // one fused pass: true range (as trueRange) and Wilder smoothing (as wilderInPlace), same arithmetic
   const len = high.length;
   if (len === 0) return out;
@@ -52,71 +52,6 @@ export function atr(high: Series, low: Series, close: Series, n = 14, out: Serie
     out[i] = prev;
   }
   return out;
-}
-
-/**
- * Wilder-smooths `x` in place: seed = mean of the first n finite values, then prev = (prev*(n-1) + v) / n,
- * the division done as a multiplication by 1/n (TA-Lib divides; the results differ by ~1e-16 relative and the
- * multiply makes ATR about 4× faster, since a division's latency would sit on the loop's dependency chain). NaN values are skipped (output NaN, state kept). Returns `x`.
- */
-export function wilderInPlace(x: Series, n: number): Series {
-  const len = x.length;
-  const nm1 = n - 1;
-  const inv = 1 / n;
-  let count = 0;
-  let sum = 0;
-  let prev = NaN;
-  for (let i = 0; i < len; i++) {
-    const v = x[i]!;
-    if (v !== v) continue; // stays NaN
-    if (count < n) {
-      sum += v;
-      count++;
-      if (count < n) {
-        x[i] = NaN;
-        continue;
-      }
-      prev = sum * inv;
-    } else {
-      prev = (prev * nm1 + v) * inv;
-    }
-    x[i] = prev;
-  }
-  return x;
-}
-
-/** Streaming Wilder smoothing with exactly the arithmetic of {@link wilderInPlace} and {@link atr}. */
-export interface WilderState {
-  /** Feeds one value; returns the smoothed value (NaN while warming up or when `v` is NaN). */
-  next(v: number): number;
-  reset(): void;
-}
-
-export function wilderState(n: number): WilderState {
-  const nm1 = n - 1;
-  const inv = 1 / n;
-  let count = 0;
-  let sum = 0;
-  let prev = NaN;
-  return {
-    next(v: number): number {
-      if (v !== v) return NaN;
-      if (count < n) {
-        sum += v;
-        count++;
-        if (count < n) return NaN;
-        prev = sum * inv;
-        return prev;
-      }
-      prev = (prev * nm1 + v) * inv;
-      return prev;
-    },
-    reset() {
-      count = 0;
-      sum = 0;
-      prev = NaN;
-    },
-  };
 }
 
 /** Streaming twin of {@link atr}: `update(bar)` returns the ATR after that bar. */

@@ -1,7 +1,6 @@
 import type { Series, Stream } from '../core';
-import { checkPeriod } from './sma';
-import { sdFromSums } from './stddev';
-import { checkNonNegative } from './transform';
+import { checkNonNegative, checkPeriod } from './kernels/checks';
+import { sdFromSums } from './kernels/sd-from-sums';
 
 export interface Bands {
   upper: Series;

@@ -1,6 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkLengths, forEachFiniteRun } from '../core/window';
-import { checkPeriod } from './sma';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
 
 /**
  * Commodity channel index: (tp − SMA(tp)) / (0.015 · mean absolute deviation of tp) over n bars, tp =

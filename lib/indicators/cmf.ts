@@ -1,7 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
-import { moneyFlowVolume } from './ad';
-import { checkPeriod } from './sma';
-import { checkSameLength } from './transform';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { moneyFlowVolume } from './kernels/money-flow';
 
 /**
  * Chaikin money flow: sum of money-flow volume over the last n bars / sum of volume over them
@@ -22,7 +21,7 @@ export function cmf(
   out: Series = new Float64Array(high.length),
 ): Series {
   checkPeriod('cmf', n);
-  checkSameLength('cmf', ['high', 'low', 'close', 'volume'], [high, low, close, volume]);
+  checkLengths('cmf', { high, low, close, volume });
   const len = high.length;
   let sm = 0;
   let sv = 0;

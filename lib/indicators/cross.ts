@@ -1,5 +1,5 @@
 import type { Series } from '../core';
-import { checkSameLength } from './transform';
+import { checkLengths } from './kernels/checks';
 
 /**
  * Masks of crossings: 1 at t where `a` crosses above `b` (a[t] > b[t] and a[t-1] <= b[t-1]), else 0.
@@ -23,7 +23,7 @@ export function crossunder(a: Series, b: Series | number, out: Uint8Array = new 
 function crossMask(fn: string, a: Series, b: Series | number, over: boolean, out: Uint8Array): Uint8Array {
   const len = a.length;
   const isConst = typeof b === 'number';
-  if (!isConst) checkSameLength(fn, ['a', 'b'], [a, b]);
+  if (!isConst) checkLengths(fn, { a, b });
   if (len === 0) return out;
   const bc = isConst ? b : 0;
   const bs = isConst ? null : b;

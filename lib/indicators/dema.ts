@@ -1,6 +1,6 @@
 import type { Series, Stream } from '../core';
-import { emaWithAlpha, emaWithAlphaStream } from './ema';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
+import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
 
 /**
  * Double exponential moving average: 2·EMA(x) − EMA(EMA(x)), each EMA SMA-seeded. First 2n-2 values are

@@ -1,8 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import type { Bands, BandsPoint } from './bbands';
 import { rollingMax, rollingMaxStream, rollingMin, rollingMinStream } from './rolling';
-import { checkPeriod } from './sma';
-import { checkSameLength } from './transform';
+import { checkLengths, checkPeriod } from './kernels/checks';
 
 export interface DonchianOptions {
   /**
@@ -23,7 +22,7 @@ export interface DonchianOptions {
  */
 export function donchian(high: Series, low: Series, n = 20, options: DonchianOptions = {}): Bands {
   checkPeriod('donchian', n);
-  checkSameLength('donchian', ['high', 'low'], [high, low]);
+  checkLengths('donchian', { high, low });
   const len = high.length;
   const upper = rollingMax(high, n);
   const lower = rollingMin(low, n);

@@ -1,14 +1,8 @@
 import type { Series, Stream } from '../core';
-import { forEachFiniteRun } from '../core/window';
-import { checkPeriod } from './sma';
-import { wmaRun, wmaRunStream } from './wma';
-
-/** The three WMA periods of HMA(n): floor(n/2), n, floor(sqrt(n)). */
-export const hmaPeriods = (n: number): { half: number; full: number; sqrt: number } => ({
-  half: Math.floor(n / 2),
-  full: n,
-  sqrt: Math.floor(Math.sqrt(n)),
-});
+import { checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { hmaPeriods } from './kernels/hma-periods';
+import { wmaRun, wmaRunStream } from './kernels/wma-run';
 
 /**
  * Hull moving average: WMA(2·WMA(x, floor(n/2)) − WMA(x, n), floor(sqrt(n))). First n + floor(sqrt(n)) − 2

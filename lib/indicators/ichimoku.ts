@@ -1,7 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
 import { rollingMax, rollingMaxStream, rollingMin, rollingMinStream } from './rolling';
-import { checkPeriod } from './sma';
-import { checkInteger, checkSameLength } from './transform';
+import { checkInteger, checkLengths, checkPeriod } from './kernels/checks';
 
 export interface Ichimoku {
   /** Conversion line: (highest high + lowest low) / 2 over `tenkan` bars ending at t. */
@@ -56,7 +55,7 @@ export function ichimoku(
   checkPeriod('ichimoku', kijun);
   checkPeriod('ichimoku', senkouB);
   checkInteger('ichimoku', 'displacement', displacement, 1);
-  checkSameLength('ichimoku', ['high', 'low', 'close'], [high, low, close]);
+  checkLengths('ichimoku', { high, low, close });
   const len = high.length;
   const tk = midpoint(high, low, tenkan);
   const kj = midpoint(high, low, kijun);

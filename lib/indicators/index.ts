@@ -1,4 +1,7 @@
-// One line per indicator file: the public indicator API.
+// The public indicator API, one line per indicator file: each file holds an indicator (or a tight family),
+// its streaming twin and their result types. The kernels they share (argument checks, NaN-free runs,
+// rolling windows, running SMA/WMA/Wilder steps...) live in ./kernels/ and are NOT re-exported: import
+// them by path (lib/strategy does). tests/indicators/public-api.test.ts keeps it that way.
 export * from './ad';
 export * from './adosc';
 export * from './adx';

@@ -1,5 +1,5 @@
 import type { Series, Stream } from '../core';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
 
 const SLOWEST = 2.0 / (30.0 + 1.0);
 const SPREAD = 2.0 / (2.0 + 1.0) - SLOWEST;

@@ -2,8 +2,7 @@ import type { Bar, Series, Stream } from '../core';
 import { atr, atrStream } from './atr';
 import type { Bands, BandsPoint } from './bbands';
 import { ema, emaStream } from './ema';
-import { checkPeriod } from './sma';
-import { checkNonNegative, checkSameLength } from './transform';
+import { checkLengths, checkNonNegative, checkPeriod } from './kernels/checks';
 
 /**
  * Keltner channel: middle = EMA(close, n), upper/lower = middle ± mult × ATR(atrN) (Wilder ATR as
@@ -22,7 +21,7 @@ export function keltner(high: Series, low: Series, close: Series, n = 20, mult =
   checkPeriod('keltner', n);
   checkPeriod('keltner', atrN);
   checkNonNegative('keltner', 'mult', mult);
-  checkSameLength('keltner', ['high', 'low', 'close'], [high, low, close]);
+  checkLengths('keltner', { high, low, close });
   const len = high.length;
   const middle = ema(close, n);
   const upper = atr(high, low, close, atrN);

@@ -1,6 +1,6 @@
 import { check, type Series, type Stream } from '../core';
-import { emaWithAlpha, emaWithAlphaStream } from './ema';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
+import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
 
 /** MACD line, signal line and histogram. */
 export interface MacdResult {

@@ -1,6 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkLengths, forEachFiniteRun } from '../core/window';
-import { checkPeriod } from './sma';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
 
 /**
  * Money flow index: 100·(positive flow)/(positive + negative flow) over the last n bars, flow =

@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
-import { forEachFiniteRun } from '../core/window';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { lagStream } from './kernels/lag-stream';
 
 /**
  * Momentum: x[t] − x[t−n]. First n values are NaN. Matches TA-Lib MOM.
@@ -21,25 +22,4 @@ export function mom(x: Series, n = 10, out: Series = new Float64Array(x.length))
 export function momStream(n = 10): Stream<number, number> {
   checkPeriod('momStream', n);
   return lagStream(n, (v, old) => v - old);
-}
-
-/** @internal Keeps the last n values; returns f(x[t], x[t-n]) once n+1 values are in, resets on NaN. */
-export function lagStream(n: number, f: (v: number, old: number) => number): Stream<number, number> {
-  const size = n + 1;
-  const ring = new Float64Array(size);
-  let count = 0;
-  return {
-    update(v: number): number {
-      if (v !== v) {
-        count = 0;
-        return NaN;
-      }
-      ring[count % size] = v;
-      count++;
-      return count > n ? f(v, ring[count % size]!) : NaN;
-    },
-    reset() {
-      count = 0;
-    },
-  };
 }

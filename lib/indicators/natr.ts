@@ -1,6 +1,6 @@
 import { check, type Bar, type Series, type Stream } from '../core';
 import { atr, atrStream } from './atr';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
 
 /**
  * Normalised ATR: ATR(n) / close * 100 (percent of price). First n values are NaN. Matches TA-Lib NATR.

@@ -1,5 +1,5 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkSameLength } from './transform';
+import { checkLengths } from './kernels/checks';
 
 /**
  * On-balance volume: starts at volume[0], then adds the bar's volume when close rises, subtracts it
@@ -10,7 +10,7 @@ import { checkSameLength } from './transform';
  * @example obv(Float64Array.of(10, 11, 11, 9), Float64Array.of(5, 3, 2, 4)) // [5, 8, 8, 4]
  */
 export function obv(close: Series, volume: Series, out: Series = new Float64Array(close.length)): Series {
-  checkSameLength('obv', ['close', 'volume'], [close, volume]);
+  checkLengths('obv', { close, volume });
   const len = close.length;
   let started = false;
   let acc = 0;

@@ -1,5 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkNonNegative, checkSameLength } from './transform';
+import { CANDLE_SETTINGS } from './kernels/candle-settings';
+import { checkLengths, checkNonNegative } from './kernels/checks';
 
 /*
  * Candlestick patterns with TA-Lib's definitions and values: +100 bullish, -100 bearish, ±80 for the
@@ -19,29 +20,6 @@ import { checkNonNegative, checkSameLength } from './transform';
 const REAL_BODY = 0;
 const HIGH_LOW = 1;
 const SHADOWS = 2;
-
-/** One TA-Lib candle setting: what to measure, over how many prior candles, and the factor. */
-export interface CandleSetting {
-  readonly range: 'realBody' | 'highLow' | 'shadows';
-  /** Number of prior candles averaged; 0 means "the judged candle's own measure". */
-  readonly period: number;
-  readonly factor: number;
-}
-
-/** TA-Lib's default candle settings (TA_RestoreCandleDefaultSettings). Patterns here use these. */
-export const CANDLE_SETTINGS = {
-  bodyLong: { range: 'realBody', period: 10, factor: 1.0 },
-  bodyVeryLong: { range: 'realBody', period: 10, factor: 3.0 },
-  bodyShort: { range: 'realBody', period: 10, factor: 1.0 },
-  bodyDoji: { range: 'highLow', period: 10, factor: 0.1 },
-  shadowLong: { range: 'realBody', period: 0, factor: 1.0 },
-  shadowVeryLong: { range: 'realBody', period: 0, factor: 2.0 },
-  shadowShort: { range: 'shadows', period: 10, factor: 1.0 },
-  shadowVeryShort: { range: 'highLow', period: 10, factor: 0.1 },
-  near: { range: 'highLow', period: 5, factor: 0.2 },
-  far: { range: 'highLow', period: 5, factor: 0.6 },
-  equal: { range: 'highLow', period: 5, factor: 0.05 },
-} as const satisfies Record<string, CandleSetting>;
 
 type SettingName = keyof typeof CANDLE_SETTINGS;
 
@@ -159,7 +137,7 @@ const isBad = (o: Float64Array, h: Float64Array, l: Float64Array, c: Float64Arra
   o[p]! !== o[p]! || h[p]! !== h[p]! || l[p]! !== l[p]! || c[p]! !== c[p]!;
 
 function runWhole(fn: string, spec: Spec, o: Series, h: Series, l: Series, c: Series, opt: number, out: Series): Series {
-  checkSameLength(fn, ['open', 'high', 'low', 'close'], [o, h, l, c]);
+  checkLengths(fn, { open: o, high: h, low: l, close: c });
   const len = o.length;
   const lb = spec.lookback;
   const candles = spec.candles;

@@ -1,8 +1,8 @@
 import { check, type Series, type Stream } from '../core';
-import { forEachFiniteRun } from '../core/window';
-import { emaWithAlpha, emaWithAlphaStream } from './ema';
-import { checkPeriod } from './sma';
-import { smaRun, smaRunStream } from './trima';
+import { checkPeriod } from './kernels/checks';
+import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { smaRun, smaRunStream } from './kernels/sma-run';
 
 /** Moving-average kind for {@link ppo}: TA-Lib's MA types 0 ('sma', its default) and 1 ('ema'). */
 export type PpoMaType = 'sma' | 'ema';

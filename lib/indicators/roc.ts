@@ -1,7 +1,7 @@
 import type { Series, Stream } from '../core';
-import { forEachFiniteRun } from '../core/window';
-import { lagStream } from './mom';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { lagStream } from './kernels/lag-stream';
 
 /**
  * Rate of change in percent: (x[t]/x[t−n] − 1)·100 (0 when x[t−n] is 0). First n values are NaN.

@@ -1,5 +1,5 @@
 import { check, type Series, type Stream } from '../core';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
 
 // NaN policy for every rolling helper here (window family): an output is NaN while its window of n
 // values contains a NaN, and recovers once the NaN has left the window. The streaming twins hold the

@@ -1,5 +1,5 @@
 import type { Series, Stream } from '../core';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
 
 const EPS = 1e-14; // TA-Lib's "is zero" threshold
 

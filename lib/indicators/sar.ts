@@ -1,5 +1,5 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkNonNegative, checkSameLength } from './transform';
+import { checkLengths, checkNonNegative } from './kernels/checks';
 
 /**
  * Parabolic SAR (Wilder). First value is NaN (two bars start it). Matches TA-Lib SAR bit for bit,
@@ -13,7 +13,7 @@ import { checkNonNegative, checkSameLength } from './transform';
 export function sar(high: Series, low: Series, acceleration = 0.02, maximum = 0.2, out: Series = new Float64Array(high.length)): Series {
   checkNonNegative('sar', 'acceleration', acceleration);
   checkNonNegative('sar', 'maximum', maximum);
-  checkSameLength('sar', ['high', 'low'], [high, low]);
+  checkLengths('sar', { high, low });
   const len = high.length;
   const st = newState(acceleration, maximum);
   for (let i = 0; i < len; i++) out[i] = step(st, high[i]!, low[i]!);

@@ -1,4 +1,5 @@
-import { check, type Series, type Stream } from '../core';
+import type { Series, Stream } from '../core';
+import { checkPeriod, hasNaN } from './kernels/checks';
 
 /**
  * Simple moving average over `n` values. First n-1 values are NaN. Matches TA-Lib SMA.
@@ -68,15 +69,4 @@ export function smaStream(n: number): Stream<number, number> {
       nans = 0;
     },
   };
-}
-
-/** True when any value of `x` is NaN. */
-export function hasNaN(x: ArrayLike<number>): boolean {
-  for (let i = 0; i < x.length; i++) if (x[i] !== x[i]) return true;
-  return false;
-}
-
-/** Throws BAD_ARGUMENT naming the function unless `n` is an integer >= min. */
-export function checkPeriod(fn: string, n: number, min = 1): void {
-  check(Number.isInteger(n) && n >= min, `${fn}: period must be an integer >= ${min}, found ${n}`);
 }

@@ -1,6 +1,6 @@
 import type { Series, Stream } from '../core';
-import { checkPeriod } from './sma';
-import { checkNonNegative } from './transform';
+import { checkNonNegative, checkPeriod } from './kernels/checks';
+import { sdFromSums } from './kernels/sd-from-sums';
 
 /**
  * Population standard deviation of the last n values, times `nbdev`. First n-1 values are NaN.
@@ -39,12 +39,6 @@ export function stddev(x: Series, n = 5, nbdev = 1, out: Series = new Float64Arr
     out[i] = r;
   }
   return out;
-}
-
-/** sqrt(mean2 - mean1²) * nbdev, with TA-Lib's "variance below 1e-14 is zero" rule. */
-export function sdFromSums(mean1: number, mean2: number, nbdev: number): number {
-  const variance = mean2 - mean1 * mean1;
-  return variance < 1e-14 ? 0 : nbdev === 1 ? Math.sqrt(variance) : Math.sqrt(variance) * nbdev;
 }
 
 /** Streaming twin of {@link stddev} (same running sums, so equal bit for bit). */

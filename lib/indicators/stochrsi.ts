@@ -1,8 +1,9 @@
 import type { Series, Stream } from '../core';
-import { forEachFiniteRun } from '../core/window';
 import { rsi, rsiStream } from './rsi';
-import { checkPeriod } from './sma';
-import { StochState, stochRun, stochScratch, type StochResult, type StochValue } from './stoch';
+import { type StochResult, type StochValue } from './stoch';
+import { checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { stochRun, stochScratch, StochState } from './kernels/stoch-run';
 
 /**
  * Stochastic RSI as TA-Lib STOCHRSI computes it: the fast stochastic (STOCHF, SMA %D) of RSI(n), with

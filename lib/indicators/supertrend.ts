@@ -1,7 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
 import { atr, atrStream } from './atr';
-import { checkPeriod } from './sma';
-import { checkNonNegative, checkSameLength } from './transform';
+import { checkLengths, checkNonNegative, checkPeriod } from './kernels/checks';
 
 export interface SuperTrend {
   /** The trailing stop line: the lower band in an up-trend, the upper band in a down-trend. */
@@ -34,7 +33,7 @@ export interface SuperTrendPoint {
 export function supertrend(high: Series, low: Series, close: Series, n = 10, mult = 3): SuperTrend {
   checkPeriod('supertrend', n);
   checkNonNegative('supertrend', 'mult', mult);
-  checkSameLength('supertrend', ['high', 'low', 'close'], [high, low, close]);
+  checkLengths('supertrend', { high, low, close });
   const len = high.length;
   const line = atr(high, low, close, n); // ATR first, overwritten bar by bar
   const direction = new Float64Array(len);

@@ -1,6 +1,6 @@
 import type { Series, Stream } from '../core';
-import { emaWithAlpha, emaWithAlphaStream } from './ema';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
+import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
 
 /**
  * Triple exponential moving average: 3·EMA − 3·EMA(EMA) + EMA(EMA(EMA)), each EMA SMA-seeded. First

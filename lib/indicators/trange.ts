@@ -1,5 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkSameLength } from './transform';
+import { checkLengths } from './kernels/checks';
+import { trueRange } from './kernels/true-range';
 
 /**
  * True range: max(high - low, |high - prevClose|, |low - prevClose|). First value is NaN (no previous
@@ -9,7 +10,7 @@ import { checkSameLength } from './transform';
  * @example trange(Float64Array.of(10, 12), Float64Array.of(8, 11), Float64Array.of(9, 11.5)) // [NaN, 3]
  */
 export function trange(high: Series, low: Series, close: Series, out: Series = new Float64Array(high.length)): Series {
-  checkSameLength('trange', ['high', 'low', 'close'], [high, low, close]);
+  checkLengths('trange', { high, low, close });
   const len = high.length;
   if (len === 0) return out;
   let prevClose = close[0]!;
@@ -20,17 +21,6 @@ export function trange(high: Series, low: Series, close: Series, out: Series = n
     prevClose = c;
   }
   return out;
-}
-
-/** One true range value (TA-Lib's order of comparisons); NaN if any input is NaN. */
-export function trueRange(h: number, l: number, prevClose: number): number {
-  if (prevClose !== prevClose) return NaN;
-  let greatest = h - l; // NaN if h or l is NaN, and stays NaN (comparisons with NaN are false)
-  const up = Math.abs(prevClose - h);
-  if (up > greatest) greatest = up;
-  const down = Math.abs(prevClose - l);
-  if (down > greatest) greatest = down;
-  return greatest;
 }
 
 /** Streaming twin of {@link trange}: `update(bar)` returns the bar's true range (NaN on the first bar). */

@@ -1,31 +1,7 @@
 import { check, type Series } from '../core';
+import { checkInteger } from './kernels/checks';
 
-// ---------------------------------------------------------------------------------------------
-// Argument checks shared by the indicator kernels (BAD_ARGUMENT naming the function and value).
-// ---------------------------------------------------------------------------------------------
-
-/** Throws BAD_ARGUMENT naming `fn` unless every array has the length of the first one. */
-export function checkSameLength(fn: string, names: readonly string[], arrays: readonly ArrayLike<number>[]): void {
-  const n = arrays[0]!.length;
-  for (let j = 1; j < arrays.length; j++) {
-    const m = arrays[j]!.length;
-    check(m === n, `${fn}: '${names[j]}' has ${m} values, expected ${n} (the length of '${names[0]}')`);
-  }
-}
-
-/** Throws BAD_ARGUMENT naming `fn` unless `v` is a finite number >= 0 (band multipliers, accelerations). */
-export function checkNonNegative(fn: string, name: string, v: number): void {
-  check(typeof v === 'number' && Number.isFinite(v) && v >= 0, `${fn}: ${name} must be a finite number >= 0, found ${v}`);
-}
-
-/** Throws BAD_ARGUMENT naming `fn` unless `k` is an integer >= min. */
-export function checkInteger(fn: string, name: string, k: number, min: number): void {
-  check(Number.isInteger(k) && k >= min, `${fn}: ${name} must be an integer >= ${min}, found ${k}`);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Series transforms. NaN policy: elementwise — an output is NaN where an input it reads is NaN.
-// ---------------------------------------------------------------------------------------------
 
 /**
  * Shifts a series by `k` bars: out[t] = x[t-k] (`out` may be `x`). First k values are NaN (k > 0 lags, which is safe to

@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
-import { forEachFiniteRun } from '../core/window';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { smaRun, smaRunStream } from './kernels/sma-run';
 
 /**
  * Triangular moving average: the SMA of an SMA (odd n: both over (n+1)/2; even n: n/2 then n/2+1),
@@ -23,58 +24,6 @@ export function trima(x: Series, n = 30, out: Series = new Float64Array(x.length
 
 const trimaPeriods = (n: number): [number, number] =>
   n % 2 === 1 ? [(n + 1) / 2, (n + 1) / 2] : [n / 2, n / 2 + 1];
-
-/**
- * @internal SMA of x[s..e) as if the series began at s (no NaN inside), with TA-Lib's running-sum order
- * (sum the window, divide, then drop the oldest), so composites built on it agree with TA-Lib bit for
- * bit where TA-Lib uses its SMA. Writes out[s..e); the first n-1 are NaN. Does nothing when s >= e.
- */
-export function smaRun(x: Series, n: number, s: number, e: number, out: Series): void {
-  let sum = 0;
-  let i = s;
-  const warmEnd = Math.min(e, s + n - 1);
-  for (; i < warmEnd; i++) {
-    sum += x[i]!;
-    out[i] = NaN;
-  }
-  let t = s;
-  for (; i < e; i++) {
-    sum += x[i]!;
-    const r = sum / n;
-    sum -= x[t++]!;
-    out[i] = r;
-  }
-}
-
-/** @internal Streaming twin of {@link smaRun}; a NaN input returns NaN and restarts the warm-up. */
-export function smaRunStream(n: number): Stream<number, number> {
-  const ring = new Float64Array(n);
-  let count = 0;
-  let sum = 0;
-  return {
-    update(v: number): number {
-      if (v !== v) {
-        count = 0;
-        sum = 0;
-        return NaN;
-      }
-      ring[count % n] = v;
-      sum += v;
-      if (count < n - 1) {
-        count++;
-        return NaN;
-      }
-      const r = sum / n;
-      sum -= ring[(count + 1) % n]!;
-      count++;
-      return r;
-    },
-    reset() {
-      count = 0;
-      sum = 0;
-    },
-  };
-}
 
 /** Streaming twin of {@link trima}. A NaN input returns NaN and restarts the warm-up. */
 export function trimaStream(n = 30): Stream<number, number> {

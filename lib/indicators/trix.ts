@@ -1,6 +1,6 @@
 import type { Series, Stream } from '../core';
-import { emaWithAlpha, emaWithAlphaStream } from './ema';
-import { checkPeriod } from './sma';
+import { checkPeriod } from './kernels/checks';
+import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
 
 /**
  * TRIX: one-bar rate of change, in percent, of a triple-smoothed EMA (EMA(EMA(EMA(x)))), each EMA

@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkLengths, forEachFiniteRun } from '../core/window';
-import { checkPeriod } from './sma';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { trueRange } from './kernels/true-range';
 
 const EPS = 1e-14; // TA-Lib's "is zero" threshold
 
@@ -36,19 +37,19 @@ export function ultosc(
     let b3 = 0;
     for (let i = start - s1 + 1; i < start; i++) {
       a1 += closeMinusTrueLow(low, close, i);
-      b1 += trueRange(high, low, close, i);
+      b1 += trueRangeAt(high, low, close, i);
     }
     for (let i = start - s2 + 1; i < start; i++) {
       a2 += closeMinusTrueLow(low, close, i);
-      b2 += trueRange(high, low, close, i);
+      b2 += trueRangeAt(high, low, close, i);
     }
     for (let i = start - s3 + 1; i < start; i++) {
       a3 += closeMinusTrueLow(low, close, i);
-      b3 += trueRange(high, low, close, i);
+      b3 += trueRangeAt(high, low, close, i);
     }
     for (let i = start; i < e; i++) {
       const a = closeMinusTrueLow(low, close, i);
-      const b = trueRange(high, low, close, i);
+      const b = trueRangeAt(high, low, close, i);
       a1 += a;
       a2 += a;
       a3 += a;
@@ -58,13 +59,13 @@ export function ultosc(
       out[i] = combine(a1, b1, a2, b2, a3, b3);
       let t = i - s1 + 1;
       a1 -= closeMinusTrueLow(low, close, t);
-      b1 -= trueRange(high, low, close, t);
+      b1 -= trueRangeAt(high, low, close, t);
       t = i - s2 + 1;
       a2 -= closeMinusTrueLow(low, close, t);
-      b2 -= trueRange(high, low, close, t);
+      b2 -= trueRangeAt(high, low, close, t);
       t = i - s3 + 1;
       a3 -= closeMinusTrueLow(low, close, t);
-      b3 -= trueRange(high, low, close, t);
+      b3 -= trueRangeAt(high, low, close, t);
     }
   });
   return out;
@@ -84,16 +85,7 @@ const closeMinusTrueLow = (low: Series, close: Series, i: number): number => {
   return close[i]! - (l < pc ? l : pc);
 };
 
-const trueRange = (high: Series, low: Series, close: Series, i: number): number => trOf(high[i]!, low[i]!, close[i - 1]!);
-
-function trOf(h: number, l: number, pc: number): number {
-  let r = h - l;
-  const a = Math.abs(pc - h);
-  if (a > r) r = a;
-  const b = Math.abs(pc - l);
-  if (b > r) r = b;
-  return r;
-}
+const trueRangeAt = (high: Series, low: Series, close: Series, i: number): number => trueRange(high[i]!, low[i]!, close[i - 1]!);
 
 function sortedPeriods(fn: string, p1: number, p2: number, p3: number): [number, number, number] {
   checkPeriod(fn, p1);
@@ -134,7 +126,7 @@ export function ultoscStream(p1 = 7, p2 = 14, p3 = 28): Stream<Bar, number> {
       count++;
       if (i === 0) return NaN;
       const a = c - (l < pc ? l : pc);
-      const b = trOf(h, l, pc);
+      const b = trueRange(h, l, pc);
       aRing[i % s3] = a;
       bRing[i % s3] = b;
       if (i < s3) {

@@ -1,7 +1,7 @@
 import { check, type Bar, type Series, type Stream } from '../core';
-import { checkLengths, forEachFiniteRun } from '../core/window';
-import { checkPeriod } from './sma';
-import { weightedRun, weightedRunStream, weightedScratch } from './vwma';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { weightedRun, weightedRunStream, weightedScratch } from './kernels/weighted-run';
 
 /**
  * Rolling VWAP over the last n bars: sum(typical·volume) / sum(volume), typical = (high+low+close)/3.

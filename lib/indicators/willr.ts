@@ -1,7 +1,8 @@
 import type { Bar, Series, Stream } from '../core';
-import { checkLengths, forEachFiniteRun, MonotonicWindow } from '../core/window';
-import { checkPeriod } from './sma';
-import { rollingSuffix } from './stoch';
+import { rollingSuffix } from './kernels/block-extremes';
+import { checkLengths, checkPeriod } from './kernels/checks';
+import { forEachFiniteRun } from './kernels/finite-runs';
+import { MonotonicWindow } from './kernels/monotonic-window';
 
 /**
  * Williams %R: −100·(highest high − close)/(highest high − lowest low) over n bars, in [−100, 0] (0 when

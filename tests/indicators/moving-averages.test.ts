@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../lib/core';
 import { dema, demaStream } from '../../lib/indicators/dema';
-import { hma, hmaPeriods, hmaStream } from '../../lib/indicators/hma';
+import { hma, hmaStream } from '../../lib/indicators/hma';
+import { hmaPeriods } from '../../lib/indicators/kernels/hma-periods';
 import { kama, kamaStream } from '../../lib/indicators/kama';
 import { tema, temaStream } from '../../lib/indicators/tema';
 import { trima, trimaStream } from '../../lib/indicators/trima';

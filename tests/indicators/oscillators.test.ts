@@ -254,7 +254,7 @@ describe('examples from the doc comments', () => {
     expect(s.update(bar)).not.toBe(s.update(bar));
   });
   it('multi-input kernels check their column lengths', () => {
-    expect(() => willr(high, low.subarray(1), close)).toThrow(/willr: low has 66676 values, expected 66677/);
-    expect(() => mfi(high, low, close, volume.subarray(2))).toThrow(/mfi: volume has/);
+    expect(() => willr(high, low.subarray(1), close)).toThrow(/willr: 'low' has 66676 values, expected 66677/);
+    expect(() => mfi(high, low, close, volume.subarray(2))).toThrow(/mfi: 'volume' has 66675 values, expected 66677/);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkLengths, forEachFiniteRun, MonotonicWindow } from '../../lib/core/window';
+import { checkLengths } from '../../../lib/indicators/kernels/checks';
+import { forEachFiniteRun } from '../../../lib/indicators/kernels/finite-runs';
+import { MonotonicWindow } from '../../../lib/indicators/kernels/monotonic-window';
 
 describe('forEachFiniteRun', () => {
   it('visits the NaN-free runs and writes NaN at the bad indices', () => {
@@ -63,6 +65,6 @@ describe('MonotonicWindow', () => {
 describe('checkLengths', () => {
   it('names the function and the column', () => {
     expect(checkLengths('f', { a: [1, 2], b: [3, 4] })).toBe(2);
-    expect(() => checkLengths('f', { a: [1, 2], b: [3] })).toThrow('f: b has 1 values, expected 2 (the length of a)');
+    expect(() => checkLengths('f', { a: [1, 2], b: [3] })).toThrow("f: 'b' has 1 values, expected 2 (the length of 'a')");
   });
 });
