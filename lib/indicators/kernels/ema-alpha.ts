@@ -1,0 +1,64 @@
+import type { Series, Stream } from '../../core';
+
+/** EMA with an explicit smoothing factor, SMA-seeded over n values (Wilder smoothing is alpha = 1/n). */
+export function emaWithAlpha(x: Series, n: number, alpha: number, out: Series = new Float64Array(x.length)): Series {
+  const len = x.length;
+  let i = 0;
+  while (i < len && x[i] !== x[i]) out[i++] = NaN; // leading NaNs
+  let seed = 0;
+  const seedEnd = i + n;
+  for (; i < len && i < seedEnd; i++) {
+    const v = x[i]!;
+    seed += v;
+    out[i] = NaN;
+  }
+  if (i < seedEnd) return out;
+  let prev = seed / n;
+  if (prev !== prev) {
+    // a NaN inside the seed window: no valid seed, everything stays NaN
+    out.fill(NaN, seedEnd - 1);
+    return out;
+  }
+  out[seedEnd - 1] = prev;
+  for (; i < len; i++) {
+    const v = x[i]!;
+    if (v !== v) {
+      out[i] = NaN;
+      continue;
+    }
+    prev = (v - prev) * alpha + prev;
+    out[i] = prev;
+  }
+  return out;
+}
+
+/** Streaming twin of {@link emaWithAlpha}. */
+export function emaWithAlphaStream(n: number, alpha: number): Stream<number, number> {
+  let count = 0; // finite-or-not values fed since the first finite one
+  let seed = 0;
+  let prev = NaN;
+  let dead = false;
+  return {
+    update(v: number): number {
+      if (dead) return NaN;
+      if (count === 0 && v !== v) return NaN;
+      if (count < n) {
+        seed += v;
+        count++;
+        if (count < n) return NaN;
+        prev = seed / n;
+        if (prev !== prev) dead = true;
+        return prev;
+      }
+      if (v !== v) return NaN;
+      prev = (v - prev) * alpha + prev;
+      return prev;
+    },
+    reset() {
+      count = 0;
+      seed = 0;
+      prev = NaN;
+      dead = false;
+    },
+  };
+}
