@@ -58,11 +58,12 @@ const RESERVED = new Set(['ts', 'open', 'high', 'low', 'close', 'volume']);
  * fields when the indicators are first built.
  * @example
  * import { int, ind } from 'quantlab';
- * defineStrategy({
+ * const aboveSma = defineStrategy({
  *   name: 'above-sma', params: { n: int(2, 400, { default: 50 }) },
  *   indicators: (p) => ({ avg: ind.sma(p.n) }),
  *   decide: (bar) => (bar.close > bar.avg ? 1 : bar.close < bar.avg ? 0 : NaN),
- * })
+ * });
+ * aboveSma.name // 'above-sma'
  */
 export function defineStrategy<S extends ParamSpace, I extends IndicatorSpecs>(def: StrategyDefinition<S, I>): Strategy<S, I> {
   const bad = (msg: string) => new QuantlabError('BAD_ARGUMENT', `defineStrategy${def?.name ? ` '${def.name}'` : ''}: ${msg}`);
