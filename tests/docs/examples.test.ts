@@ -49,6 +49,7 @@ import { selfTestUnits, SELF_TEST_EXPECTATIONS } from './self-test';
 const ROOT = join(__dirname, '..', '..');
 const MAX_NO_RUN = 2;
 const UNIT_TIMEOUT_MS = 60_000;
+const CHILD_LIMIT_MS = 160_000;
 
 const { jsdoc, readme } = allExamples(ROOT);
 const block = (e: Example): Block => ({ id: e.id, file: e.file, lines: e.lines, bareAssertions: e.kind === 'jsdoc' });
@@ -107,7 +108,10 @@ function runChild(name: string, units: JobUnit[], cwd: string): Promise<ChildRun
     };
     proc.stdout.on('data', keep);
     proc.stderr.on('data', keep);
+    // the child is ours: it never outlives the test (beforeAll allows CHILD_LIMIT_MS + a margin)
+    const killer = setTimeout(() => proc.kill('SIGKILL'), CHILD_LIMIT_MS);
     proc.on('close', (code) => {
+      clearTimeout(killer);
       const results = new Map<string, BlockResult>();
       let shown = 0;
       let done = false;
@@ -132,7 +136,7 @@ beforeAll(async () => {
   await writeCandlesCsv(join(dir, 'my-candles.csv'), 500);
   const j = jobs();
   [lib, rd] = await Promise.all([runChild('lib', j.lib, dir), runChild('readme', j.readme, dir)]);
-}, 170_000);
+}, CHILD_LIMIT_MS + 15_000);
 
 afterAll(() => {
   if (lib && rd) {
