@@ -1,8 +1,8 @@
 """Optuna 3.1 reference for bench/optimize.ts (run with Debian's /usr/bin/python3 and python3-optuna).
 
-Reads one JSON object on argv[1]: {"seeds": 20, "trials": 100, "functions": ["branin", ...], "multivariate": [false, true],
+Reads one JSON object on argv[1]: {"seeds": 20, "trials": 100, "functions": ["branin", ...], "multivariate": [false, true], "seed0": 0,
 "overhead": {"history": 1000, "asks": 20}}. Prints one JSON object: median best value per function and sampler variant,
-and the TPE sampler's time per trial with `history` completed trials.
+every seed's best value (for the spread), and the TPE sampler's time per trial with `history` completed trials.
 """
 import json
 import math
@@ -43,18 +43,21 @@ FUNCTIONS = {"branin": branin, "hartmann6": hartmann6, "rosenbrock4": rosenbrock
 
 def main():
     cfg = json.loads(sys.argv[1])
-    out = {"optuna": optuna.__version__, "best": {}, "seconds": {}}
+    out = {"optuna": optuna.__version__, "best": {}, "values": {}, "seconds": {}}
     for name in cfg["functions"]:
         f = FUNCTIONS[name]
         for mv in cfg["multivariate"]:
             key = f"{name}/{'tpe-multivariate' if mv else 'tpe'}"
             bests = []
             t0 = time.perf_counter()
-            for seed in range(cfg["seeds"]):
+            for seed in range(cfg.get("seed0", 0), cfg.get("seed0", 0) + cfg["seeds"]):
                 study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed, multivariate=mv))
                 study.optimize(f, n_trials=cfg["trials"])
                 bests.append(study.best_value)
             out["best"][key] = statistics.median(bests)
+            out["values"][key] = bests
+            # progress on stderr: one line per function and variant
+            print(json.dumps({"key": key, "values": bests}), file=sys.stderr, flush=True)
             out["seconds"][key] = time.perf_counter() - t0
     ov = cfg.get("overhead")
     if ov:

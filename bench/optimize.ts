@@ -4,16 +4,18 @@
  *   BTCUSDT 1h (66,677 bars), objective finalEquity, with jobs 1 and jobs 2 (worker threads);
  * - sample efficiency: best Sharpe found by TPE (univariate, multivariate), random and grid at equal budgets
  *   (25, 50, 100, 200 trials), median over `--seeds` seeds, on sma-cross and on a 4-parameter strategy;
- * - standard test functions (Branin, Hartmann-6, Rosenbrock-4): median best value at 100 trials over the seeds,
- *   ours against Optuna 3.1's TPE sampler (Debian python3-optuna, run with /usr/bin/python3 bench/optimize-optuna.py);
+ * - standard test functions (Branin, Hartmann-6, Rosenbrock-4): best value at 100 trials for each of `--fn-seeds`
+ *   seeds, ours against Optuna 3.1's TPE sampler (Debian python3-optuna, run with /usr/bin/python3
+ *   bench/optimize-optuna.py): medians, means, bootstrap intervals, Mann–Whitney U, and whether ours is no worse;
  * - overhead: sampler time per trial with 1,000 completed trials (ours and Optuna's TPE).
- * Run: npx tsx bench/optimize.ts [--seeds 20] [--skip-optuna] [--quick] [--only sweep,efficiency,functions,overhead]
+ * Run: npx tsx bench/optimize.ts [--seeds 20] [--fn-seeds 60] [--skip-optuna] [--quick] [--only sweep,efficiency,functions,overhead]
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { datasetPath, loadBars } from '../lib/data';
+import { normalCdf } from '../lib/metrics';
 import { createStudy, randomSampler, rng, tpeSampler, type Params, type Sampler, type SearchSpace, type TrialRecord } from '../lib/optimizer';
 import { optimize, sweep } from '../lib/research';
 import { defineStrategy, float, ind, int, smaCross, type AnyStrategy } from '../lib/strategy';
@@ -27,6 +29,8 @@ const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : null;
 const part = (name: string) => !only || only.includes(name);
 const SEEDS = arg('--seeds', quick ? 5 : 20);
+/** Seeds per test function and sampler (both sides). */
+const FN_SEEDS = arg('--fn-seeds', quick ? 10 : 60);
 const BUDGETS = quick ? [25, 50, 100] : [25, 50, 100, 200];
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -118,43 +122,62 @@ async function main() {
   };
   if (part('efficiency')) log(`efficiency: ${JSON.stringify(out.sampleEfficiency)}`);
 
-  // 3. standard test functions vs Optuna 3.1
+  // 3. standard test functions vs Optuna 3.1: every seed's best value on both sides, medians, means and the spread
   const fns = part('functions') ? testFunctions() : {};
-  const ours: Record<string, Record<string, number>> = {};
+  const variants: [string, () => Sampler][] = [
+    ['tpe', () => tpeSampler()],
+    ['tpe-multivariate', () => tpeSampler({ multivariate: true })],
+    ['random', () => randomSampler()],
+  ];
+  const ours: Record<string, number[]> = {};
   for (const [name, f] of Object.entries(fns)) {
-    ours[name] = {};
-    for (const [key, make] of [
-      ['tpe', () => tpeSampler()],
-      ['tpe-multivariate', () => tpeSampler({ multivariate: true })],
-      ['random', () => randomSampler()],
-    ] as [string, () => Sampler][]) {
+    for (const [key, make] of variants) {
       const bests: number[] = [];
-      for (let seed = 0; seed < SEEDS; seed++) {
+      for (let seed = 0; seed < FN_SEEDS; seed++) {
         const study = await createStudy({ space: f.space, sampler: make(), seed });
         bests.push((await study.optimize((t) => f.fn(t.params), { trials: 100 })).best!.values![0]!);
       }
-      ours[name]![key] = median(bests);
+      ours[`${name}/${key}`] = bests;
     }
   }
-  let optuna: { optuna: string; best: Record<string, number>; tpeMsPerTrialAt1000: number } | { error: string } | null = null;
+  type OptunaOut = { optuna: string; best: Record<string, number>; values?: Record<string, number[]>; tpeMsPerTrialAt1000?: number };
+  let optuna: OptunaOut | { error: string } | null = null;
   if (!process.argv.includes('--skip-optuna') && (part('functions') || part('overhead'))) {
-    const cfg = { seeds: SEEDS, trials: 100, functions: Object.keys(fns), multivariate: [false, true], overhead: part('overhead') ? { history: 1000, asks: 20 } : undefined };
-    const r = spawnSync('/usr/bin/python3', [join(__dirname, 'optimize-optuna.py'), JSON.stringify(cfg)], { encoding: 'utf8', timeout: 1_800_000 });
+    const cfg = { seeds: FN_SEEDS, trials: 100, functions: Object.keys(fns), multivariate: [false, true], overhead: part('overhead') ? { history: 1000, asks: 20 } : undefined };
+    const r = spawnSync('/usr/bin/python3', [join(__dirname, 'optimize-optuna.py'), JSON.stringify(cfg)], { encoding: 'utf8', timeout: 3_600_000 });
     optuna = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').pop()!) : { error: `python3 bench/optimize-optuna.py failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').pop()} — install python3-optuna (apt)` };
   }
   const table: Record<string, unknown> = {};
+  const verdicts: string[] = [];
   for (const [name, f] of Object.entries(fns)) {
-    const o = optuna && 'best' in optuna ? optuna.best : null;
-    table[name] = {
-      optimum: f.optimum,
-      quantlab: { tpe: round(ours[name]!.tpe!), tpeMultivariate: round(ours[name]!['tpe-multivariate']!), random: round(ours[name]!.random!) },
-      optuna: o ? { tpe: round(o[`${name}/tpe`]!), tpeMultivariate: round(o[`${name}/tpe-multivariate`]!) } : null,
-      tpeNoWorseThanOptuna: o ? ours[name]!.tpe! <= o[`${name}/tpe`]! : null,
-      tpeMultivariateNoWorseThanOptuna: o ? ours[name]!['tpe-multivariate']! <= o[`${name}/tpe-multivariate`]! : null,
-    };
+    const o = optuna && 'values' in optuna ? optuna.values! : null;
+    const row: Record<string, unknown> = { optimum: f.optimum, random: summary(ours[`${name}/random`]!) };
+    for (const key of ['tpe', 'tpe-multivariate']) {
+      const a = ours[`${name}/${key}`]!;
+      const b = o?.[`${name}/${key}`];
+      const cmp = b ? compare(a, b, mixSeedOf(name, key)) : null;
+      if (cmp) verdicts.push(`${name}/${key}: ${cmp.verdict}`);
+      row[key === 'tpe' ? 'tpe' : 'tpeMultivariate'] = { quantlab: summary(a), optuna: b ? summary(b) : null, ...(cmp ?? {}) };
+    }
+    table[name] = row;
   }
-  if (part('functions')) out.testFunctions = { trials: 100, seeds: SEEDS, statistic: 'median best value (minimised)', optunaVersion: optuna && 'optuna' in optuna ? optuna.optuna : null, optunaError: optuna && 'error' in optuna ? optuna.error : undefined, results: table };
-  if (part('functions')) log(`test functions: ${JSON.stringify(out.testFunctions)}`);
+  if (part('functions')) {
+    out.testFunctions = {
+      trials: 100,
+      seeds: FN_SEEDS,
+      statistic: 'best value after 100 trials (minimised), one per seed; quantlab seeds 0..n-1 of its own streams, optuna TPESampler(seed) 0..n-1',
+      spread:
+        'medianCI95: bootstrap (2,000 resamples) 95% interval of the median; medianDiff = quantlab − optuna with its bootstrap 95% interval; ' +
+        'pBetter = P(a quantlab run beats an optuna run) (Mann–Whitney U / n1·n2); mannWhitneyP two-sided (normal approximation, ties corrected)',
+      met: 'quantlab median <= optuna median',
+      verdicts: 'met | not met, within noise (the difference interval holds 0 and p >= 0.05) | worse',
+      optunaVersion: optuna && 'optuna' in optuna ? optuna.optuna : null,
+      optunaError: optuna && 'error' in optuna ? optuna.error : undefined,
+      summary: verdicts,
+      results: table,
+    };
+    log(`test functions: ${JSON.stringify(out.testFunctions)}`);
+  }
 
   // 4. overhead: sampler time per trial with 1,000 completed trials
   const history = (space: SearchSpace, n: number): TrialRecord[] => {
@@ -199,10 +222,98 @@ async function main() {
       tpeSmaCrossWithConstraint: perTrial(tpeSampler(), smaSpace, (p) => (p.fast as number) < (p.slow as number)),
       tpeFourParam: perTrial(tpeSampler(), trendFilter.params as SearchSpace),
       random: perTrial(randomSampler(), smaSpace),
-      optunaTpeSmaCross: optuna && 'tpeMsPerTrialAt1000' in optuna ? round(optuna.tpeMsPerTrialAt1000, 2) : null,
+      optunaTpeSmaCross: optuna && 'tpeMsPerTrialAt1000' in optuna && optuna.tpeMsPerTrialAt1000 !== undefined ? round(optuna.tpeMsPerTrialAt1000, 2) : null,
     },
   };
+  if (part('overhead')) {
+    const ms = (out.overhead as { msPerTrial: Record<string, { median: number } | number | null> }).msPerTrial;
+    const tpeMedians = Object.entries(ms).filter(([k, v]) => k.startsWith('tpe') && v && typeof v === 'object').map(([, v]) => (v as { median: number }).median);
+    (out.overhead as Record<string, unknown>).goal = { statement: 'TPE sampler time per trial with 1,000 completed trials < 1 ms (median)', met: tpeMedians.every((m) => m < 1) };
+  }
   console.log(JSON.stringify(out, null, 2));
+}
+
+interface Summary {
+  median: number;
+  mean: number;
+  medianCI95: [number, number];
+  quartiles: [number, number];
+}
+
+/** Median, mean, bootstrap 95% interval of the median and the quartiles of one sample. */
+function summary(xs: number[]): Summary {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  const boot = bootstrapMedians(xs, 17);
+  return { median: round(median(xs)), mean: round(xs.reduce((a, b) => a + b, 0) / xs.length), medianCI95: [round(quantile(boot, 0.025)), round(quantile(boot, 0.975))], quartiles: [round(q(0.25)), round(q(0.75))] };
+}
+
+const BOOT = 2000;
+function bootstrapMedians(xs: number[], seed: number): number[] {
+  const r = rng(seed, xs.length);
+  const buf = new Array<number>(xs.length);
+  const out: number[] = [];
+  for (let b = 0; b < BOOT; b++) {
+    for (let i = 0; i < xs.length; i++) buf[i] = xs[r.int(xs.length)]!;
+    out.push(median(buf));
+  }
+  return out;
+}
+const quantile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))]!;
+};
+const mixSeedOf = (...keys: string[]) => [...keys.join('/')].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
+
+/** Ours (a) against Optuna (b), both minimised: met, the median difference with its bootstrap interval, Mann–Whitney U. */
+function compare(a: number[], b: number[], seed: number) {
+  const ra = rng(seed, 1);
+  const rb = rng(seed, 2);
+  const diffs: number[] = [];
+  const ba = new Array<number>(a.length);
+  const bb = new Array<number>(b.length);
+  for (let k = 0; k < BOOT; k++) {
+    for (let i = 0; i < a.length; i++) ba[i] = a[ra.int(a.length)]!;
+    for (let i = 0; i < b.length; i++) bb[i] = b[rb.int(b.length)]!;
+    diffs.push(median(ba) - median(bb));
+  }
+  const lo = quantile(diffs, 0.025);
+  const hi = quantile(diffs, 0.975);
+  const { pBetter, p } = mannWhitney(a, b);
+  const met = median(a) <= median(b);
+  const withinNoise = lo <= 0 && hi >= 0 && p >= 0.05;
+  return {
+    met,
+    medianDiff: round(median(a) - median(b)),
+    medianDiffCI95: [round(lo), round(hi)],
+    pBetter: round(pBetter, 3),
+    mannWhitneyP: round(p, 3),
+    verdict: met ? 'met' : withinNoise ? 'not met, within noise' : 'worse',
+  };
+}
+
+/** P(a_i < b_j) + ½ P(tie) and the two-sided p of the Mann–Whitney U test (normal approximation with tie correction). */
+function mannWhitney(a: number[], b: number[]): { pBetter: number; p: number } {
+  const all = [...a.map((v) => [v, 0] as const), ...b.map((v) => [v, 1] as const)].sort((x, y) => x[0] - y[0]);
+  const n1 = a.length;
+  const n2 = b.length;
+  const n = n1 + n2;
+  let rankA = 0;
+  let tieTerm = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && all[j + 1]![0] === all[i]![0]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (all[k]![1] === 0) rankA += rank;
+    const t = j - i + 1;
+    tieTerm += t ** 3 - t;
+    i = j + 1;
+  }
+  const uA = rankA - (n1 * (n1 + 1)) / 2; // pairs where a is larger (worse)
+  const mu = (n1 * n2) / 2;
+  const sd = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+  const z = sd > 0 ? (uA - mu) / sd : 0;
+  return { pBetter: 1 - uA / (n1 * n2), p: 2 * (1 - normalCdf(Math.abs(z))) };
 }
 
 /** How much two threads get done at once on this machine right now: 2 × t(one task) / t(two tasks in parallel). */
