@@ -142,7 +142,10 @@ export async function runLoop(runner: Runner, o: LoopOptions): Promise<StopInfo>
       if (runner.stopped || ctl.requested) break;
       const wait = Math.min(o.pollMs * 2 ** Math.min(failures, 6), Math.max(o.pollMs, 60_000));
       await new Promise<void>((resolve) => {
-        ctl.wake = resolve;
+        ctl.wake = () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        };
         timer = setTimeout(resolve, wait);
       });
       ctl.wake = undefined;
@@ -193,13 +196,24 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
       if (tty && e.event === 'bar') process.stdout.write(`\r${statusLine(config, flags.mode, e)}   `);
     };
     const setup = setupRunner({ strategy: o.strategy, params: o.params, config, mode: flags.mode, dir: o.dir, credentials, log, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession });
+    // SIGINT/SIGTERM from here on stop the runner in order (also while it starts)
+    const ctl: { requested?: string; wake?: () => void } = {};
+    const onSignal = (sig: string) => {
+      ctl.requested ??= sig;
+      ctl.wake?.();
+    };
+    const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
+    process.on('SIGINT', handlers.SIGINT);
+    process.on('SIGTERM', handlers.SIGTERM);
     try {
       await setup.runner.start();
-      const stop = await runLoop(setup.runner, { pollMs: flags.pollMs ?? config.runner.pollMs, flattenOnStop: flags.flattenOnStop || config.runner.flattenOnStop, log });
+      const stop = await runLoop(setup.runner, { pollMs: flags.pollMs ?? config.runner.pollMs, flattenOnStop: flags.flattenOnStop || config.runner.flattenOnStop, log, signals: false, stopSignal: ctl });
       if (tty) process.stdout.write('\n');
       out(redact(`stopped: ${stop.reason}`));
       return exitCodeOf(stop);
     } finally {
+      process.off('SIGINT', handlers.SIGINT);
+      process.off('SIGTERM', handlers.SIGTERM);
       setup.close();
     }
   } catch (e) {
