@@ -37,6 +37,7 @@ export function runScript(i: RunScriptInput): string {
  *   ${i.keyEnv}=… ${i.secretEnv}=… npx tsx experiments/promoted/${i.name}/run.ts --live${confirm}
  *   npx quantlab run ${i.name} --paper          (the same, through the CLI)
  *   npx quantlab reconcile ${i.name}            (what the run did against a backtest of the same bars)
+ * Kept or copied outside the project: npx quantlab run ${i.name} --paper --experiments <folder holding promoted/>
  */
 import { ${i.exportName} } from '${i.importFrom}';
 import { runPromoted } from 'quantlab/live';
