@@ -1,4 +1,5 @@
 import type { Bar, Series, Stream } from '../core';
+import { BLOCK } from './kernels/blocks';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { trueRange } from './kernels/true-range';
 import { wilderState } from './kernels/wilder';
@@ -17,21 +18,32 @@ import { wilderState } from './kernels/wilder';
 export function atr(high: Series, low: Series, close: Series, n = 14, out: Series = new Float64Array(high.length)): Series {
   checkPeriod('atr', n);
   checkLengths('atr', { high, low, close });
-  // one fused pass: true range (as trueRange) and Wilder smoothing (as wilderInPlace), same arithmetic
   const len = high.length;
   if (len === 0) return out;
+  // one fused pass: true range (as trueRange) and Wilder smoothing (as wilderInPlace), same arithmetic,
+  // in blocks (see kernels/blocks.ts); state = [prevClose, finite TRs seen (up to n), seed sum, atr]
+  const st = Float64Array.of(close[0]!, 0, 0, NaN);
+  out[0] = NaN;
+  for (let s = 1; s < len; s += BLOCK) atrBlock(high, low, close, n, s, s + BLOCK < len ? s + BLOCK : len, out, st);
+  return out;
+}
+
+function atrBlock(high: Series, low: Series, close: Series, n: number, s: number, e: number, out: Series, st: Float64Array): void {
   const nm1 = n - 1;
   const inv = 1 / n;
-  let prevClose = close[0]!;
-  let count = 0;
-  let sum = 0;
-  let prev = NaN;
-  out[0] = NaN;
-  for (let i = 1; i < len; i++) {
+  let prevClose = st[0]!;
+  let count = st[1]!;
+  let sum = st[2]!;
+  let prev = st[3]!;
+  for (let i = s; i < e; i++) {
     const h = high[i]!;
     const l = low[i]!;
-    // Math.max instead of compare-and-branch: real prices make those branches unpredictable (same value; NaN stays NaN)
-    let tr = Math.max(h - l, Math.abs(prevClose - h), Math.abs(prevClose - l));
+    // TA-Lib's order of comparisons (as trueRange); NaN high or low stays NaN
+    let tr = h - l;
+    const up = Math.abs(prevClose - h);
+    if (up > tr) tr = up;
+    const down = Math.abs(prevClose - l);
+    if (down > tr) tr = down;
     if (prevClose !== prevClose) tr = NaN;
     prevClose = close[i]!; // read before writing: `out` may alias `close`
     if (tr !== tr) {
@@ -51,7 +63,10 @@ export function atr(high: Series, low: Series, close: Series, n = 14, out: Serie
     }
     out[i] = prev;
   }
-  return out;
+  st[0] = prevClose;
+  st[1] = count;
+  st[2] = sum;
+  st[3] = prev;
 }
 
 /** Streaming twin of {@link atr}: `update(bar)` returns the ATR after that bar. */

@@ -1,4 +1,5 @@
 import type { Series, Stream } from '../core';
+import { BLOCK } from './kernels/blocks';
 import { checkPeriod } from './kernels/checks';
 
 const EPS = 1e-14; // TA-Lib's "is zero" threshold
@@ -15,7 +16,6 @@ const EPS = 1e-14; // TA-Lib's "is zero" threshold
 export function rsi(x: Series, n = 14, out: Series = new Float64Array(x.length)): Series {
   checkPeriod('rsi', n, 2);
   const len = x.length;
-  const m = n - 1;
   let c = 0; // finite values seen before this one
   let prev = 0;
   let gain = 0;
@@ -40,7 +40,18 @@ export function rsi(x: Series, n = 14, out: Series = new Float64Array(x.length))
       out[i] = t > -EPS && t < EPS ? 0.0 : 100.0 * (gain / t);
     }
   }
-  for (; i < len; i++) {
+  const st = Float64Array.of(prev, gain, loss);
+  for (let s = i; s < len; s += BLOCK) rsiBlock(x, n, s, s + BLOCK < len ? s + BLOCK : len, out, st);
+  return out;
+}
+
+/** The recursion of {@link rsi} after its warm-up, over [s, e); st = [previous value, avg gain, avg loss] (blocks: see kernels/blocks.ts). */
+function rsiBlock(x: Series, n: number, s: number, e: number, out: Series, st: Float64Array): void {
+  const m = n - 1;
+  let prev = st[0]!;
+  let gain = st[1]!;
+  let loss = st[2]!;
+  for (let i = s; i < e; i++) {
     const v = x[i]!;
     if (v !== v) {
       out[i] = NaN;
@@ -57,7 +68,9 @@ export function rsi(x: Series, n = 14, out: Series = new Float64Array(x.length))
     const t = gain + loss;
     out[i] = t > -EPS && t < EPS ? 0.0 : 100.0 * (gain / t);
   }
-  return out;
+  st[0] = prev;
+  st[1] = gain;
+  st[2] = loss;
 }
 
 /** Streaming twin of {@link rsi}. */

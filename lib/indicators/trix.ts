@@ -15,15 +15,18 @@ export function trix(x: Series, n = 30, out: Series = new Float64Array(x.length)
   checkPeriod('trix', n, 2);
   const alpha = 2 / (n + 1);
   const e3 = emaWithAlpha(emaWithAlpha(emaWithAlpha(x, n, alpha), n, alpha), n, alpha);
-  let prev = NaN;
+  // the previous finite triple EMA is carried as its index: an integer loop variable stays unboxed
+  // whichever tier V8 runs this loop in (a carried double may be boxed per bar: see kernels/blocks.ts)
+  let last = -1;
   for (let i = 0; i < x.length; i++) {
     const v = e3[i]!;
     if (v !== v) {
       out[i] = NaN;
       continue;
     }
+    const prev = last < 0 ? NaN : e3[last]!;
     out[i] = prev !== prev ? NaN : prev !== 0.0 ? (v / prev - 1.0) * 100.0 : 0.0;
-    prev = v;
+    last = i;
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Series, Stream } from '../../core';
+import { BLOCK } from './blocks';
 
 /** EMA with an explicit smoothing factor, SMA-seeded over n values (Wilder smoothing is alpha = 1/n). */
 export function emaWithAlpha(x: Series, n: number, alpha: number, out: Series = new Float64Array(x.length)): Series {
@@ -20,7 +21,15 @@ export function emaWithAlpha(x: Series, n: number, alpha: number, out: Series = 
     return out;
   }
   out[seedEnd - 1] = prev;
-  for (; i < len; i++) {
+  const st = Float64Array.of(prev);
+  for (let s = i; s < len; s += BLOCK) emaBlock(x, alpha, s, s + BLOCK < len ? s + BLOCK : len, out, st);
+  return out;
+}
+
+/** The recursion of {@link emaWithAlpha} over [s, e), from and back to st[0] (blocks: see ./blocks.ts). */
+function emaBlock(x: Series, alpha: number, s: number, e: number, out: Series, st: Float64Array): void {
+  let prev = st[0]!;
+  for (let i = s; i < e; i++) {
     const v = x[i]!;
     if (v !== v) {
       out[i] = NaN;
@@ -29,7 +38,7 @@ export function emaWithAlpha(x: Series, n: number, alpha: number, out: Series = 
     prev = (v - prev) * alpha + prev;
     out[i] = prev;
   }
-  return out;
+  st[0] = prev;
 }
 
 /** Streaming twin of {@link emaWithAlpha}. */
