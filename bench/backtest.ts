@@ -2,26 +2,37 @@
  * Backtester benchmark. Prints one JSON object:
  * - W1: one sma-cross 10/50 backtest on BTCUSDT 1h (66,677 bars), 'close' fill, fee 0.001, including indicators,
  *   full statistics and the trade list, through backtest(). Goal: under 5 ms after warm-up.
- * - W2: the full grid fast 2..50 × slow 10..200 step 2 with fast < slow (4,263 combinations) through the public
- *   API (backtestSummary with one indicator cache for the window), each combination's final equity and Sharpe.
- *   Goal: at least 4,000 combinations per second on one core, peak memory under 300 MB. Beside it, the same grid
- *   with a plain hand-written loop (SMA arrays computed once, one pass per combination), so the ratio shows what
- *   the API costs, and a check that both agree.
+ * - W2: the full grid fast 2..50 × slow 10..200 step 2 with fast < slow (4,263 combinations), 'close' fill, fee
+ *   0.001, measured four ways in this one process run, interleaved round by round so that a busy machine hits
+ *   them alike:
+ *   - bareLoop: the reference — a hand-written loop that computes only final equity per combination (SMA arrays
+ *     computed once per window inside the timing, one pass over the bars per combination, all-in at the close);
+ *   - apiSweep: `sweep()` of lib/research (a grid study in memory, objective Sharpe): what a user calls. The
+ *     kernel computes final equity, Sharpe and max drawdown for every combination;
+ *   - apiSummary: backtestSummary() per combination with one IndicatorCache (the kernel without the study);
+ *   - cli: `bin/quantlab sweep ... --json` in a child process; combos/s from the `seconds` the command reports
+ *     (the study's own time: no process start, module loading, data loading or best-trial statistics), with
+ *     the child's wall time beside it.
+ *   Ratios are API combos/s ÷ bare-loop combos/s: per round (paired), then the median. Goal: >= 1.0.
  * Times are wall clock (median of the runs) with process CPU time beside them: on a busy machine the CPU figure
  * is the steadier one. Memory: process RSS and heap high-water marks sampled during each section, after a GC.
- * Run: npx tsx bench/backtest.ts [--quick]   (--quick: fewer W1 runs, one W2 run)
+ * Run: npx tsx bench/backtest.ts [--quick]   (--quick: fewer W1 runs, two W2 rounds, one CLI run)
  */
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadDataset } from '../lib/data';
+import { sweep } from '../lib/research';
 import { backtest, backtestSummary, type IndicatorCache } from '../lib/strategy';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const quick = process.argv.includes('--quick');
 const W1_RUNS = quick ? 30 : 300;
-const W2_RUNS = quick ? 1 : 3;
+const W2_ROUNDS = quick ? 2 : 5;
+const CLI_RUNS = quick ? 1 : 3;
 
 let peakRss = 0;
 let peakHeap = 0;
@@ -43,14 +54,18 @@ const cpuMs = (): number => {
   return (c.user + c.system) / 1000;
 };
 const mb = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
+const r2 = (x: number): number => Math.round(x * 100) / 100;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
+const FAST = { low: 2, high: 50 };
+const SLOW = { low: 10, high: 200, step: 2 };
+const range = (lo: number, hi: number, step = 1): number[] => Array.from({ length: Math.floor((hi - lo) / step) + 1 }, (_, i) => lo + i * step);
 const GRID: [number, number][] = [];
-for (let fast = 2; fast <= 50; fast++) for (let slow = 10; slow <= 200; slow += 2) if (fast < slow) GRID.push([fast, slow]);
+for (const fast of range(FAST.low, FAST.high)) for (const slow of range(SLOW.low, SLOW.high, SLOW.step)) if (fast < slow) GRID.push([fast, slow]);
 
-/** The plain hand-written loop: sma-cross, all-in, 'close' fill, fee per side; final equity and Sharpe. */
-function handSma(x: Float64Array, n: number): Float64Array {
+/** The bare loop's SMA: a running sum, NaN for the first n − 1 bars. */
+function bareSma(x: Float64Array, n: number): Float64Array {
   const out = new Float64Array(x.length);
   let s = 0;
   for (let i = 0; i < x.length; i++) {
@@ -60,38 +75,48 @@ function handSma(x: Float64Array, n: number): Float64Array {
   }
   return out;
 }
-function handRun(close: Float64Array, f: Float64Array, s: Float64Array, fee: number, cash0: number, barsPerYear: number): { finalEquity: number; sharpe: number } {
+/** The bare loop proper: sma-cross all-in at the close, fee per side; final equity only. */
+function bareRun(close: Float64Array, f: Float64Array, s: Float64Array, fee: number, cash0: number): number {
   const n = close.length;
   let cash = cash0;
   let units = 0;
-  let prev = cash0;
-  let sr = 0;
-  let sr2 = 0;
-  for (let t = 0; t < n; t++) {
-    const p = close[t]!;
-    if (t > 0) {
-      const a = f[t]!;
-      const b = s[t]!;
-      const pa = f[t - 1]!;
-      const pb = s[t - 1]!;
-      if (a > b && pa <= pb && units === 0) {
-        units = cash / (p * (1 + fee));
-        cash -= units * p * (1 + fee);
-      } else if (a < b && pa >= pb && units !== 0) {
-        cash += units * p * (1 - fee);
-        units = 0;
-      }
+  for (let t = 1; t < n; t++) {
+    const a = f[t]!;
+    const b = s[t]!;
+    const pa = f[t - 1]!;
+    const pb = s[t - 1]!;
+    if (a > b && pa <= pb && units === 0) {
+      const p = close[t]!;
+      units = cash / (p * (1 + fee));
+      cash = 0;
+    } else if (a < b && pa >= pb && units !== 0) {
+      cash += units * close[t]! * (1 - fee);
+      units = 0;
     }
-    const eq = cash + units * p;
-    const r = eq / prev - 1;
-    sr += r;
-    sr2 += r * r;
-    prev = eq;
   }
-  const m = sr / n;
-  const sd = Math.sqrt((sr2 - sr * m) / (n - 1));
-  return { finalEquity: prev, sharpe: (m / sd) * Math.sqrt(barsPerYear) };
+  return cash + units * close[n - 1]!;
 }
+
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+const timed = async (fn: () => unknown): Promise<Timing> => {
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  await fn();
+  return { wall: performance.now() - t0, cpu: cpuMs() - c0 };
+};
+const rate = (runs: Timing[]) => {
+  const wall = median(runs.map((r) => r.wall));
+  const cpu = median(runs.map((r) => r.cpu));
+  return { wallMs: Math.round(wall), cpuMs: Math.round(cpu), combosPerSecond: Math.round((GRID.length / wall) * 1000), combosPerCpuSecond: Math.round((GRID.length / cpu) * 1000) };
+};
+/** Median over rounds of (bare wall or CPU time ÷ other's): the combos/s ratio other ÷ bare, paired by round. */
+const ratio = (other: Timing[], bare: Timing[]) => ({
+  wall: r2(median(other.map((o, i) => bare[i]!.wall / o.wall))),
+  cpu: r2(median(other.map((o, i) => bare[i]!.cpu / o.cpu))),
+});
 
 async function main(): Promise<void> {
   const bars = await loadDataset('BTCUSDT', '1h');
@@ -111,63 +136,74 @@ async function main(): Promise<void> {
     w1Cpu.push(cpuMs() - c0);
   }
   sampleMemory();
-
   const w1Peak = { rssMB: mb(peakRss), heapUsedMB: mb(peakHeap) };
 
-  // W2 through the API
+  // W2, in-process: the three ways interleaved, round by round (round 0 warms up and is not counted)
   const w2Start = resetPeaks();
-  const apiRuns: { wall: number; cpu: number }[] = [];
-  const api = new Float64Array(GRID.length * 2);
-  for (let run = 0; run < W2_RUNS; run++) {
-    const cache: IndicatorCache = new Map(); // a fresh window each run: indicators are computed inside the timing
-    const c0 = cpuMs();
-    const t0 = performance.now();
-    for (let i = 0; i < GRID.length; i++) {
-      const [fast, slow] = GRID[i]!;
-      const s = backtestSummary('sma-cross', bars, { fast, slow }, { ...opts, cache });
-      api[2 * i] = s.finalEquity;
-      api[2 * i + 1] = s.sharpe;
-      if ((i & 255) === 0) sampleMemory();
-    }
-    apiRuns.push({ wall: performance.now() - t0, cpu: cpuMs() - c0 });
+  const bare: Timing[] = [];
+  const api: Timing[] = [];
+  const summary: Timing[] = [];
+  const bareEquity = new Float64Array(GRID.length);
+  const summaryEquity = new Float64Array(GRID.length);
+  const summarySharpe = new Float64Array(GRID.length);
+  let sweepSharpe = new Map<string, number>();
+  const grid = { fast: range(FAST.low, FAST.high), slow: range(SLOW.low, SLOW.high, SLOW.step) };
+  for (let round = 0; round <= W2_ROUNDS; round++) {
+    const b = await timed(() => {
+      const smas = new Map<number, Float64Array>();
+      const get = (n: number) => smas.get(n) ?? (smas.set(n, bareSma(bars.close, n)), smas.get(n)!);
+      for (let i = 0; i < GRID.length; i++) bareEquity[i] = bareRun(bars.close, get(GRID[i]![0]), get(GRID[i]![1]), opts.fee, opts.cash);
+    });
     sampleMemory();
+    const a = await timed(async () => {
+      const r = await sweep('sma-cross', bars, { grid, objective: 'sharpe', backtest: opts, progress: false });
+      sweepSharpe = new Map(r.trials.map((t) => [`${t.params.fast}/${t.params.slow}`, t.values![0]!]));
+    });
+    sampleMemory();
+    const s = await timed(() => {
+      const cache: IndicatorCache = new Map(); // a fresh window each round: indicators are computed inside the timing
+      for (let i = 0; i < GRID.length; i++) {
+        const [fast, slow] = GRID[i]!;
+        const r = backtestSummary('sma-cross', bars, { fast, slow }, { ...opts, cache });
+        summaryEquity[i] = r.finalEquity;
+        summarySharpe[i] = r.sharpe;
+      }
+    });
+    sampleMemory();
+    if (round === 0) continue;
+    bare.push(b);
+    api.push(a);
+    summary.push(s);
   }
-
   const w2Peak = { rssAtStartMB: mb(w2Start), peakRssMB: mb(peakRss), peakHeapUsedMB: mb(peakHeap) };
-
-  // W2 by hand
-  const handStart = resetPeaks();
-  const handRuns: { wall: number; cpu: number }[] = [];
-  const hand = new Float64Array(GRID.length * 2);
-  for (let run = 0; run < W2_RUNS; run++) {
-    const c0 = cpuMs();
-    const t0 = performance.now();
-    const smas = new Map<number, Float64Array>();
-    const get = (n: number) => smas.get(n) ?? (smas.set(n, handSma(bars.close, n)), smas.get(n)!);
-    for (let i = 0; i < GRID.length; i++) {
-      const [fast, slow] = GRID[i]!;
-      const s = handRun(bars.close, get(fast), get(slow), opts.fee, opts.cash, 8760);
-      hand[2 * i] = s.finalEquity;
-      hand[2 * i + 1] = s.sharpe;
-    }
-    handRuns.push({ wall: performance.now() - t0, cpu: cpuMs() - c0 });
-    sampleMemory();
+  let maxRelEquity = 0;
+  let sharpeMismatches = 0;
+  for (let i = 0; i < GRID.length; i++) {
+    maxRelEquity = Math.max(maxRelEquity, Math.abs(summaryEquity[i]! - bareEquity[i]!) / Math.abs(bareEquity[i]!));
+    const sw = sweepSharpe.get(`${GRID[i]![0]}/${GRID[i]![1]}`);
+    if (!(sw === summarySharpe[i] || (sw === -Infinity && summarySharpe[i] !== summarySharpe[i]))) sharpeMismatches++;
   }
-  const handPeak = { rssAtStartMB: mb(handStart), peakRssMB: mb(peakRss), peakHeapUsedMB: mb(peakHeap) };
-  let maxRel = 0;
-  for (let i = 0; i < api.length; i++) maxRel = Math.max(maxRel, Math.abs(api[i]! - hand[i]!) / Math.max(1e-12, Math.abs(hand[i]!)));
 
-  const rate = (runs: { wall: number; cpu: number }[]) => {
-    const wall = median(runs.map((r) => r.wall));
-    const cpu = median(runs.map((r) => r.cpu));
-    return { wallMs: Math.round(wall), cpuMs: Math.round(cpu), combosPerSecond: Math.round((GRID.length / wall) * 1000), combosPerCpuSecond: Math.round((GRID.length / cpu) * 1000) };
-  };
-  const a = rate(apiRuns);
-  const h = rate(handRuns);
+  // W2 through the command line, in child processes (the CLI prints the study's own seconds)
+  const cliSeconds: number[] = [];
+  const cliWall: number[] = [];
+  let cliCombos = 0;
+  const cmd = join(__dirname, '..', 'bin', 'quantlab');
+  const args = ['sweep', '-d', 'BTCUSDT', '-s', 'sma-cross', '--grid', `fast=${FAST.low}:${FAST.high}`, '--grid', `slow=${SLOW.low}:${SLOW.high}:${SLOW.step}`];
+  args.push('--fill', opts.fill, '--fee', String(opts.fee), '--cash', String(opts.cash), '--objective', 'sharpe', '--json', '--no-progress');
+  for (let i = 0; i < CLI_RUNS; i++) {
+    const t0 = performance.now();
+    const out = JSON.parse(execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as { combos: number; seconds: number };
+    cliWall.push(performance.now() - t0);
+    cliSeconds.push(out.seconds);
+    cliCombos = out.combos;
+  }
+  const bareRate = rate(bare);
+  const cliRate = Math.round(cliCombos / median(cliSeconds));
   console.log(
     JSON.stringify(
       {
-        machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverage: loadavg().map((x) => Math.round(x * 100) / 100) },
+        machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverage: loadavg().map(r2) },
         quick,
         bars: bars.close.length,
         W1: {
@@ -182,14 +218,28 @@ async function main(): Promise<void> {
           memory: w1Peak,
         },
         W2: {
-          what: 'sma-cross grid fast 2..50 × slow 10..200 step 2, fast < slow: final equity and Sharpe per combination',
+          what: "sma-cross grid fast 2..50 × slow 10..200 step 2, fast < slow, 'close' fill, fee 0.001",
           combinations: GRID.length,
-          runs: W2_RUNS,
-          api: { how: 'backtestSummary() with one IndicatorCache per window (targetEvents + fast kernel)', ...a, memory: w2Peak },
-          handLoop: { how: 'plain loop over cached SMA arrays, one pass per combination', ...h, memory: handPeak },
-          apiCostRatio: Math.round((a.cpuMs / h.cpuMs) * 100) / 100,
-          resultsAgree: { maxRelativeDifference: maxRel, ok: maxRel < 1e-9 },
-          goalCombosPerSecond: 4000,
+          rounds: W2_ROUNDS,
+          bareLoop: { how: 'hand-written loop, cached SMA arrays, one pass per combination, final equity only', ...bareRate },
+          apiSweep: { how: "sweep() from lib/research (grid study in memory, objective 'sharpe'; kernel: final equity, Sharpe, max drawdown)", ...rate(api) },
+          apiSummary: { how: 'backtestSummary() per combination, one IndicatorCache per round (no study)', ...rate(summary) },
+          cli: {
+            how: 'bin/quantlab sweep ... --json in a child process; combos/s from the seconds it reports (the study, without process start or data loading)',
+            runs: CLI_RUNS,
+            seconds: r3(median(cliSeconds)),
+            combosPerSecond: cliRate,
+            childWallMs: Math.round(median(cliWall)),
+          },
+          ratios: {
+            what: 'combos/s ÷ bare-loop combos/s (paired by round, median); cli against the median bare loop',
+            apiSweep: ratio(api, bare),
+            apiSummary: ratio(summary, bare),
+            cli: r2(cliRate / bareRate.combosPerSecond),
+            goal: 1,
+          },
+          resultsAgree: { finalEquityMaxRelativeDifference: maxRelEquity, sweepSharpeEqualsSummary: sharpeMismatches === 0, ok: maxRelEquity < 1e-9 && sharpeMismatches === 0 },
+          memory: w2Peak,
         },
         memory: { rssAfterLoadingDataMB: mb(rssBefore), goalPeakMB: 300, note: 'peaks are per section, after a GC; RSS includes node, tsx and the loaded modules' },
       },

@@ -68,47 +68,55 @@ const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
  * with f = raw × leverage × kelly; target 0 closes the position. The other modes hold the units
  * wantedUnits() gives at the slipped price. Then lot rounding (down) and the minimum-notional skip (never for
  * a close). Returns false when no order is placed (nothing to do, unsizeable, rounded away, too small);
- * otherwise writes the order into `out` and returns true. Allocates nothing.
+ * otherwise writes the order into `out` and returns true. Allocates nothing. (The percent path is kept small
+ * so that the JIT inlines it into the simulation loops; the other modes live in unitsOrder().)
  */
 export function sizeOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, raw: number, kelly: number, atr: number, volume: number): boolean {
-  const fee = o.taker;
-  const F = o.fixedFee;
+  if (o.sizing !== SIZE_PERCENT && o.sizing !== SIZE_KELLY) return unitsOrder(out, o, u, e, p, raw, atr, volume);
+  let f = raw * o.leverage * kelly;
+  if (e <= 0) f = 0;
   let dir: number;
   let delta: number;
   let q: number;
-  if (o.sizing === SIZE_PERCENT || o.sizing === SIZE_KELLY) {
-    let f = raw * o.leverage * kelly;
-    if (e <= 0) f = 0;
-    if (f === 0) {
-      if (u === 0) return false;
-      dir = -sign(u);
-      q = p * (1 + dir * slippageRate(o, u, volume));
-      delta = -u;
-    } else {
-      dir = sign(f * e - u * p);
-      if (dir === 0) return false;
-      // volume-share slippage is sized on the order at the unslipped price
-      const dp = o.volumeImpact === 0 ? 0 : (f * (e - F) - u * p) / (p * (1 + dir * f * fee));
-      q = p * (1 + dir * slippageRate(o, dp, volume));
-      const eq = e + u * (q - p);
-      delta = (f * (eq - F) - u * q) / (q * (1 + dir * f * fee));
-    }
+  if (f === 0) {
+    if (u === 0) return false;
+    dir = u > 0 ? -1 : 1;
+    q = p * (1 + dir * slippageRate(o, u, volume));
+    delta = -u;
   } else {
-    const wp = wantedUnits(o, raw, p, e, atr);
-    if (wp !== wp) return false;
-    dir = sign(wp - u);
+    const w = f * e - u * p;
+    dir = w > 0 ? 1 : w < 0 ? -1 : 0;
     if (dir === 0) return false;
-    q = p * (1 + dir * slippageRate(o, wp - u, volume));
-    const wq = wantedUnits(o, raw, q, e + u * (q - p), atr);
-    if (wq !== wq) return false;
-    delta = wq - u;
+    const fee = o.taker;
+    const F = o.fixedFee;
+    // volume-share slippage is sized on the order at the unslipped price
+    q = p * (1 + dir * (o.volumeImpact === 0 ? o.slip : slippageRate(o, (f * (e - F) - u * p) / (p * (1 + dir * f * fee)), volume)));
+    delta = (f * (e + u * (q - p) - F) - u * q) / (q * (1 + dir * f * fee));
+    if (dir > 0 ? !(delta > 0) : !(delta < 0)) return false;
   }
+  return finishOrder(out, o, u, delta, q, dir);
+}
+
+/** {@link sizeOrder} for the cash, units and risk modes. */
+function unitsOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, raw: number, atr: number, volume: number): boolean {
+  const wp = wantedUnits(o, raw, p, e, atr);
+  if (wp !== wp) return false;
+  const dir = sign(wp - u);
+  if (dir === 0) return false;
+  const q = p * (1 + dir * slippageRate(o, wp - u, volume));
+  const wq = wantedUnits(o, raw, q, e + u * (q - p), atr);
+  if (wq !== wq) return false;
+  const delta = wq - u;
   if (sign(delta) !== dir) return false;
+  return finishOrder(out, o, u, delta, q, dir);
+}
+
+/** Lot rounding, the minimum-notional skip, then the order into `out`. */
+function finishOrder(out: SimOrder, o: ResolvedOptions, u: number, delta: number, q: number, dir: number): boolean {
   if (o.lotSize > 0) {
-    let next = u + delta;
-    if (next !== 0) {
-      next = Math.trunc(next / o.lotSize) * o.lotSize;
-      delta = next - u;
+    const want = u + delta;
+    if (want !== 0) {
+      delta = Math.trunc(want / o.lotSize) * o.lotSize - u;
       if (sign(delta) !== dir) return false;
     }
   }
@@ -117,6 +125,6 @@ export function sizeOrder(out: SimOrder, o: ResolvedOptions, u: number, e: numbe
   out.delta = delta;
   out.next = next;
   out.price = q;
-  out.fee = fillFee(o, delta, q, fee);
+  out.fee = Math.abs(delta) * q * o.taker + o.fixedFee;
   return true;
 }

@@ -18,21 +18,22 @@ export function computeBlockRange(x: Series): BlockRange {
   const nb = Math.ceil(n / BLOCK);
   const min = new Float64Array(nb);
   const max = new Float64Array(nb);
-  for (let k = 0; k < nb; k++) {
+  const whole = n >> SHIFT;
+  // Math.min / Math.max return NaN when any argument is NaN: a block holding a NaN gets NaN, branch-free
+  for (let k = 0, i = 0; k < whole; k++, i += BLOCK) {
+    const x0 = x[i]!, x1 = x[i + 1]!, x2 = x[i + 2]!, x3 = x[i + 3]!, x4 = x[i + 4]!, x5 = x[i + 5]!, x6 = x[i + 6]!, x7 = x[i + 7]!;
+    min[k] = Math.min(Math.min(Math.min(x0, x1), Math.min(x2, x3)), Math.min(Math.min(x4, x5), Math.min(x6, x7)));
+    max[k] = Math.max(Math.max(Math.max(x0, x1), Math.max(x2, x3)), Math.max(Math.max(x4, x5), Math.max(x6, x7)));
+  }
+  if (whole < nb) {
     let lo = Infinity;
     let hi = -Infinity;
-    const end = Math.min(n, (k + 1) * BLOCK);
-    for (let i = k * BLOCK; i < end; i++) {
-      const v = x[i]!;
-      if (v !== v) {
-        lo = hi = NaN;
-        break;
-      }
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    for (let i = whole * BLOCK; i < n; i++) {
+      lo = Math.min(lo, x[i]!);
+      hi = Math.max(hi, x[i]!);
     }
-    min[k] = lo;
-    max[k] = hi;
+    min[whole] = lo;
+    max[whole] = hi;
   }
   return { min, max };
 }

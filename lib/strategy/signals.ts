@@ -1,6 +1,11 @@
 import type { Series } from '../core';
 import type { TargetEvents } from '../backtest/events';
-import { blockRangeOf, scanAbove, scanBelow } from './blocks';
+import { blockRangeOf as rangeOf, scanAbove as above, scanBelow as below } from './blocks';
+
+// bound once: under tsx (esbuild's CommonJS output) each call through an import reads a getter
+const blockRangeOf = rangeOf;
+const scanAbove = above;
+const scanBelow = below;
 
 /**
  * The crossing rule in one place, so the vector and bar-by-bar forms cannot drift apart: `up` when a
