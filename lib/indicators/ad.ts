@@ -1,4 +1,5 @@
 import type { Bar, Series, Stream } from '../core';
+import { BLOCK } from './kernels/blocks';
 import { checkLengths } from './kernels/checks';
 import { moneyFlowVolume } from './kernels/money-flow';
 
@@ -12,8 +13,14 @@ import { moneyFlowVolume } from './kernels/money-flow';
 export function ad(high: Series, low: Series, close: Series, volume: Series, out: Series = new Float64Array(high.length)): Series {
   checkLengths('ad', { high, low, close, volume });
   const len = high.length;
-  let acc = 0;
-  for (let i = 0; i < len; i++) {
+  const st = Float64Array.of(0); // the running sum; blocks: see kernels/blocks.ts
+  for (let s = 0; s < len; s += BLOCK) adBlock(high, low, close, volume, s, s + BLOCK < len ? s + BLOCK : len, out, st);
+  return out;
+}
+
+function adBlock(high: Series, low: Series, close: Series, volume: Series, s: number, e: number, out: Series, st: Float64Array): void {
+  let acc = st[0]!;
+  for (let i = s; i < e; i++) {
     const m = moneyFlowVolume(high[i]!, low[i]!, close[i]!, volume[i]!);
     if (m !== m) {
       out[i] = NaN;
@@ -22,7 +29,7 @@ export function ad(high: Series, low: Series, close: Series, volume: Series, out
     acc += m;
     out[i] = acc;
   }
-  return out;
+  st[0] = acc;
 }
 
 /** Streaming twin of {@link ad}. */

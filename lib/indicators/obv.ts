@@ -1,4 +1,5 @@
 import type { Bar, Series, Stream } from '../core';
+import { BLOCK } from './kernels/blocks';
 import { checkLengths } from './kernels/checks';
 
 /**
@@ -12,26 +13,45 @@ import { checkLengths } from './kernels/checks';
 export function obv(close: Series, volume: Series, out: Series = new Float64Array(close.length)): Series {
   checkLengths('obv', { close, volume });
   const len = close.length;
-  let started = false;
-  let acc = 0;
-  let prev = 0;
-  for (let i = 0; i < len; i++) {
+  let i = 0;
+  for (; i < len; i++) {
+    const c = close[i]!;
+    const v = volume[i]!;
+    if (c === c && v === v) break;
+    out[i] = NaN; // before the first finite bar
+  }
+  if (i === len) return out;
+  // state = [running total, previous finite close]; blocks: see kernels/blocks.ts
+  const st = Float64Array.of(volume[i]!, close[i]!);
+  out[i] = st[0]!;
+  for (let s = i + 1; s < len; s += BLOCK) obvBlock(close, volume, s, s + BLOCK < len ? s + BLOCK : len, out, st);
+  return out;
+}
+
+function obvBlock(close: Series, volume: Series, s: number, e: number, out: Series, st: Float64Array): void {
+  let acc = st[0]!;
+  let prev = st[1]!;
+  for (let i = s; i < e; i++) {
     const c = close[i]!;
     const v = volume[i]!;
     if (c !== c || v !== v) {
       out[i] = NaN;
       continue;
     }
-    if (!started) {
-      started = true;
-      acc = v;
-    } else if (c > prev) acc += v;
-    else if (c < prev) acc -= v;
+    acc = step(acc, v, c, prev);
     prev = c;
     out[i] = acc;
   }
-  return out;
+  st[0] = acc;
+  st[1] = prev;
 }
+
+/**
+ * acc + v if the close rose, acc − v if it fell, acc if unchanged — as v times the sign of the change,
+ * without branches (up and down are a coin flip on real prices). Equal to TA-Lib's branches bit for bit
+ * (adding v·0 = ±0 leaves acc as it is) unless a volume is −0.
+ */
+const step = (acc: number, v: number, c: number, prev: number): number => acc + v * Math.sign(c - prev);
 
 /** Streaming twin of {@link obv}. */
 export function obvStream(): Stream<Bar, number> {
@@ -46,8 +66,7 @@ export function obvStream(): Stream<Bar, number> {
       if (!started) {
         started = true;
         acc = v;
-      } else if (c > prev) acc += v;
-      else if (c < prev) acc -= v;
+      } else acc = step(acc, v, c, prev);
       prev = c;
       return acc;
     },

@@ -1,4 +1,5 @@
 import type { Bar, Series, Stream } from '../core';
+import { BLOCK } from './kernels/blocks';
 import { checkLengths, checkNonNegative } from './kernels/checks';
 
 /**
@@ -16,8 +17,13 @@ export function sar(high: Series, low: Series, acceleration = 0.02, maximum = 0.
   checkLengths('sar', { high, low });
   const len = high.length;
   const st = newState(acceleration, maximum);
-  for (let i = 0; i < len; i++) out[i] = step(st, high[i]!, low[i]!);
+  for (let s = 0; s < len; s += BLOCK) sarBlock(st, high, low, s, s + BLOCK < len ? s + BLOCK : len, out);
   return out;
+}
+
+/** {@link step} over [s, e) (blocks: see kernels/blocks.ts). */
+function sarBlock(st: State, high: Series, low: Series, s: number, e: number, out: Series): void {
+  for (let i = s; i < e; i++) out[i] = step(st, high[i]!, low[i]!);
 }
 
 interface State {

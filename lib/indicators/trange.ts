@@ -1,4 +1,5 @@
 import type { Bar, Series, Stream } from '../core';
+import { BLOCK } from './kernels/blocks';
 import { checkLengths } from './kernels/checks';
 import { trueRange } from './kernels/true-range';
 
@@ -13,14 +14,20 @@ export function trange(high: Series, low: Series, close: Series, out: Series = n
   checkLengths('trange', { high, low, close });
   const len = high.length;
   if (len === 0) return out;
-  let prevClose = close[0]!;
+  const st = Float64Array.of(close[0]!); // the previous close; blocks: see kernels/blocks.ts
   out[0] = NaN;
-  for (let i = 1; i < len; i++) {
+  for (let s = 1; s < len; s += BLOCK) trangeBlock(high, low, close, s, s + BLOCK < len ? s + BLOCK : len, out, st);
+  return out;
+}
+
+function trangeBlock(high: Series, low: Series, close: Series, s: number, e: number, out: Series, st: Float64Array): void {
+  let prevClose = st[0]!;
+  for (let i = s; i < e; i++) {
     const c = close[i]!; // read before writing: `out` may alias `close`
     out[i] = trueRange(high[i]!, low[i]!, prevClose);
     prevClose = c;
   }
-  return out;
+  st[0] = prevClose;
 }
 
 /** Streaming twin of {@link trange}: `update(bar)` returns the bar's true range (NaN on the first bar). */

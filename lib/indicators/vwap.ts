@@ -1,4 +1,5 @@
 import { check, type Bar, type Series, type Stream } from '../core';
+import { BLOCK } from './kernels/blocks';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { weightedRun, weightedRunStream, weightedScratch } from './kernels/weighted-run';
@@ -60,10 +61,27 @@ export function sessionVwap(
 ): Series {
   checkSession('sessionVwap', sessionMs);
   const len = checkLengths('sessionVwap', { ts, high, low, close, volume });
-  let session = NaN;
-  let pv = 0;
-  let vol = 0;
-  for (let i = 0; i < len; i++) {
+  const st = Float64Array.of(NaN, 0, 0); // [session, sum of price·volume, sum of volume]; blocks: see kernels/blocks.ts
+  for (let s = 0; s < len; s += BLOCK) sessionVwapBlock(ts, high, low, close, volume, sessionMs, s, s + BLOCK < len ? s + BLOCK : len, out, st);
+  return out;
+}
+
+function sessionVwapBlock(
+  ts: Series,
+  high: Series,
+  low: Series,
+  close: Series,
+  volume: Series,
+  sessionMs: number,
+  s: number,
+  e: number,
+  out: Series,
+  st: Float64Array,
+): void {
+  let session = st[0]!;
+  let pv = st[1]!;
+  let vol = st[2]!;
+  for (let i = s; i < e; i++) {
     const t = ts[i]!;
     const v = volume[i]!;
     const tp = (high[i]! + low[i]! + close[i]!) / 3;
@@ -81,7 +99,9 @@ export function sessionVwap(
     vol += v;
     out[i] = vol === 0 ? NaN : pv / vol;
   }
-  return out;
+  st[0] = session;
+  st[1] = pv;
+  st[2] = vol;
 }
 
 /** Streaming twin of {@link sessionVwap}: feed bars that carry `ts` (bar open time, epoch ms). */

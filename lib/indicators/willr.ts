@@ -1,5 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
 import { rollingSuffix } from './kernels/block-extremes';
+import { BLOCK } from './kernels/blocks';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { MonotonicWindow } from './kernels/monotonic-window';
@@ -22,39 +23,64 @@ export function willr(
   const len = checkLengths('willr', { high, low, close });
   const sufH = new Float64Array(n);
   const sufL = new Float64Array(n);
+  const st = new Float64Array(3); // [position in the n-bar block, block's highest high, lowest low]
   forEachFiniteRun([high, low, close], len, [out], (s, e) => {
-    let pos = 0; // position of i in its block of n bars; window = suffix of the previous block + prefix of this
-    let ph = 0;
-    let pl = 0;
-    for (let i = s; i < e; i++) {
-      if (pos === 0 && i > s) rollingSuffix(high, low, i - n, n, sufH, sufL);
-      const h = high[i]!;
-      const l = low[i]!;
-      if (pos === 0) {
-        ph = h;
-        pl = l;
-      } else {
-        if (h > ph) ph = h;
-        if (l < pl) pl = l;
-      }
-      let hi = ph;
-      let lo = pl;
-      if (pos !== n - 1) {
-        const a = sufH[pos + 1]!;
-        const b = sufL[pos + 1]!;
-        if (a > hi) hi = a;
-        if (b < lo) lo = b;
-      }
-      pos = pos + 1 === n ? 0 : pos + 1;
-      if (i - s < n - 1) {
-        out[i] = NaN;
-        continue;
-      }
-      const diff = (hi - lo) / -100.0;
-      out[i] = diff !== 0.0 ? (hi - close[i]!) / diff : 0.0;
-    }
+    st[0] = 0;
+    for (let b = s; b < e; b += BLOCK) willrBlock(high, low, close, n, s, b, b + BLOCK < e ? b + BLOCK : e, out, sufH, sufL, st);
   });
   return out;
+}
+
+/**
+ * Williams %R over [b, e) of the NaN-free run that starts at s: the rolling extremes as (suffix of the
+ * previous n-bar block) ∪ (prefix of this one), as stochRun does. Blocks of BLOCK bars: see kernels/blocks.ts.
+ */
+function willrBlock(
+  high: Series,
+  low: Series,
+  close: Series,
+  n: number,
+  s: number,
+  b: number,
+  e: number,
+  out: Series,
+  sufH: Float64Array,
+  sufL: Float64Array,
+  st: Float64Array,
+): void {
+  let pos = st[0]!; // position of i in its block of n bars; window = suffix of the previous block + prefix of this
+  let ph = st[1]!;
+  let pl = st[2]!;
+  for (let i = b; i < e; i++) {
+    if (pos === 0 && i > s) rollingSuffix(high, low, i - n, n, sufH, sufL);
+    const h = high[i]!;
+    const l = low[i]!;
+    if (pos === 0) {
+      ph = h;
+      pl = l;
+    } else {
+      if (h > ph) ph = h;
+      if (l < pl) pl = l;
+    }
+    let hi = ph;
+    let lo = pl;
+    if (pos !== n - 1) {
+      const a = sufH[pos + 1]!;
+      const c = sufL[pos + 1]!;
+      if (a > hi) hi = a;
+      if (c < lo) lo = c;
+    }
+    pos = pos + 1 === n ? 0 : pos + 1;
+    if (i - s < n - 1) {
+      out[i] = NaN;
+      continue;
+    }
+    const diff = (hi - lo) / -100.0;
+    out[i] = diff !== 0.0 ? (hi - close[i]!) / diff : 0.0;
+  }
+  st[0] = pos;
+  st[1] = ph;
+  st[2] = pl;
 }
 
 /** Streaming twin of {@link willr}. A bar with a NaN high, low or close returns NaN and restarts the warm-up. */
