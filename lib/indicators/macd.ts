@@ -36,10 +36,10 @@ export function macd(x: Series, fast = 12, slow = 26, signal = 9): MacdResult {
   f.fill(NaN, 0, Math.min(off, len));
   if (off < len) emaWithAlpha(x.subarray(off), fast, 2 / (fast + 1), f.subarray(off));
   const s = emaWithAlpha(x, slow, 2 / (slow + 1));
-  const m = new Float64Array(len);
+  const m = f; // the fast EMA becomes the MACD line, and the slow EMA's buffer the histogram (fewer fresh arrays)
   for (let i = 0; i < len; i++) m[i] = f[i]! - s[i]!;
   const sig = emaWithAlpha(m, signal, 2 / (signal + 1));
-  const hist = new Float64Array(len);
+  const hist = s;
   let started = false;
   for (let i = 0; i < len; i++) {
     const g = sig[i]!;

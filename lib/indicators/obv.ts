@@ -38,7 +38,7 @@ function obvBlock(close: Series, volume: Series, s: number, e: number, out: Seri
       out[i] = NaN;
       continue;
     }
-    acc = step(acc, v, c, prev);
+    acc += v * (+(c > prev) - +(c < prev)); // as step(), inlined
     prev = c;
     out[i] = acc;
   }
@@ -51,7 +51,7 @@ function obvBlock(close: Series, volume: Series, s: number, e: number, out: Seri
  * without branches (up and down are a coin flip on real prices). Equal to TA-Lib's branches bit for bit
  * (adding v·0 = ±0 leaves acc as it is) unless a volume is −0.
  */
-const step = (acc: number, v: number, c: number, prev: number): number => acc + v * Math.sign(c - prev);
+const step = (acc: number, v: number, c: number, prev: number): number => acc + v * (+(c > prev) - +(c < prev));
 
 /** Streaming twin of {@link obv}. */
 export function obvStream(): Stream<Bar, number> {

@@ -14,7 +14,8 @@ import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
 export function trix(x: Series, n = 30, out: Series = new Float64Array(x.length)): Series {
   checkPeriod('trix', n, 2);
   const alpha = 2 / (n + 1);
-  const e3 = emaWithAlpha(emaWithAlpha(emaWithAlpha(x, n, alpha), n, alpha), n, alpha);
+  const e1 = emaWithAlpha(x, n, alpha);
+  const e3 = emaWithAlpha(emaWithAlpha(e1, n, alpha, e1), n, alpha, e1); // in place (emaWithAlpha reads x[i] before writing out[i])
   // the previous finite triple EMA is carried as its index: an integer loop variable stays unboxed
   // whichever tier V8 runs this loop in (a carried double may be boxed per bar: see kernels/blocks.ts)
   let last = -1;

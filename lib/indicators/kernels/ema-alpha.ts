@@ -1,7 +1,7 @@
 import type { Series, Stream } from '../../core';
 import { BLOCK } from './blocks';
 
-/** EMA with an explicit smoothing factor, SMA-seeded over n values (Wilder smoothing is alpha = 1/n). */
+/** EMA with an explicit smoothing factor, SMA-seeded over n values (Wilder smoothing is alpha = 1/n). `out` may be `x`. */
 export function emaWithAlpha(x: Series, n: number, alpha: number, out: Series = new Float64Array(x.length)): Series {
   const len = x.length;
   let i = 0;
