@@ -1,4 +1,5 @@
 import { check, type Series, type Stream } from '../core';
+import { BLOCK } from './kernels/blocks';
 import { checkPeriod } from './kernels/checks';
 import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
 
@@ -37,17 +38,19 @@ export function macd(x: Series, fast = 12, slow = 26, signal = 9): MacdResult {
   if (off < len) emaWithAlpha(x.subarray(off), fast, 2 / (fast + 1), f.subarray(off));
   const s = emaWithAlpha(x, slow, 2 / (slow + 1));
   const m = f; // the fast EMA becomes the MACD line, and the slow EMA's buffer the histogram (fewer fresh arrays)
-  for (let i = 0; i < len; i++) m[i] = f[i]! - s[i]!;
+  for (let b = 0; b < len; b += BLOCK) subtractBlock(f, s, b, b + BLOCK < len ? b + BLOCK : len, m);
   const sig = emaWithAlpha(m, signal, 2 / (signal + 1));
   const hist = s;
-  let started = false;
-  for (let i = 0; i < len; i++) {
-    const g = sig[i]!;
-    if (!started && g === g) started = true;
-    if (!started) m[i] = NaN;
-    hist[i] = m[i]! - g;
-  }
+  let start = 0; // the MACD line starts with its signal line
+  while (start < len && sig[start]! !== sig[start]!) start++;
+  m.fill(NaN, 0, start);
+  for (let b = 0; b < len; b += BLOCK) subtractBlock(m, sig, b, b + BLOCK < len ? b + BLOCK : len, hist);
   return { macd: m, signal: sig, hist };
+}
+
+/** out[i] = a[i] - b[i] over [s, e) (`out` may be `a` or `b`; blocks: see kernels/blocks.ts). */
+function subtractBlock(a: Series, b: Series, s: number, e: number, out: Series): void {
+  for (let i = s; i < e; i++) out[i] = a[i]! - b[i]!;
 }
 
 function checkMacd(fn: string, fast: number, slow: number, signal: number): void {
