@@ -67,6 +67,35 @@ export function inProcessEvaluator(objective: Objective): BatchEvaluator {
   };
 }
 
+const compareValues = (a: unknown, b: unknown): number =>
+  typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+
+/**
+ * The points in blocks of neighbours: each parameter's values are cut into runs of `side` consecutive values
+ * (side ≈ size^(1/parameters)), and the points are ordered block by block, in grid order inside a block. A
+ * batch of about `size` points then holds few distinct values of each parameter, so the indicators a trial
+ * needs were mostly computed by the trials before it in the same batch (and fit a bounded cache).
+ */
+export function blockOrder(points: readonly Params[], size: number): Params[] {
+  if (points.length < 2) return [...points];
+  const names = Object.keys(points[0]!);
+  const ranks = names.map((n) => {
+    const distinct = [...new Set(points.map((p) => p[n]))].sort(compareValues);
+    return new Map(distinct.map((v, i) => [v, i]));
+  });
+  const dims = ranks.filter((r) => r.size > 1).length || 1;
+  const side = Math.max(1, Math.round(size ** (1 / dims)));
+  const keyed = points.map((p, i) => {
+    const r = names.map((n, d) => ranks[d]!.get(p[n])!);
+    return { p, i, key: [...r.map((x) => Math.floor(x / side)), ...r] };
+  });
+  keyed.sort((a, b) => {
+    for (let j = 0; j < a.key.length; j++) if (a.key[j] !== b.key[j]) return a.key[j]! - b.key[j]!;
+    return a.i - b.i;
+  });
+  return keyed.map((x) => x.p);
+}
+
 export interface BatchRunOptions {
   /** Target number of finished (complete or pruned) trials in the study, counting earlier runs and other processes. */
   trials: number;
@@ -82,7 +111,8 @@ export interface BatchRunOptions {
 }
 
 /**
- * Runs a fixed list of points (a grid, in order) as trials of `study`, a batch at a time: each batch is
+ * Runs a fixed list of points (a grid) as trials of `study`, a batch at a time (batches of neighbouring
+ * points, see blockOrder, so trial numbers follow blocks rather than grid order): each batch is
  * claimed in the storage (running, unique parameters, within the trial limit), evaluated in one go (one
  * message to a worker thread, not one per trial), then each trial is stored complete or failed. Points that
  * the study already holds (complete, pruned, or running elsewhere) are skipped, so several processes share a
@@ -112,10 +142,11 @@ export async function runInBatches(study: Study, points: readonly Params[], eval
     if (t.state !== 'fail') taken.add(paramsKey(t.params));
     consider(t);
   }
-  const todo = points.filter((p) => !taken.has(paramsKey(p)));
+  const left = points.filter((p) => !taken.has(paramsKey(p)));
   const lanes = Math.max(1, evaluator.concurrency ?? evaluator.size);
-  const batchSize = options.batchSize ?? Math.min(256, Math.max(1, Math.ceil(todo.length / (lanes * 8))));
+  const batchSize = options.batchSize ?? Math.min(256, Math.max(1, Math.ceil(left.length / (lanes * 8))));
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new QuantlabError('BAD_ARGUMENT', `study '${name}': expected batchSize to be an integer >= 1, found ${batchSize}`);
+  const todo = blockOrder(left, batchSize);
 
   let cursor = 0;
   let full = false;
@@ -159,7 +190,6 @@ export async function runInBatches(study: Study, points: readonly Params[], eval
       const now = r && r.end[i] === r.end[i] ? r.end[i]! : Date.now();
       const ok = await storage.finishTrial(name, t.number, state, values, now);
       inFlight.delete(t.number);
-      counts.running = Math.max(0, counts.running);
       ran++;
       const rec: TrialRecord = { ...t, state: ok ? state : 'fail', values: ok ? values : null, datetimeComplete: now };
       counts[rec.state]++;

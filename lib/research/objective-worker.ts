@@ -7,6 +7,8 @@ import { QuantlabError } from '../core';
 import { sharedBarsView, type SharedBars } from '../optimizer/shared';
 import type { Objective } from '../optimizer/study';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { getStrategy, registerStrategy, type AnyStrategy } from '../strategy';
 import { strategyObjectiveFor, type ScoreSpec } from './objectives';
 
@@ -30,5 +32,19 @@ export async function strategyObjective(init: StrategyObjectiveInit): Promise<Ob
   } catch (e) {
     throw new QuantlabError('NOT_FOUND', `worker thread: ${(e as Error).message}${init.strategyFile ? '' : ' (pass strategyFile so that worker threads can load your strategy)'}`);
   }
-  return strategyObjectiveFor(strategy, sharedBarsView(init.bars), init.spec);
+  return strategyObjectiveFor(strategy, sharedBarsView(init.bars), init.spec, { collect: workerGc() });
+}
+
+/**
+ * A full garbage collection for this worker thread, run when the indicator cache has evicted about half its
+ * budget: arrays of long bars (4 MB for a year of minutes) would otherwise pile up as garbage well past the
+ * cache's bound before V8 collects them on its own. Undefined when the runtime refuses.
+ */
+function workerGc(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
 }

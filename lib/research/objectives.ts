@@ -75,22 +75,29 @@ function bytesOf(v: unknown): number {
   return n;
 }
 
-/** Default bytes of indicator results one objective keeps (per thread): ~145 SMAs of 66k bars, ~30 of a year of minutes. */
-export const OBJECTIVE_CACHE_BYTES = 128 * 2 ** 20;
+/** Default bytes of indicator results one objective keeps (per thread): ~120 SMAs of 66k bars, ~15 of a year of minutes. */
+export const OBJECTIVE_CACHE_BYTES = 64 * 2 ** 20;
 
 /**
  * A cache bounded in bytes (oldest entries out first): a long study, or a sweep over long bars, would
  * otherwise keep every indicator array it ever computed.
  */
-export function boundedCache(maxBytes: number): IndicatorCache {
+export function boundedCache(maxBytes: number, options: { collect?: () => void; collectEvery?: number } = {}): IndicatorCache {
   const m = new Map<string, unknown>();
   const sizes = new Map<string, number>();
   let total = 0;
+  let evicted = 0;
+  const every = options.collectEvery ?? maxBytes / 2;
   const set = m.set.bind(m);
   const del = m.delete.bind(m);
   m.delete = (k: string) => {
-    total -= sizes.get(k) ?? 0;
+    const b = sizes.get(k) ?? 0;
+    total -= b;
     sizes.delete(k);
+    if (options.collect && (evicted += b) >= every) {
+      evicted = 0;
+      options.collect();
+    }
     return del(k);
   };
   const clear = m.clear.bind(m);
@@ -115,12 +122,12 @@ export function boundedCache(maxBytes: number): IndicatorCache {
  * With `folds`, each fold's value is reported (running mean) and the pruner may stop the trial.
  * The same function runs in-process and in worker threads (objective-worker.ts).
  */
-export function strategyObjectiveFor(strategy: AnyStrategy, bars: Bars, spec: ScoreSpec): Objective {
+export function strategyObjectiveFor(strategy: AnyStrategy, bars: Bars, spec: ScoreSpec, cacheOptions: { collect?: () => void } = {}): Objective {
   const k = spec.folds ?? 0;
   if (k && !(Number.isInteger(k) && k >= 2)) throw new QuantlabError('BAD_ARGUMENT', `optimize: expected folds to be an integer >= 2, found ${k}`);
   const n = bars.close.length;
   const parts = k ? Array.from({ length: k }, (_, i) => sliceBars(bars, Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k))) : [bars];
-  const caches = parts.map(() => boundedCache(OBJECTIVE_CACHE_BYTES / parts.length));
+  const caches = parts.map(() => boundedCache(OBJECTIVE_CACHE_BYTES / parts.length, cacheOptions));
   return async (trial) => {
     const params = { ...spec.fixed, ...trial.params };
     if (!k) return score(strategy, bars, params, spec, caches[0]!);

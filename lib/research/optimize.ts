@@ -97,6 +97,8 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
     const run: StudyRun = batched
       ? await runInBatches(study, points!, typeof objective === 'function' ? inProcessEvaluator(objective) : objective, { trials: target, onProgress: progress, timeout: options.timeout })
       : await study.optimize(objective, { trials: target, jobs, onProgress: progress, timeout: options.timeout });
+    await pool?.close(); // the threads' memory back before the best trial's full backtest
+    pool = null;
     const cache: IndicatorCache = new Map();
     let best: BestTrial | null = null;
     if (run.best) {
