@@ -7,6 +7,8 @@ import { registerDataFetchCommand } from './fetch';
 
 const loadFlags = (o: Record<string, unknown>): LoadOptions => ({
   timeframe: o.timeframe as string | undefined,
+  timeUnit: o.timeUnit as string | undefined,
+  thousands: o.thousands as string | undefined,
   sort: Boolean(o.sort),
   dropDuplicates: (o.dropDuplicates as 'first' | 'last' | undefined) ?? false,
   fillGaps: o.fillGaps ? 'ffill' : false,
@@ -14,7 +16,9 @@ const loadFlags = (o: Record<string, unknown>): LoadOptions => ({
 
 function addLoadFlags(c: Command): Command {
   return c
-    .option('-t, --timeframe <tf>', 'bar length (1m, 1h, 1d…); for a SYMBOL, which dataset (default 1h)')
+    .option('-t, --timeframe <tf>', 'bar length (1m, 1h, 1d…), overriding the file name, metadata and spacing; for a SYMBOL, which dataset (default 1h)')
+    .option('--time-unit <unit>', 'unit of epoch-number times: s, ms, us or ns (default: decided once per column from the magnitudes)')
+    .option('--thousands <sep>', "accept this thousands separator inside numbers (e.g. ',' reads \"1,234.5\"); default: refuse such cells")
     .option('--sort', 'sort rows by time instead of failing on unsorted input')
     .option('--drop-duplicates <keep>', "drop rows repeating the previous time, keeping 'first' or 'last'")
     .option('--fill-gaps', 'insert flat bars (previous close, volume 0) for missing times');

@@ -10,3 +10,6 @@ export * from './table';
 export * from './catalogue';
 export * from './dataframe';
 export * from './summary';
+export { excerpt } from './excerpt';
+export { parseTimeUnit, TIME_UNITS, type TimeUnit } from './time-unit';
+export { modalSpacing, resolveTimeframe, type TimeframeSource } from './timeframe-source';
