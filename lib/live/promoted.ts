@@ -14,7 +14,7 @@ import type { ValidationEvidence } from './promote';
  */
 
 /** The experiments folder: the one given, else <project>/experiments. */
-export const experimentsRoot = (experimentsDir?: string): string => resolve(experimentsDir ?? join(projectRoot(), 'experiments'));
+export const experimentsRoot = (experimentsDir?: string): string => resolve(experimentsDir ?? process.env.QUANTLAB_EXPERIMENTS ?? join(projectRoot(), 'experiments'));
 
 /** The promoted folder of a name under an experiments folder (default <project>/experiments). The name is checked first. */
 export function promotedDir(name: string, experimentsDir?: string): string {
