@@ -122,7 +122,7 @@ export function registerOptimizeCommands(program: Command): void {
       const k = g.slice(0, i).trim();
       const spec = (p.strategy.params as ParamSpace)[k];
       if (!spec) throw new QuantlabError('BAD_ARGUMENT', `--grid: strategy '${p.strategy.name}' has no parameter '${k}'; it has ${Object.keys(p.strategy.params).join(', ')}`);
-      const values = parseGridText(k, g.slice(i + 1));
+      const values = spec.kind === 'choice' ? parseGridText(k, g.slice(i + 1)) : parseGridText(k, g.slice(i + 1), spec);
       grid[k] = spec.kind === 'choice' ? (values as (number | string)[]).map((v) => parseParamText(spec, String(v)) as number | string) : (values as (number | string)[]);
     }
     const r = await sweep(p.strategy, p.bars, {
