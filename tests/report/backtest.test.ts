@@ -59,7 +59,7 @@ describe('study report', () => {
     const html = readFileSync(path, 'utf8');
     expect(html.match(/Plotly\.newPlot\('ql-report-plot-/g)?.length).toBe(5);
     expect(html).toContain('probability of backtest overfitting');
-    expect(html).toContain(`<td class="n">${r.best!.number}</td>`); // the best trial's row
+    expect(html).toContain(`<td style="text-align:right">${r.best!.number}</td>`); // the best trial's row
     expect(html).toMatch(/deflated Sharpe/);
   });
 });
