@@ -4,7 +4,6 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-bash scripts/notebook-assets.sh   # plotly.js served to chart outputs; the widgets request answered
 PORT="${QUANTLAB_PORT:-8888}"
 echo "[start] Jupyter on http://127.0.0.1:$PORT/ (notebooks/; pick the kernel 'quantlab (TypeScript)'; Ctrl-C stops it)"
 ROOTFLAG=(); [ "$(id -u)" = 0 ] && ROOTFLAG=(--allow-root)
