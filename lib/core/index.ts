@@ -3,4 +3,3 @@ export * from './timeframe';
 export * from './bars';
 export * from './stream';
 export * from './files';
-export * from './inspect';

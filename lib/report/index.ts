@@ -1,5 +1,3 @@
 export * from './backtest';
 export * from './study';
 export * from './study-text';
-export * from './inspect';
-export * from './show';
