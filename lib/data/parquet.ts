@@ -1,9 +1,7 @@
-import { writeFileSync, mkdirSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { QuantlabError, type Bars } from '../core';
+import { QuantlabError, writeFileAtomic, type Bars } from '../core';
 import { checkRows, defaultMemoryLimit } from './columns';
 import { describeValue, excerpt } from './excerpt';
 import { readWhole, shownPath } from './file';
@@ -45,10 +43,7 @@ export function saveParquet(bars: Bars, path: string, info: ParquetInfo = {}): v
     kvMetadata: kv,
     createdBy: 'quantlab',
   });
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, new Uint8Array(buf));
-  renameSync(tmp, path);
+  writeFileAtomic(path, new Uint8Array(buf), 'parquet');
 }
 
 /**
@@ -64,10 +59,7 @@ export function saveColumnsParquet(path: string, cols: Record<string, ArrayLike<
     return { name, data: Int32Array.from(data as ArrayLike<number>), type: 'INT32' as const, nullable: false };
   };
   const buf = parquetWriteBuffer({ columnData: Object.entries(cols).map(([k, v]) => column(k, v)), codec: 'SNAPPY', createdBy: 'quantlab' });
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, new Uint8Array(buf));
-  renameSync(tmp, path);
+  writeFileAtomic(path, new Uint8Array(buf), 'parquet');
 }
 
 /** Options of {@link readParquetOhlcv}. */

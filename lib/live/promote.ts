@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { isoTime, QuantlabError, type Bars } from '../core';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ensureDir, isoTime, QuantlabError, writeFileAtomic, type Bars } from '../core';
 import { datasetPath, loadBars } from '../data';
 import type { Stats } from '../metrics';
 import { backtest, getStrategy, strategyTargets, streamTargets, type AnyStrategy } from '../strategy';
@@ -112,12 +112,6 @@ export function barsHash(bars: Bars): string {
 }
 
 const fileHash = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 /** Export name of a built-in strategy object ('smaCross' for sma-cross), or undefined. */
 function builtinExport(s: AnyStrategy): string | undefined {
@@ -248,7 +242,7 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
     ...(v.notes ? { notes: v.notes } : {}),
   };
 
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir, 'promote');
   const imp = await strategyImport(strategy, o.strategyFile, dir);
   const script = runScript({
     name,
@@ -264,10 +258,9 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
     secretEnv: config.exchange.secretEnv,
     confirm: config.risk.maxNotional !== undefined ? confirmationPhrase(config) : undefined,
   });
-  mkdirSync(dirname(runPath), { recursive: true });
-  writeAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
-  writeAtomic(evidencePath, `${JSON.stringify(evidence, jsonNumbers, 2)}\n`);
-  writeAtomic(runPath, script);
+  writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileAtomic(evidencePath, `${JSON.stringify(evidence, jsonNumbers, 2)}\n`);
+  writeFileAtomic(runPath, script, 'promote');
   return { name, dir, runPath, configPath, evidencePath, config, evidence };
 }
 

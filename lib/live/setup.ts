@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDir } from '../core';
 import type { RetryPolicy } from '../core/retry';
 import type { AnyStrategy } from '../strategy';
 import { createCcxtAdapter, type CcxtAdapter } from './ccxt-adapter';
@@ -58,7 +58,7 @@ export const lockPath = (dir: string, mode: RunMode): string => join(dir, `${mod
  * else refused when the file is damaged or missing while the log records a session.
  */
 function openState(o: SetupOptions): { lock: RunLock; store: StateStore; moved: string[] } {
-  mkdirSync(o.dir, { recursive: true });
+  ensureDir(o.dir, 'runner');
   const lock = acquireRunLock(lockPath(o.dir, o.mode), `${o.mode} runner`);
   try {
     const state = statePath(o.dir, o.mode);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { QuantlabError } from '../core';
+import { ensureDir, QuantlabError } from '../core';
 import type { FillReason, LedgerFill } from './ledger';
 import { checkStateBytes, checkStateDb, stateError } from './state-file';
 
@@ -101,7 +101,7 @@ CREATE TABLE IF NOT EXISTS events (
 
 /** Creates a state file with its schema under a temporary name, then moves it into place (never half made). */
 function createStateFile(path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDir(dirname(path), 'runner state');
   const tmp = `${path}.creating-${process.pid}`;
   try {
     const db = new Database(tmp);

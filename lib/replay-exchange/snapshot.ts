@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { QuantlabError } from '../core';
+import { existsSync, readFileSync } from 'node:fs';
+import { QuantlabError, writeFileAtomic } from '../core';
 import type { EngineState } from './engine';
 
 /**
@@ -9,10 +8,7 @@ import type { EngineState } from './engine';
  * either the old or the new state, never half of one.
  */
 export function writeStateFile(path: string, state: EngineState): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(state)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(state)}\n`, 'replay exchange state');
 }
 
 /** Reads a state file; undefined when it does not exist. Throws naming the file when it is not a state. */
