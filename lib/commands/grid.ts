@@ -10,7 +10,7 @@ import { paramError, range, type ParamSpec } from '../params';
 export function parseGridText(name: string, text: string, spec?: ParamSpec): number[] | string[] {
   const values = parseValues(name, text, spec);
   if (spec) {
-    const bad = (values as (number | string)[]).map((v) => [v, paramError(spec, spec.kind === 'choice' ? v : typeof v === 'string' ? NaN : v)] as const).find(([, e]) => e);
+    const bad = (values as (number | string)[]).map((v) => [v, paramError(spec, v)] as const).find(([, e]) => e);
     if (bad) throw new QuantlabError('BAD_ARGUMENT', `--grid ${name}=${text}: value ${JSON.stringify(bad[0])}: ${bad[1]}`);
   }
   if (!values.length) throw new QuantlabError('BAD_ARGUMENT', `--grid ${name}=${text}: expected at least one value`);
