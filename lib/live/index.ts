@@ -4,7 +4,7 @@
  * against the backtest of the same bars, and the run-script entry promoted run.ts files call. The runner's
  * parts (state store, ledger, paper broker, ccxt adapter, sizing) stay internal.
  */
-export { promote, barsHash, type PromoteOptions, type PromotedStrategy, type StudyLike, type ValidationEvidence, type ValidationInput } from './promote';
+export { promote, barsHash, type PromoteOptions, type PromotedStrategy, type SearchResult, type StudyLike, type ValidationEvidence, type ValidationInput } from './promote';
 export { promotedDir, promotedNames, promotedStrategy, readPromoted } from './promoted';
 export { paperSession, replaySession, type ReplaySessionOptions, type ReplaySessionResult } from './session';
 export { reconcilePromoted, type ReconcilePromotedOptions } from './reconcile-promoted';

@@ -13,6 +13,10 @@ import { paramsHash } from './order-ids';
 import { promotedDir } from './promoted';
 import { checkPromotedName } from './promoted-name';
 import { runScript } from './run-template';
+import type { OptimizeResult, StrategyWalkForward } from '../research';
+import { checkSameData, findStudyDataset, handleEvidence, isOptimizeResult, isStudyHandle, isWalkForwardResult, noStudyData, optimizeEvidence, walkForwardEvidence, type SearchEvidence, type StudyLike } from './evidence';
+
+export type { StudyLike } from './evidence';
 
 /**
  * promote(): from a validated strategy in a notebook to a folder a runner can trade —
@@ -23,22 +27,18 @@ import { runScript } from './run-template';
  * execution options the runner cannot honour.
  */
 
-/** What an optimisation study offers as evidence (a lib/optimize Study fits). */
-export interface StudyLike {
-  name: string;
-  directions?: readonly string[];
-  trials(): Promise<ReadonlyArray<{ state: string; values?: readonly number[] | null; params?: Record<string, unknown> }>>;
-}
+/** What a search returned, accepted as validation evidence as it is. */
+export type SearchResult = StudyLike | OptimizeResult | StrategyWalkForward;
 
 /** Evidence of validation: the data it ran on and what the search tried. */
 export interface ValidationInput {
-  /** the validation bars (default: the shipped dataset of the symbol and timeframe). */
+  /** the validation bars (default: the bars the study searched, found among the shipped datasets). */
   bars?: Bars;
   /** the file the bars came from (hashed into the evidence). */
   dataFile?: string;
-  /** the study whose best trial this is. */
-  study?: StudyLike;
-  /** variants tried (default: the study's complete trials, else 1): the deflated Sharpe uses it. */
+  /** the search whose best trial this is: a study, or what `optimize`, `sweep` or `walkForwardOptimize` returned. */
+  study?: SearchResult;
+  /** variants tried (default: the study's finished trials, else 1): the deflated Sharpe uses it. */
   trials?: number;
   /** overfitting figures computed elsewhere (PBO, walk-forward efficiency…), recorded as given. */
   overfitting?: Record<string, number | string>;
@@ -51,9 +51,12 @@ export interface PromoteOptions {
   timeframe: string;
   /** ccxt exchange id (default 'binance'). */
   exchange?: string;
-  /** a study, or the validation evidence. */
-  validation?: StudyLike | ValidationInput;
-  /** validation bars or a data file (default: validation.bars, else the shipped dataset). */
+  /**
+   * what the search returned (`ql.optimize`, `ql.sweep`, `walkForwardOptimize`, a study), or the validation
+   * evidence. A search's result must come with its own bars: given bars that differ are refused (STUDY_MISMATCH).
+   */
+  validation?: SearchResult | ValidationInput;
+  /** validation bars or a data file (default: validation.bars, else the study's bars among the shipped datasets, else the shipped dataset of the symbol). */
   data?: Bars | string;
   /** the execution (backtest) options validated and traded; fill is always 'next-open'. */
   execution?: ExecutionOptions;
@@ -83,7 +86,8 @@ export interface ValidationEvidence {
   execution: ExecutionOptions;
   backtest: { stats: Stats; trades: number; finalEquity: number };
   overfitting: Record<string, number | string>;
-  study: { name: string; directions: readonly string[]; trials: number; complete: number } | null;
+  /** the search the parameters came from: its name, kind, trial counts (and storage, sampler). */
+  study: { name: string; directions: readonly string[]; trials: number; complete: number; kind?: SearchEvidence['kind']; finished?: number; storage?: string; sampler?: string; sameData?: boolean } | null;
   /** the bar-by-bar form against the vector form on the validation data. */
   parity: { bars: number; signals: number; stepEqualsVector: true };
   notes?: string;
@@ -99,7 +103,16 @@ export interface PromotedStrategy {
   evidence: ValidationEvidence;
 }
 
-const isStudy = (v: unknown): v is StudyLike => Boolean(v) && typeof (v as StudyLike).trials === 'function' && typeof (v as StudyLike).name === 'string';
+const isSearch = (v: unknown): v is SearchResult => isStudyHandle(v) || isOptimizeResult(v) || isWalkForwardResult(v);
+
+/** Normalises a search's result (or a study handle) into evidence. */
+export async function searchEvidence(v: SearchResult | SearchEvidence): Promise<SearchEvidence> {
+  if (isOptimizeResult(v)) return optimizeEvidence(v);
+  if (isWalkForwardResult(v)) return walkForwardEvidence(v);
+  if (isStudyHandle(v)) return handleEvidence(v);
+  if (v && typeof (v as SearchEvidence).kind === 'string' && typeof (v as SearchEvidence).finished === 'number') return v as SearchEvidence;
+  throw new QuantlabError('BAD_ARGUMENT', 'promote: validation.study: expected what ql.optimize, ql.sweep or walkForwardOptimize returned, or a study; found ' + (v === null ? 'null' : typeof v));
+}
 
 /** SHA-256 over the bars' six columns (bytes of the Float64Arrays, in column order). */
 export function barsHash(bars: Bars): string {
@@ -134,10 +147,20 @@ async function strategyImport(s: AnyStrategy, file: string | undefined, dir: str
   return { exportName: hit[0], importFrom: rel };
 }
 
-async function validationBars(o: PromoteOptions, v: ValidationInput): Promise<{ bars: Bars; file: string | null }> {
-  if (o.data && typeof o.data !== 'string') return { bars: o.data, file: v.dataFile ?? null };
-  if (typeof o.data === 'string') return { bars: (await loadBars(o.data)).bars, file: o.data };
-  if (v.bars) return { bars: v.bars, file: v.dataFile ?? null };
+async function validationBars(o: PromoteOptions, v: ValidationInput, e: SearchEvidence | null): Promise<{ bars: Bars; file: string | null }> {
+  let got: { bars: Bars; file: string | null } | null = null;
+  if (o.data && typeof o.data !== 'string') got = { bars: o.data, file: v.dataFile ?? null };
+  else if (typeof o.data === 'string') got = { bars: (await loadBars(o.data)).bars, file: o.data };
+  else if (v.bars) got = { bars: v.bars, file: v.dataFile ?? null };
+  if (got) {
+    if (e) checkSameData(e, got.bars, 'promote');
+    return got;
+  }
+  if (e?.data) {
+    const found = await findStudyDataset(e, o.symbol, o.timeframe);
+    if (!found) throw noStudyData(e, o.symbol, o.timeframe, 'promote');
+    return found;
+  }
   const market = o.symbol.includes(':') ? 'futures' : 'spot';
   let file: string;
   try {
@@ -165,8 +188,9 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
   const strategy = typeof strategyIn === 'string' ? getStrategy(strategyIn) : strategyIn;
   const params = strategy.resolveParams(paramsIn) as Record<string, unknown>;
   if (!o || typeof o.symbol !== 'string' || typeof o.timeframe !== 'string') throw new QuantlabError('BAD_ARGUMENT', "promote: expected options { symbol: 'BTC/USDT', timeframe: '1h', … }");
-  const study = isStudy(o.validation) ? o.validation : (o.validation as ValidationInput | undefined)?.study;
-  const v: ValidationInput = isStudy(o.validation) ? {} : (o.validation ?? {});
+  const v: ValidationInput = isSearch(o.validation) ? { study: o.validation } : (o.validation ?? {});
+  if (typeof v !== 'object') throw new QuantlabError('BAD_ARGUMENT', `promote: validation: expected what ql.optimize, ql.sweep or walkForwardOptimize returned, or { bars, study, trials, notes }; found ${typeof v}`);
+  const e = v.study === undefined ? null : await searchEvidence(v.study);
   const name = checkPromotedName(o.name ?? `${strategy.name}-${o.symbol.split(':')[0]!.replace('/', '')}-${o.timeframe}`.toLowerCase(), 'promote: name');
   const dir = promotedDir(name, o.experimentsDir);
   const runPath = join(dir, 'run.ts');
@@ -196,7 +220,7 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
   if (existsSync(runPath) && !o.overwrite) throw new QuantlabError('BAD_ARGUMENT', `promote: ${dir} already holds a promoted strategy; pass { overwrite: true } to replace its run.ts, config.json and validation.json`);
 
   // the runner runs the bar-by-bar form: it must equal the vector form the validation measured
-  const { bars, file } = await validationBars(o, v);
+  const { bars, file } = await validationBars(o, v, e);
   if (bars.ts.length < 2) throw new QuantlabError('BAD_ARGUMENT', `promote: expected validation bars, found ${bars.ts.length}`);
   const vector = strategyTargets(strategy, bars, params);
   const step = streamTargets(strategy, bars, params);
@@ -210,14 +234,7 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
   if (config.exchange.marketType === 'spot' && vector.some((x) => x < 0) && config.execution.direction !== 'long') {
     throw new QuantlabError('BAD_ARGUMENT', `promote: ${strategy.name} goes short on the validation data, which a spot market cannot do; trade the swap symbol ('${o.symbol}:${o.symbol.split('/')[1]}') or set execution.direction 'long'`);
   }
-  let complete = 0;
-  let trialsTotal = 0;
-  if (study) {
-    const all = await study.trials();
-    trialsTotal = all.length;
-    complete = all.filter((t) => t.state === 'complete').length;
-  }
-  const trials = v.trials ?? (complete || 1);
+  const trials = v.trials ?? (e?.finished || 1);
   const bt = backtest(strategy, bars, params, { ...simOptionsOf(config), trials });
   const evidence: ValidationEvidence = {
     promotedAt: new Date().toISOString(),
@@ -236,8 +253,16 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
     },
     execution: config.execution,
     backtest: { stats: bt.stats, trades: bt.trades.length, finalEquity: bt.finalEquity },
-    overfitting: { trials, deflatedSharpe: bt.stats.deflatedSharpe, probabilisticSharpe: bt.stats.probabilisticSharpe, ...(v.overfitting ?? {}) },
-    study: study ? { name: study.name, directions: study.directions ?? [], trials: trialsTotal, complete } : null,
+    overfitting: {
+      trials,
+      // the study's own figure (its best trial on its bars, deflated with the trials' Sharpe variance) when it has one
+      deflatedSharpe: e?.deflatedSharpe ?? bt.stats.deflatedSharpe,
+      probabilisticSharpe: e?.probabilisticSharpe ?? bt.stats.probabilisticSharpe,
+      ...(e?.deflatedSharpe !== undefined ? { backtestDeflatedSharpe: bt.stats.deflatedSharpe } : {}),
+      ...(e?.figures ?? {}),
+      ...(v.overfitting ?? {}),
+    },
+    study: e ? studyRecord(e) : null,
     parity: { bars: bars.ts.length, signals: vector.filter((x) => x === x).length, stepEqualsVector: true },
     ...(v.notes ? { notes: v.notes } : {}),
   };
@@ -262,6 +287,12 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
   writeFileAtomic(evidencePath, `${JSON.stringify(evidence, jsonNumbers, 2)}\n`);
   writeFileAtomic(runPath, script, 'promote');
   return { name, dir, runPath, configPath, evidencePath, config, evidence };
+}
+
+function studyRecord(e: SearchEvidence): NonNullable<ValidationEvidence['study']> {
+  const base = { name: e.name, directions: e.directions, trials: e.trials, complete: e.complete };
+  if (e.kind === 'study') return base;
+  return { ...base, kind: e.kind, finished: e.finished, ...(e.storage ? { storage: e.storage } : {}), ...(e.sampler ? { sampler: e.sampler } : {}), sameData: e.data !== undefined };
 }
 
 /** JSON cannot hold NaN or ±Infinity: written as null (NaN) or as strings. */
