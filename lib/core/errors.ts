@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'LOCKED'
   | 'STATE_DAMAGED'
   | 'STUDY_MISMATCH'
+  | 'BIAS'
   | 'IO_ERROR'
   | 'INTERNAL';
 

@@ -8,3 +8,4 @@ export * from './signals';
 export * from './builtins';
 export * from './registry';
 export * from './backtest';
+export * from './bias';

@@ -1,0 +1,106 @@
+import { sliceBars, type Bars } from '../core';
+import { agrees, flattenOutputs } from './bias-series';
+import { computeIndicators } from './compute';
+import { streamTargets } from './cursor';
+import type { AnyStrategy } from './define';
+import type { IndicatorSpecs } from './indicator';
+
+/** How much history one indicator (or the targets) needs. */
+export interface WarmupEntry {
+  /** the strategy's name for the indicator ('fast'), or 'targets'. */
+  name: string;
+  /** the spec's key; absent for the targets. */
+  key?: string;
+  /** bars of history after which the value agrees with the full-history value (the largest over its fields and starts). */
+  bars: number;
+  /**
+   * false when the values started late never settled on the full-history ones (a cumulative or
+   * path-dependent indicator: what it shows depends on where its history starts).
+   */
+  converged: boolean;
+}
+
+export interface WarmupReport {
+  /** the targets settled: a runner started with `bars` of history trades what the backtest shows. */
+  ok: boolean;
+  /** relative tolerance of "agrees" (default 1e-9). */
+  tolerance: number;
+  /** the history a runner needs at startup: the largest of the converged entries (at least 1). */
+  bars: number;
+  /** the bar indices the late starts began at. */
+  starts: number[];
+  indicators: WarmupEntry[];
+  /** the runner's form (streaming twins + decide()) started late against started at bar 0. */
+  targets: WarmupEntry;
+}
+
+/**
+ * Bars needed from `start`: one more than the last bar where the late-started values `late` (index 0 is
+ * bar `start`) disagree with `full`; converged when they then agree for at least as long (or half the rest).
+ */
+function needed(late: ArrayLike<number>, full: ArrayLike<number>, start: number, tol: number): { bars: number; converged: boolean } {
+  const len = late.length;
+  let last = -1;
+  for (let i = len - 1; i >= 0; i--) {
+    if (!agrees(late[i]!, full[start + i]!, tol)) {
+      last = i;
+      break;
+    }
+  }
+  const bars = last + 2;
+  const tail = len - 1 - last;
+  return { bars: Math.min(bars, len), converged: last < 0 || tail >= Math.min(bars, Math.floor(len / 2)) };
+}
+
+/**
+ * The warm-up check: every indicator (and the runner's targets) computed again from late starts — 5 % and
+ * 20 % into the data — and compared with the values computed from bar 0; an entry needs as many bars as it
+ * takes for the late values to agree to `tolerance` (relative: |a − b| ≤ tol · max(1, |b|)) from then on.
+ */
+export function checkWarmup(
+  strategy: AnyStrategy,
+  bars: Bars,
+  params: Record<string, unknown>,
+  options: { tolerance?: number } = {},
+  full?: { computed: Record<string, unknown>; stream: Float64Array },
+): WarmupReport {
+  const tol = options.tolerance ?? 1e-9;
+  const n = bars.close.length;
+  const specs = strategy.indicators(params as never) as IndicatorSpecs;
+  const computed = full?.computed ?? (computeIndicators(specs, bars) as Record<string, unknown>);
+  const fullTargets = full?.stream ?? streamTargets(strategy, bars, params);
+  const fullSeries = flattenOutputs(specs, computed);
+  const starts = [...new Set([Math.floor(n * 0.05), Math.floor(n * 0.2)])].filter((s) => s >= 1 && s < n - 1);
+  const entries = new Map<string, WarmupEntry>();
+  const merge = (name: string, key: string | undefined, r: { bars: number; converged: boolean }) => {
+    const e = entries.get(name);
+    if (!e) entries.set(name, { name, ...(key ? { key } : {}), bars: r.bars, converged: r.converged });
+    else {
+      e.bars = Math.max(e.bars, r.bars);
+      e.converged &&= r.converged;
+    }
+  };
+  let targets: WarmupEntry = { name: 'targets', bars: 1, converged: true };
+  for (const s of starts) {
+    const late = sliceBars(bars, s);
+    const c = computeIndicators(specs, late) as Record<string, unknown>;
+    const byName = new Map(flattenOutputs(specs, c).map((x) => [x.name, x.values]));
+    for (const f of fullSeries) {
+      const indicator = f.name.split('.')[0]!;
+      const v = byName.get(f.name);
+      merge(indicator, f.key, v ? needed(v, f.values, s, tol) : { bars: n - s, converged: false });
+    }
+    const t = needed(streamTargets(strategy, late, params), fullTargets, s, 0);
+    targets = { name: 'targets', bars: Math.max(targets.bars, t.bars), converged: targets.converged && t.converged };
+  }
+  const indicators = [...entries.values()];
+  const settled = [...indicators.filter((e) => e.converged), ...(targets.converged ? [targets] : [])];
+  return {
+    ok: targets.converged,
+    tolerance: tol,
+    bars: Math.max(1, ...settled.map((e) => e.bars)),
+    starts,
+    indicators,
+    targets,
+  };
+}
