@@ -9,3 +9,4 @@ export * from './builtins';
 export * from './registry';
 export * from './backtest';
 export * from './bias';
+export * from './timeframe';
