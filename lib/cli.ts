@@ -9,6 +9,7 @@ import { registerBacktestCommand } from './commands/backtest';
 import { registerDataCommands } from './commands/data';
 import { registerExchangeCommands } from './commands/exchange';
 import { registerOptimizeCommands } from './commands/optimize';
+import { registerPromoteCommand } from './commands/promote';
 import { registerRunCommands } from './commands/run';
 import { QuantlabError } from './core';
 
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerOptimizeCommands(program);
   registerExchangeCommands(program);
   registerRunCommands(program);
+  registerPromoteCommand(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { isoTime, QuantlabError, type Bars } from '../core';
-import { listDatasets, loadBars, datasetsDir } from '../data';
-import type { Direction, TrialRecord } from '../optimizer';
+import { datasetsDir, listDatasets, loadBars } from '../data';
+import { openStorage, sortBest, type Direction, type TrialRecord } from '../optimizer';
 import type { OptimizeResult, StrategyWalkForward } from '../research';
 import { join } from 'node:path';
 
@@ -200,4 +200,40 @@ export function noStudyData(e: SearchEvidence, symbol: string, timeframe: string
     'STUDY_MISMATCH',
     `${where}: ${e.kind === 'walk-forward' ? 'the walk-forward' : `study '${e.name}'`} searched ${e.data ? describeData(e.data) : 'bars it does not describe'}, and no shipped ${symbol} ${timeframe} dataset holds those bars; pass data: the bars the study searched`,
   );
+}
+
+/** A study read back from its storage: its evidence, what `optimize` stored about it, and its best trial. */
+export interface StoredStudy {
+  evidence: SearchEvidence;
+  meta: Record<string, unknown>;
+  /** the strategy the study optimised (meta.strategy), if stored. */
+  strategy?: string;
+  /** the best complete trial's parameters with the study's fixed ones (single objective only). */
+  bestParams: Record<string, unknown> | null;
+}
+
+/**
+ * Reads a stored study (`quantlab optimize --study NAME --storage URL`) as promotion evidence.
+ * NOT_FOUND names the studies the storage holds.
+ */
+export async function readStoredStudy(name: string, storageUrl: string): Promise<StoredStudy> {
+  const storage = openStorage(storageUrl);
+  try {
+    const rec = await storage.getStudy(name);
+    if (!rec) {
+      const names = (await storage.listStudies()).map((x) => x.name);
+      throw new QuantlabError('NOT_FOUND', `promote --study: no study named '${name}' in ${storage.url}; there are: ${names.join(', ') || '(none)'}`);
+    }
+    const trials = await storage.getTrials(name);
+    const best = rec.directions.length === 1 ? (sortBest(trials.filter((t) => t.state === 'complete'), rec.directions[0]!)[0] ?? null) : null;
+    const fixed = rec.meta.fixed && typeof rec.meta.fixed === 'object' ? (rec.meta.fixed as Record<string, unknown>) : {};
+    return {
+      evidence: storedEvidence(name, storage.url, rec.directions, rec.meta, trials),
+      meta: rec.meta,
+      strategy: typeof rec.meta.strategy === 'string' ? rec.meta.strategy : undefined,
+      bestParams: best ? { ...fixed, ...best.params } : null,
+    };
+  } finally {
+    await storage.close();
+  }
 }

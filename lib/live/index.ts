@@ -5,6 +5,7 @@
  * parts (state store, ledger, paper broker, ccxt adapter, sizing) stay internal.
  */
 export { promote, barsHash, type PromoteOptions, type PromotedStrategy, type SearchResult, type StudyLike, type ValidationEvidence, type ValidationInput } from './promote';
+export { readStoredStudy, type SearchEvidence, type StoredStudy } from './evidence';
 export { promotedDir, promotedNames, promotedStrategy, readPromoted } from './promoted';
 export { paperSession, replaySession, type ReplaySessionOptions, type ReplaySessionResult } from './session';
 export { reconcilePromoted, type ReconcilePromotedOptions } from './reconcile-promoted';

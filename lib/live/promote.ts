@@ -27,8 +27,8 @@ export type { StudyLike } from './evidence';
  * execution options the runner cannot honour.
  */
 
-/** What a search returned, accepted as validation evidence as it is. */
-export type SearchResult = StudyLike | OptimizeResult | StrategyWalkForward;
+/** What a search returned, accepted as validation evidence as it is (a stored study: `readStoredStudy(...).evidence`). */
+export type SearchResult = StudyLike | OptimizeResult | StrategyWalkForward | SearchEvidence;
 
 /** Evidence of validation: the data it ran on and what the search tried. */
 export interface ValidationInput {
@@ -103,14 +103,15 @@ export interface PromotedStrategy {
   evidence: ValidationEvidence;
 }
 
-const isSearch = (v: unknown): v is SearchResult => isStudyHandle(v) || isOptimizeResult(v) || isWalkForwardResult(v);
+const isEvidence = (v: unknown): v is SearchEvidence => Boolean(v) && typeof (v as SearchEvidence).kind === 'string' && typeof (v as SearchEvidence).finished === 'number';
+const isSearch = (v: unknown): v is SearchResult => isStudyHandle(v) || isOptimizeResult(v) || isWalkForwardResult(v) || isEvidence(v);
 
 /** Normalises a search's result (or a study handle) into evidence. */
 export async function searchEvidence(v: SearchResult | SearchEvidence): Promise<SearchEvidence> {
   if (isOptimizeResult(v)) return optimizeEvidence(v);
   if (isWalkForwardResult(v)) return walkForwardEvidence(v);
   if (isStudyHandle(v)) return handleEvidence(v);
-  if (v && typeof (v as SearchEvidence).kind === 'string' && typeof (v as SearchEvidence).finished === 'number') return v as SearchEvidence;
+  if (isEvidence(v)) return v;
   throw new QuantlabError('BAD_ARGUMENT', 'promote: validation.study: expected what ql.optimize, ql.sweep or walkForwardOptimize returned, or a study; found ' + (v === null ? 'null' : typeof v));
 }
 
