@@ -1,4 +1,5 @@
 import { QuantlabError } from './errors';
+import { withSummary } from './inspect';
 
 /** A column of numbers the length of its bars; NaN is the only "missing / warming up" value. */
 export type Series = Float64Array;
@@ -38,7 +39,7 @@ export function makeBars(cols: BarsColumns, symbol = '', timeframe = ''): Bars {
       throw new QuantlabError('BAD_ARGUMENT', `makeBars: column '${k}' has ${cols[k].length} values, expected ${n} (the length of ts)`);
     }
   }
-  return {
+  return withSummary({
     ts: toF64(cols.ts),
     open: toF64(cols.open),
     high: toF64(cols.high),
@@ -47,7 +48,7 @@ export function makeBars(cols: BarsColumns, symbol = '', timeframe = ''): Bars {
     volume: toF64(cols.volume),
     symbol,
     timeframe,
-  };
+  }, 'bars');
 }
 
 /** Number of bars. */
@@ -55,7 +56,7 @@ export const barCount = (bars: Bars): number => bars.ts.length;
 
 /** Returns bars [start, end) as views sharing memory with `bars` (no copy). */
 export function sliceBars(bars: Bars, start: number, end = bars.ts.length): Bars {
-  return {
+  return withSummary({
     ts: bars.ts.subarray(start, end),
     open: bars.open.subarray(start, end),
     high: bars.high.subarray(start, end),
@@ -64,7 +65,7 @@ export function sliceBars(bars: Bars, start: number, end = bars.ts.length): Bars
     volume: bars.volume.subarray(start, end),
     symbol: bars.symbol,
     timeframe: bars.timeframe,
-  };
+  }, 'bars');
 }
 
 /** Returns the bars whose open time lies in [from, to) (epoch ms or ISO text), as views. */

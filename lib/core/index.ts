@@ -3,3 +3,4 @@ export * from './timeframe';
 export * from './bars';
 export * from './stream';
 export * from './files';
+export * from './inspect';

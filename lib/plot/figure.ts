@@ -12,16 +12,48 @@ export function isoDates(ts: ArrayLike<number>): string[] {
   return out;
 }
 
-/** House layout defaults: white template, compact margins, unified hover, no range slider. */
+/**
+ * A title that fits: long titles (parameter JSON, long names) are broken into lines of about `width`
+ * characters at spaces or commas, at most `maxLines` lines (the rest shortened with …).
+ */
+export function wrapTitle(title: string, width = 80, maxLines = 3): { text: string; lines: number } {
+  const words = title.split(/(?<=[ ,])/);
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur && (cur + w).trimEnd().length > width) {
+      lines.push(cur.trimEnd());
+      cur = '';
+    }
+    cur += w;
+  }
+  if (cur.trim()) lines.push(cur.trimEnd());
+  if (lines.length > maxLines) {
+    lines.length = maxLines;
+    lines[maxLines - 1] = lines[maxLines - 1]!.slice(0, width - 1) + '…';
+  }
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return { text: lines.map((l) => (l.length > width + 20 ? l.slice(0, width + 19) + '…' : l)).map(esc).join('<br>'), lines: Math.max(1, lines.length) };
+}
+
+/**
+ * House layout defaults: white template, unified hover, no range slider. The title sits at the top left of the
+ * figure (wrapped, see wrapTitle), the legend in its own row between the title and the plot, so neither
+ * overlaps the other or the axes; the top margin grows with both.
+ */
 export function baseLayout(title?: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const t = title ? wrapTitle(title) : null;
+  const legend = extra.showlegend !== false;
+  const top = (t ? 12 + 20 * t.lines : 10) + (legend ? 28 : 0);
+  const { margin, ...rest } = extra as { margin?: Record<string, number> };
   return {
-    title: title ? { text: title, x: 0.01 } : undefined,
+    title: t ? { text: t.text, x: 0.01, xanchor: 'left', xref: 'container', y: 1, yanchor: 'top', yref: 'container', pad: { t: 8 }, font: { size: 15 } } : undefined,
     template: 'plotly_white',
-    margin: { l: 60, r: 20, t: title ? 40 : 15, b: 35 },
+    margin: { l: 60, r: 20, t: top, b: 40, ...margin },
     hovermode: 'x unified',
     showlegend: true,
-    legend: { orientation: 'h', y: 1.02, x: 1, xanchor: 'right', yanchor: 'bottom' },
+    legend: { orientation: 'h', y: 1, x: 0, xanchor: 'left', yanchor: 'bottom' },
     height: 520,
-    ...extra,
+    ...rest,
   };
 }

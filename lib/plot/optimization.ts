@@ -122,8 +122,9 @@ export function parallelCoordinatesFigure(trials: TrialPoint[], options: { objec
   const obj = done.map((t) => valueOf(t));
   dims.push({ label: options.objective ?? 'objective', values: obj });
   return {
-    data: [{ type: 'parcoords', line: { color: obj, colorscale: 'Viridis', showscale: true }, dimensions: dims }],
-    layout: baseLayout('Parallel coordinates', { height: 460, hovermode: false, showlegend: false }),
+    data: [{ type: 'parcoords', line: { color: obj, colorscale: 'Viridis', showscale: true, colorbar: { title: { text: options.objective ?? 'objective', side: 'right' }, thickness: 14 } }, dimensions: dims, labelangle: names.some((n) => n.length > 12) ? -12 : 0, labelfont: { size: 12 } }],
+    // parcoords draws its axis labels above the plot area: the top margin leaves them a row under the title
+    layout: baseLayout(`Parallel coordinates (${done.length} trials, coloured by ${options.objective ?? 'objective'})`, { height: 480, hovermode: false, showlegend: false, margin: { l: 70, r: 90, t: 100, b: 30 } }),
   };
 }
 

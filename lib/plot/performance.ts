@@ -1,3 +1,4 @@
+import { QuantlabError, type Bars } from '../core';
 import { baseLayout, type Figure } from './figure';
 import { downsampleLine } from './downsample';
 
@@ -7,8 +8,8 @@ const isoX = (xs: number[]) => xs.map((t) => new Date(t).toISOString());
 export interface EquityChartInput {
   ts: ArrayLike<number>;
   equity: ArrayLike<number>;
-  /** Drawdown per bar as a fraction below the running peak (0.25 = 25% under water), e.g. metrics' drawdownSeries. */
-  drawdown: ArrayLike<number>;
+  /** Drawdown per bar as a fraction below the running peak (0.25 = 25% under water); computed from equity when left out. */
+  drawdown?: ArrayLike<number>;
   /** Buy & hold (or any benchmark) in the same currency, drawn beside the equity. */
   benchmark?: ArrayLike<number>;
   title?: string;
@@ -16,28 +17,135 @@ export interface EquityChartInput {
   labels?: { equity?: string; benchmark?: string };
   /** Points per line after downsampling (default 4000). */
   maxPoints?: number;
+  /** Equity axis scale: 'auto' (default) is log when the lines span more than 3× (a modest strategy beside a 7× run stays readable), with a log/linear toggle on the chart. */
+  scale?: 'auto' | 'log' | 'linear';
 }
 
-/** Equity curve (with buy & hold) above an underwater (drawdown %) panel. Lines are downsampled with LTTB. */
-export function equityFigure(input: EquityChartInput): Figure {
-  const max = input.maxPoints ?? DEFAULT_POINTS;
-  const eq = downsampleLine(input.ts, input.equity, max);
-  const dd = downsampleLine(input.ts, Float64Array.from(input.drawdown, (v) => -v * 100), max);
+/** A backtest result as the chart reads it (lib/strategy's BacktestResult has these). */
+export interface EquityResultLike {
+  equity: Float64Array;
+  initialCash: number;
+  bars?: Bars;
+  strategy?: string;
+  params?: Record<string, unknown>;
+}
+
+/** A walk-forward result as the chart reads it (lib/research's walkForwardOptimize returns these). */
+export interface WalkForwardLike {
+  oosEquity: Float64Array;
+  oosIndex: ArrayLike<number>;
+  oosTs: ArrayLike<number>;
+  bars?: Bars;
+  strategy?: string;
+}
+
+/** A paper or live session as the chart reads it (lib/live's paperSession returns these): its equity beside the backtest of the same bars. */
+export interface SessionLike {
+  equity: { ts: ArrayLike<number>; run: ArrayLike<number>; backtest: ArrayLike<number> };
+  mode?: string;
+}
+
+/** Per-bar drawdown fraction below the running peak (the chart's own copy; metrics has the canonical one). */
+function drawdownOf(equity: ArrayLike<number>, start = -Infinity): Float64Array {
+  const out = new Float64Array(equity.length);
+  let peak = start;
+  for (let i = 0; i < equity.length; i++) {
+    const v = equity[i]!;
+    if (v > peak) peak = v;
+    out[i] = peak > 0 ? 1 - v / peak : 0;
+  }
+  return out;
+}
+
+/**
+ * The chart input of a backtest result (equity beside buy & hold of its bars) or of a walk-forward result
+ * (stitched out-of-sample equity beside buy & hold over the same bars, both rebased to 1). `bars` is
+ * needed only when the result does not carry its own.
+ */
+export function equityInput(result: EquityResultLike | WalkForwardLike | SessionLike, bars?: Bars, title?: string): EquityChartInput {
+  if (isSession(result)) {
+    const e = result.equity;
+    const mode = result.mode ?? 'paper';
+    return { ts: e.ts, equity: e.run, benchmark: e.backtest, labels: { equity: mode, benchmark: 'backtest' }, title: title ?? `${mode[0]!.toUpperCase()}${mode.slice(1)} equity and the backtest of the same bars` };
+  }
+  const b = bars ?? result.bars;
+  if ('oosEquity' in result) {
+    const idx = result.oosIndex;
+    const benchmark = b && idx.length ? Float64Array.from(idx, (i) => b.close[i]! / b.close[idx[0]!]!) : undefined;
+    const what = `${result.strategy ?? 'walk-forward'}${b ? ` on ${b.symbol} ${b.timeframe}` : ''}`;
+    return { ts: result.oosTs, equity: result.oosEquity, benchmark, title: title ?? `Walk-forward out-of-sample equity: ${what} (rebased to 1)` };
+  }
+  if (!b) throw new QuantlabError('BAD_ARGUMENT', 'equityFigure: expected a result that carries its bars (backtest() results do) or bars as the second argument, found neither');
+  if (b.close.length !== result.equity.length) {
+    throw new QuantlabError('BAD_ARGUMENT', `equityFigure: the bars have ${b.close.length} rows but the equity has ${result.equity.length} values; pass the bars the backtest ran on`);
+  }
+  const k = result.initialCash / b.close[0]!;
+  const params = result.params && Object.keys(result.params).length ? ` ${JSON.stringify(result.params)}` : '';
+  return {
+    ts: b.ts,
+    equity: result.equity,
+    benchmark: Float64Array.from(b.close, (c) => c * k),
+    drawdown: drawdownOf(result.equity, result.initialCash),
+    title: title ?? `${result.strategy ?? 'strategy'}${params} on ${b.symbol} ${b.timeframe}`.trim(),
+  };
+}
+
+function isSession(x: object): x is SessionLike {
+  const e = (x as { equity?: unknown }).equity;
+  return typeof e === 'object' && e !== null && !ArrayBuffer.isView(e) && 'run' in e && 'backtest' in e;
+}
+
+function spanOf(...lines: Array<ArrayLike<number> | undefined>): number {
+  let lo = Infinity, hi = -Infinity;
+  for (const l of lines) {
+    if (!l) continue;
+    for (let i = 0; i < l.length; i++) {
+      const v = l[i]!;
+      if (v > 0 && v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return hi > 0 && lo < Infinity ? hi / lo : 1;
+}
+
+/**
+ * Equity curve (with buy & hold) above an underwater (drawdown %) panel. Lines are downsampled with LTTB.
+ * Takes the chart input, or directly a backtest result (`equityFigure(result)`: buy & hold of its bars), a
+ * walk-forward result (out-of-sample equity beside buy & hold over the same bars) or a paper session (its equity
+ * beside the backtest); drawdown is computed when not given. `equityFigure(result, bars)` works for results that
+ * do not carry their bars. The equity axis is log when the lines span more than 3× (a toggle switches it).
+ *
+ * @example
+ * const bars = await ql.loadDataset('BTCUSDT', '1d');
+ * const fig = equityFigure(ql.backtest('sma-cross', bars, { fast: 10, slow: 40 }));
+ * fig.data.map((d) => d.name) // ['strategy', 'buy & hold', 'drawdown %']
+ * (fig.layout.yaxis as { type: string }).type // 'log'
+ */
+export function equityFigure(input: EquityChartInput | EquityResultLike | WalkForwardLike | SessionLike, bars?: Bars): Figure {
+  const inp: EquityChartInput = 'ts' in input ? input : equityInput(input, bars);
+  const max = inp.maxPoints ?? DEFAULT_POINTS;
+  const eq = downsampleLine(inp.ts, inp.equity, max);
+  const dd = downsampleLine(inp.ts, Float64Array.from(inp.drawdown ?? drawdownOf(inp.equity), (v) => -v * 100), max);
   const data: Array<Record<string, unknown>> = [
-    { type: 'scatter', mode: 'lines', name: input.labels?.equity ?? 'strategy', x: isoX(eq.x), y: eq.y, line: { color: '#1f77b4', width: 1.5 }, yaxis: 'y' },
+    { type: 'scatter', mode: 'lines', name: inp.labels?.equity ?? 'strategy', x: isoX(eq.x), y: eq.y, line: { color: '#1f77b4', width: 1.5 }, yaxis: 'y' },
   ];
-  if (input.benchmark) {
-    const bh = downsampleLine(input.ts, input.benchmark, max);
-    data.push({ type: 'scatter', mode: 'lines', name: input.labels?.benchmark ?? 'buy & hold', x: isoX(bh.x), y: bh.y, line: { color: '#999', width: 1 }, yaxis: 'y' });
+  if (inp.benchmark) {
+    const bh = downsampleLine(inp.ts, inp.benchmark, max);
+    data.push({ type: 'scatter', mode: 'lines', name: inp.labels?.benchmark ?? 'buy & hold', x: isoX(bh.x), y: bh.y, line: { color: '#999', width: 1 }, yaxis: 'y' });
   }
   data.push({ type: 'scatter', mode: 'lines', name: 'drawdown %', x: isoX(dd.x), y: dd.y, fill: 'tozeroy', line: { color: '#d62728', width: 1 }, yaxis: 'y2' });
+  const span = spanOf(inp.equity, inp.benchmark);
+  const log = inp.scale === 'log' || ((inp.scale ?? 'auto') === 'auto' && span > 3);
+  const scaleNote = log ? 'equity (log scale)' : 'equity';
+  const button = (type: 'log' | 'linear') => ({ label: type, method: 'relayout', args: [{ 'yaxis.type': type, 'yaxis.title.text': type === 'log' ? 'equity (log scale)' : 'equity' }] });
   return {
     data,
-    layout: baseLayout(input.title ?? 'Equity and drawdown', {
+    layout: baseLayout(inp.title ?? 'Equity and drawdown', {
       height: 560,
       xaxis: { type: 'date' },
-      yaxis: { domain: [0.32, 1], title: { text: 'equity' } },
+      yaxis: { domain: [0.32, 1], title: { text: scaleNote }, type: log ? 'log' : 'linear' },
       yaxis2: { domain: [0, 0.26], title: { text: 'drawdown %' } },
+      updatemenus: [{ type: 'buttons', direction: 'right', x: 0.01, xanchor: 'left', y: 0.99, yanchor: 'top', showactive: true, active: log ? 0 : 1, pad: { t: 0, r: 0 }, buttons: [button('log'), button('linear')], font: { size: 11 } }],
     }),
   };
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { QuantlabError, type Bars } from '../core';
+import { QuantlabError, withSummary, type Bars } from '../core';
 import { capJobs, createStudy, gridPoints, openStorage, progressBar, samplerFrom, shareBars, workerPool, type Objective, type StudyRun, type WorkerPool } from '../optimizer';
 import { inProcessEvaluator, runInBatches } from '../optimizer/batch-run';
 import { backtest, BUILTIN_STRATEGIES, getStrategy, type AnyStrategy, type IndicatorCache } from '../strategy';
@@ -118,7 +118,7 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
           cache,
         })
       : null;
-    return {
+    return withSummary({
       studyName: name,
       storage: storage.url,
       strategy: strategy.name,
@@ -131,7 +131,7 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
       ran: run.ran,
       seconds: run.seconds,
       overfitting,
-    };
+    }, 'optimize');
   } finally {
     await pool?.close();
     if (ownsStorage) await storage.close();

@@ -1,4 +1,4 @@
-import { barsPerYear, QuantlabError, sliceBars, type Bars } from '../core';
+import { attachHidden, barsPerYear, QuantlabError, sliceBars, withSummary, type Bars } from '../core';
 import { walkForward, walkForwardSplits, type Params, type SplitOptions, type WalkForwardResult } from '../optimizer';
 import { backtest, getStrategy, type AnyStrategy } from '../strategy';
 import { objectiveFromEquity, type ObjectiveName } from './objectives';
@@ -17,6 +17,8 @@ export interface StrategyWalkForward extends WalkForwardResult {
   objective: ObjectiveName;
   /** Bar open times of oosEquity. */
   oosTs: Float64Array;
+  /** The bars it ran on (oosIndex points into them), for buy & hold beside the equity; not enumerable. */
+  readonly bars?: Bars;
 }
 
 /**
@@ -52,5 +54,6 @@ export async function walkForwardOptimize(strategyOrName: AnyStrategy | string, 
       return { value: objectiveFromEquity(objective, equity, initial, P), equity, initial };
     },
   });
-  return { ...result, strategy: strategy.name, objective, oosTs: Float64Array.from(result.oosIndex, (i) => bars.ts[i]!) };
+  const out: StrategyWalkForward = { ...result, strategy: strategy.name, objective, oosTs: Float64Array.from(result.oosIndex, (i) => bars.ts[i]!) };
+  return withSummary(attachHidden(out, 'bars', bars), 'walk-forward');
 }

@@ -1,4 +1,4 @@
-import { QuantlabError, type Bars } from '../core';
+import { attachHidden, QuantlabError, withSummary, type Bars } from '../core';
 import { fastPathApplies, resolveOptions, TargetEvents, SIM_OPTION_NAMES, simulatePortfolio, simulateSummary, type SimOptions, type SimResult, type SimSummary } from '../backtest';
 import { computeStats, type Stats } from '../metrics';
 import { computeIndicators, type IndicatorCache } from './compute';
@@ -31,6 +31,8 @@ export interface BacktestResult extends SimResult {
   stats: Stats;
   /** the options as given to the strategy layer (cache left out). */
   backtestOptions: Omit<BacktestOptions, 'cache'>;
+  /** the bars it ran on (the first asset's for portfolios), so charts and reports need no second argument; not enumerable (kept out of JSON). */
+  readonly bars?: Bars;
 }
 
 const EXTRA = ['cache', 'atrPeriod', 'riskFreeRate', 'trials', 'useDecide'];
@@ -128,7 +130,7 @@ export function backtestPortfolio(
   const result = simulatePortfolio(assets, sim);
   const { cache: _c, ...echo } = options;
   void _c;
-  return {
+  const out: BacktestResult = {
     ...result,
     strategy: s.name,
     params: p as Record<string, unknown>,
@@ -137,6 +139,7 @@ export function backtestPortfolio(
     stats: simulationStats(result, barsList, extra),
     backtestOptions: echo,
   };
+  return withSummary(attachHidden(out, 'bars', barsList[0]!), 'backtest');
 }
 
 let scratch = new Float64Array(0);
