@@ -8,6 +8,8 @@ import type { AnySpec, IndicatorSpecs } from './indicator';
 export interface NamedSeries {
   /** the strategy's name for it ('fast', 'bands.upper'). */
   name: string;
+  /** the indicator it belongs to ('bands'). */
+  indicator: string;
   /** the spec's cache key ('sma(10,close)'). */
   key: string;
   values: ArrayLike<number>;
@@ -19,12 +21,12 @@ export function flattenOutputs(specs: IndicatorSpecs, computed: Record<string, u
   for (const name of Object.keys(specs)) {
     const spec = specs[name] as AnySpec;
     const v = computed[name];
-    if (isSeries(v)) out.push({ name, key: spec.key, values: v });
+    if (isSeries(v)) out.push({ name, indicator: name, key: spec.key, values: v });
     else if (v && typeof v === 'object') {
       const fields = spec.fields ?? Object.keys(v);
       for (const f of fields) {
         const s = (v as Record<string, unknown>)[f];
-        if (isSeries(s)) out.push({ name: `${name}.${f}`, key: spec.key, values: s });
+        if (isSeries(s)) out.push({ name: `${name}.${f}`, indicator: name, key: spec.key, values: s });
       }
     }
   }

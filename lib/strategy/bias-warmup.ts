@@ -53,9 +53,10 @@ function needed(late: ArrayLike<number>, full: ArrayLike<number>, start: number,
 }
 
 /**
- * The warm-up check: every indicator (and the runner's targets) computed again from late starts — 5 % and
- * 20 % into the data — and compared with the values computed from bar 0; an entry needs as many bars as it
- * takes for the late values to agree to `tolerance` (relative: |a − b| ≤ tol · max(1, |b|)) from then on.
+ * The warm-up check: every indicator (and the runner's targets) computed again from eight late starts — 5 %,
+ * 15 %, … 75 % into the data — and compared with the values computed from bar 0; an entry needs as many bars as it
+ * takes for the late values to agree to `tolerance` (relative: |a − b| ≤ tol · max(1, |b|)) from then on,
+ * the largest over the starts (how fast a recursive indicator forgets depends a little on the prices it forgets).
  */
 export function checkWarmup(
   strategy: AnyStrategy,
@@ -70,28 +71,43 @@ export function checkWarmup(
   const computed = full?.computed ?? (computeIndicators(specs, bars) as Record<string, unknown>);
   const fullTargets = full?.stream ?? streamTargets(strategy, bars, params);
   const fullSeries = flattenOutputs(specs, computed);
-  const starts = [...new Set([Math.floor(n * 0.05), Math.floor(n * 0.2)])].filter((s) => s >= 1 && s < n - 1);
-  const entries = new Map<string, WarmupEntry>();
-  const merge = (name: string, key: string | undefined, r: { bars: number; converged: boolean }) => {
-    const e = entries.get(name);
-    if (!e) entries.set(name, { name, ...(key ? { key } : {}), bars: r.bars, converged: r.converged });
-    else {
-      e.bars = Math.max(e.bars, r.bars);
-      e.converged &&= r.converged;
-    }
-  };
-  let targets: WarmupEntry = { name: 'targets', bars: 1, converged: true };
-  for (const s of starts) {
-    const late = sliceBars(bars, s);
+  /** What the late start `s` needs, from bars s .. end − 1: one entry per indicator (its worst field) and the targets. */
+  const measure = (s: number, end: number): { entries: WarmupEntry[]; targets: WarmupEntry } => {
+    const late = sliceBars(bars, s, end);
     const c = computeIndicators(specs, late) as Record<string, unknown>;
     const byName = new Map(flattenOutputs(specs, c).map((x) => [x.name, x.values]));
+    const out = new Map<string, WarmupEntry>();
     for (const f of fullSeries) {
-      const indicator = f.name.split('.')[0]!;
+      const name = f.indicator;
       const v = byName.get(f.name);
-      merge(indicator, f.key, v ? needed(v, f.values, s, tol) : { bars: n - s, converged: false });
+      const r = v ? needed(v, f.values, s, tol) : { bars: end - s, converged: false };
+      const e = out.get(name);
+      if (!e) out.set(name, { name, key: f.key, ...r });
+      else {
+        e.bars = Math.max(e.bars, r.bars);
+        e.converged &&= r.converged;
+      }
     }
-    const t = needed(streamTargets(strategy, late, params), fullTargets, s, 0);
-    targets = { name: 'targets', bars: Math.max(targets.bars, t.bars), converged: targets.converged && t.converged };
+    return { entries: [...out.values()], targets: { name: 'targets', ...needed(streamTargets(strategy, late, params), fullTargets, s, 0) } };
+  };
+  const starts = [...new Set(Array.from({ length: 8 }, (_, k) => Math.floor(n * (0.05 + 0.1 * k))))].filter((s) => s >= 1 && s < n - 1);
+  const window = Math.max(2048, Math.ceil(n / 8));
+  const entries = new Map<string, WarmupEntry>();
+  let targets: WarmupEntry = { name: 'targets', bars: 1, converged: true };
+  const merge = (e: WarmupEntry) => {
+    const was = entries.get(e.name);
+    if (!was) entries.set(e.name, e);
+    else {
+      was.bars = Math.max(was.bars, e.bars);
+      was.converged &&= e.converged;
+    }
+  };
+  for (const s of starts) {
+    // a window first; the rest of the data when something has not settled inside it
+    let found = measure(s, Math.min(n, s + window));
+    if (s + window < n && [...found.entries, found.targets].some((e) => !e.converged)) found = measure(s, n);
+    found.entries.forEach(merge);
+    targets = { name: 'targets', bars: Math.max(targets.bars, found.targets.bars), converged: targets.converged && found.targets.converged };
   }
   const indicators = [...entries.values()];
   const settled = [...indicators.filter((e) => e.converged), ...(targets.converged ? [targets] : [])];

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { QuantlabError, sliceBars } from '../../lib/core';
+import { ema } from '../../lib/indicators/ema';
+import { backtest, biasText, BUILTIN_STRATEGIES, checkBias, type AnyStrategy, type BiasReport } from '../../lib/strategy';
+import { btc1h } from '../helpers/datasets';
+import { barCounterPhase, centredSma, chikouSignal, dailyMergedOnOpen, globalMaxNormalised, nextClose, peekingTargets, trailingHigh } from './fixtures/bias-planted';
+
+// 6,000 hourly bars (2020-03 .. 2020-11): long enough for every default warm-up, quick to cut 24 times
+const bars = sliceBars(btc1h(), 20_000, 26_000);
+
+const indicatorFindings = (r: BiasReport) => r.lookAhead.findings.filter((f) => f.kind === 'indicator').map((f) => f.name);
+const targetFindings = (r: BiasReport) => r.lookAhead.findings.filter((f) => f.kind === 'target').map((f) => f.name);
+
+describe('checkBias catches planted look-ahead, naming the indicator', () => {
+  it.each([
+    ['a centred moving average', centredSma, 'avg', 'centred-sma(10)'],
+    ['shift(close, -1)', nextClose, 'next', 'shift(close,-1)'],
+    ["normalising by the series' global max", globalMaxNormalised, 'norm', 'close/max(close)'],
+    ["Ichimoku's chikou span as a signal", chikouSignal, 'ichi.chikou', 'ichimoku(9,26,52,26)'],
+    ['a daily resample merged on open time', dailyMergedOnOpen, 'daily', 'daily-close-on-open'],
+  ] as [string, AnyStrategy, string, string][])('%s', (_what, strategy, name, key) => {
+    const r = checkBias(strategy, bars, {});
+    expect(r.ok).toBe(false);
+    expect(r.failed).toContain('look-ahead');
+    // the leaking series is the only indicator named: honest neighbours (sma(50), tenkan, kijun) are not
+    expect(indicatorFindings(r)).toEqual([name]);
+    const f = r.lookAhead.findings[0]!;
+    expect(f).toMatchObject({ kind: 'indicator', name, key });
+    expect(f.bar).toBeLessThanOrEqual(f.cut);
+    expect(f.time).toBe(new Date(bars.ts[f.bar]!).toISOString().replace('.000Z', 'Z'));
+    expect(Object.is(f.full, f.cutValue)).toBe(false);
+    // the targets built on it moved too
+    expect(targetFindings(r)).toContain('decide()');
+    expect(biasText(r)).toContain(`indicator '${name}' (${key}) moved at bar ${f.bar}`);
+  });
+
+  it('the first moved bar is the first whose formula reaches past the cut: the cut itself for shift(-1), h − 1 bars before it for a centred mean', () => {
+    const lead = checkBias(nextClose, bars, {}).lookAhead.findings[0]!;
+    expect(lead.how).toBe('truncated');
+    expect(lead.bar).toBe(lead.cut);
+    const centred = checkBias(centredSma, bars, { h: 7 }).lookAhead.findings[0]!;
+    expect(centred.bar).toBe(centred.cut - 6);
+  });
+
+  it("a whole-array targets() that reads the next close is caught as the target of targets(), not as an indicator", () => {
+    const r = checkBias(peekingTargets, bars, {});
+    expect(r.ok).toBe(false);
+    expect(indicatorFindings(r)).toEqual([]);
+    expect(targetFindings(r)).toEqual(['targets()']);
+    expect(r.lookAhead.findings[0]!.bar).toBe(r.lookAhead.findings[0]!.cut);
+    // and its decide() form disagrees with it: parity names the two forms
+    expect(r.failed).toEqual(['look-ahead', 'parity']);
+    expect(r.parity.firstDifference!.forms).toEqual(['targets()', 'decide()']);
+    expect(biasText(r)).toMatch(/target of targets\(\) moved at bar \d+/);
+  });
+
+  it('a clean strategy of custom indicators passes all three checks', () => {
+    const r = checkBias(trailingHigh, bars, {});
+    expect(r.failed).toEqual([]);
+    expect(r.lookAhead.findings).toEqual([]);
+    expect(r.warmup.indicators.map((e) => [e.name, e.bars])).toEqual([
+      ['top', 100],
+      ['avg', 100],
+    ]);
+  });
+});
+
+describe('every built-in passes the bias check', () => {
+  it.each(BUILTIN_STRATEGIES.map((s) => [s.name, s] as const))('%s (defaults)', (_name, strategy) => {
+    const r = checkBias(strategy, bars, {});
+    expect(r.failed, biasText(r)).toEqual([]);
+    expect(r.lookAhead.cuts.length).toBeGreaterThanOrEqual(20);
+    expect(r.lookAhead.futureChanged.length).toBe(3);
+    expect(r.parity.signals).toBeGreaterThan(10); // parity compared something
+    expect(r.parity.forms).toContain('stream');
+    expect(r.warmup.bars).toBeGreaterThanOrEqual(r.warmup.targets.bars);
+  });
+});
+
+describe('warm-up', () => {
+  it('a window indicator needs its window: sma-cross 10/50 needs 10 and 50 bars', () => {
+    const r = checkBias('sma-cross', bars, { fast: 10, slow: 50 });
+    expect(r.warmup.indicators).toEqual([
+      { name: 'fast', key: 'sma(10,close)', bars: 10, converged: true },
+      { name: 'slow', key: 'sma(50,close)', bars: 50, converged: true },
+    ]);
+    expect(r.warmup.bars).toBe(50);
+  });
+
+  it('a recursive EMA needs its measured history: from each late start it agrees to 1e-9 from that many bars on; from half as many it does not', () => {
+    const r = checkBias('ema-cross', bars, { fast: 12, slow: 60 });
+    const slow = r.warmup.indicators.find((e) => e.name === 'slow')!;
+    expect(slow.converged).toBe(true);
+    expect(slow.bars).toBeGreaterThan(60 * 3); // far more than the period: (1 − 2/61)^k must fall below ~1e-9
+    const full = ema(bars.close, 60);
+    const rel = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b) ? 0 : Number.isNaN(a) || Number.isNaN(b) ? Infinity : Math.abs(a - b) / Math.max(1, Math.abs(b)));
+    // reference: the EMA restarted at each start, the last bar where it is still off by more than 1e-9
+    let worstNeeded = 0;
+    for (const s of r.warmup.starts) {
+      const late = ema(bars.close.subarray(s), 60);
+      let last = -1;
+      for (let i = 0; i < late.length; i++) if (rel(late[i]!, full[s + i]!) > 1e-9) last = i;
+      worstNeeded = Math.max(worstNeeded, last + 2);
+    }
+    expect(slow.bars).toBe(worstNeeded);
+    // anywhere in the data, that much history is close (the measured starts bound it only where they are)
+    const worstWith = (h: number) => {
+      let worst = 0;
+      for (let t = 1000; t < 6000; t += 97) worst = Math.max(worst, rel(ema(bars.close.subarray(t - h + 1, t + 1), 60)[h - 1]!, full[t]!));
+      return worst;
+    };
+    expect(worstWith(slow.bars)).toBeLessThan(1e-8);
+    expect(worstWith(Math.floor(slow.bars / 2))).toBeGreaterThan(1e-7);
+  });
+
+  it('a path-dependent indicator never settles: the warm-up check fails and says so', () => {
+    const r = checkBias(barCounterPhase, bars, {});
+    expect(r.lookAhead.ok).toBe(true);
+    expect(r.parity.ok).toBe(true);
+    expect(r.failed).toEqual(['warm-up']);
+    expect(r.warmup.indicators[0]).toMatchObject({ name: 'phase', converged: false });
+    expect(r.warmup.targets.converged).toBe(false);
+    expect(biasText(r)).toContain('never settled');
+  });
+});
+
+describe('three-form parity', () => {
+  it('a streaming twin that differs is named with the bar', () => {
+    const r = checkBias(centredSma, bars, {});
+    const twin = r.parity.differences.find((d) => d.indicator);
+    expect(twin?.indicator).toEqual({ name: 'avg', key: 'centred-sma(10)' });
+    expect(r.parity.differences.some((d) => d.forms[1] === 'stream')).toBe(true);
+  });
+});
+
+describe('backtest(…, { checkBias: true })', () => {
+  it('carries the report when the check passes', () => {
+    const r = backtest('sma-cross', bars, { fast: 10, slow: 50 }, { checkBias: true });
+    expect(r.bias?.ok).toBe(true);
+    expect(r.bias?.warmup.bars).toBe(50);
+    expect(backtest('sma-cross', bars, { fast: 10, slow: 50 }).bias).toBeUndefined();
+  });
+  it('throws BIAS with the report when it fails', () => {
+    let err: unknown;
+    try {
+      backtest(nextClose, bars, {}, { checkBias: true });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(QuantlabError);
+    expect((err as QuantlabError).code).toBe('BIAS');
+    expect((err as QuantlabError).message).toMatch(/planted-shift-lead failed the bias check \(look-ahead, parity\): look-ahead: indicator 'next'/);
+    expect(((err as QuantlabError).details as { report: BiasReport }).report.ok).toBe(false);
+  });
+});
+
+describe('checkBias arguments', () => {
+  it('refuses too few bars and unknown options', () => {
+    expect(() => checkBias('sma-cross', sliceBars(bars, 0, 5), {})).toThrow(/at least 10 bars/);
+    expect(() => checkBias('sma-cross', bars, {}, { cutz: 3 } as never)).toThrow(/checkBias option 'cutz'/);
+    expect(() => checkBias('sma-cross', bars, {}, { cuts: 0 })).toThrow(/integer >= 1, found 0/);
+  });
+});
