@@ -1,7 +1,7 @@
 import { QuantlabError } from '../core';
 import { paramsKey, type Params } from './space';
 import { isRefusal } from './storage';
-import type { Objective, ObjectiveValue, Progress, Study, StudyRun } from './study';
+import { scoredParts, type Objective, type ObjectiveValue, type Progress, type Study, type StudyRun } from './study';
 import { paretoFront, sortBest, type TrialRecord, type TrialState } from './trial';
 
 /** One trial of a batch: its number in the study (already claimed) and its parameters. */
@@ -20,6 +20,8 @@ export interface BatchResult {
   /** Index of the trial that threw (the ones after it did not run), or -1. */
   failedAt: number;
   error?: Error;
+  /** Per trial: why it is infeasible (a constraint its result breaks), or null. */
+  infeasible?: (string | null)[];
 }
 
 /** Runs batches of trials: a worker pool (see workerPool), or in-process (`inProcessEvaluator`). */
@@ -43,26 +45,28 @@ export function inProcessEvaluator(objective: Objective): BatchEvaluator {
       const end = new Float64Array(n).fill(NaN);
       let values = new Float64Array(0);
       let width = 0;
+      const infeasible: (string | null)[] = new Array(n).fill(null);
       for (let i = 0; i < n; i++) {
         const t = batch[i]!;
         let v: ObjectiveValue;
         try {
           v = await objective({ number: t.number, params: t.params, report: noReport, shouldPrune: noPrune, pruned: () => new Error(`trial ${t.number} pruned`) });
         } catch (e) {
-          return { values, width, end, failedAt: i, error: e as Error };
+          return { values, width, end, failedAt: i, error: e as Error, infeasible };
         }
-        const k = typeof v === 'number' ? 1 : v.length;
+        const parts = scoredParts(v);
+        const k = parts.values.length;
         if (i === 0) {
           width = k;
           values = new Float64Array(n * k).fill(NaN);
         } else if (k !== width) {
-          return { values, width, end, failedAt: i, error: new Error(`trial ${t.number}: expected ${width} objective value(s) like the batch's first trial, found ${k}`) };
+          return { values, width, end, failedAt: i, error: new Error(`trial ${t.number}: expected ${width} objective value(s) like the batch's first trial, found ${k}`), infeasible };
         }
-        if (typeof v === 'number') values[i] = v;
-        else for (let j = 0; j < k; j++) values[i * k + j] = v[j]!;
+        for (let j = 0; j < k; j++) values[i * k + j] = parts.values[j]!;
+        infeasible[i] = parts.infeasible;
         end[i] = Date.now();
       }
-      return { values, width, end, failedAt: -1 };
+      return { values, width, end, failedAt: -1, infeasible };
     },
   };
 }
@@ -134,7 +138,7 @@ export async function runInBatches(study: Study, points: readonly Params[], eval
   let best: TrialRecord | null = null;
   const sign = study.directions[0] === 'minimize' ? 1 : -1;
   const consider = (t: TrialRecord) => {
-    if (t.state === 'complete' && t.values && t.values[0]! === t.values[0]! && (!best || sign * t.values[0]! < sign * best.values![0]!)) best = t;
+    if (t.state === 'complete' && !t.infeasible && t.values && t.values[0]! === t.values[0]! && (!best || sign * t.values[0]! < sign * best.values![0]!)) best = t;
   };
   for (const t of known) {
     if (!t) continue;
@@ -188,10 +192,12 @@ export async function runInBatches(study: Study, points: readonly Params[], eval
         else values = null;
       }
       const now = r && r.end[i] === r.end[i] ? r.end[i]! : Date.now();
-      const ok = await storage.finishTrial(name, t.number, state, values, now);
+      const infeasible = state === 'complete' ? (r?.infeasible?.[i] ?? null) : null;
+      const ok = await storage.finishTrial(name, t.number, state, values, now, infeasible);
       inFlight.delete(t.number);
       ran++;
       const rec: TrialRecord = { ...t, state: ok ? state : 'fail', values: ok ? values : null, datetimeComplete: now };
+      if (ok && infeasible) rec.infeasible = infeasible;
       counts[rec.state]++;
       consider(rec);
       last = rec;

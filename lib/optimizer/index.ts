@@ -14,6 +14,7 @@ export { openStorage } from './open';
 export * from './samplers';
 export * from './pruners';
 export * from './study';
+export * from './identity';
 export * from './shared';
 export * from './workers';
 export * from './progress';

@@ -126,13 +126,14 @@ export class MemoryStorage implements Storage {
     }
   }
 
-  async finishTrial(name: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number): Promise<boolean> {
+  async finishTrial(name: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number, infeasible?: string | null): Promise<boolean> {
     const t = this.running(name, number);
     if (t.state !== 'running') return false;
     if (state === 'fail') untrack(this.study(name), number);
     t.state = state;
     t.values = values ? [...values] : null;
     t.datetimeComplete = now;
+    if (infeasible && state === 'complete') t.infeasible = infeasible;
     return true;
   }
 

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS quantlab_trials (
 );
 CREATE INDEX IF NOT EXISTS quantlab_trials_params ON quantlab_trials (study_id, params);
 CREATE INDEX IF NOT EXISTS quantlab_trials_state ON quantlab_trials (study_id, state);
+ALTER TABLE quantlab_trials ADD COLUMN IF NOT EXISTS infeasible TEXT;
 `;
 
 
@@ -221,12 +222,12 @@ export class PostgresStorage implements Storage {
     );
   }
 
-  async finishTrial(name: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number): Promise<boolean> {
+  async finishTrial(name: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number, infeasible?: string | null): Promise<boolean> {
     return this.tx(async (c) => {
       const id = await this.studyId(c, name);
       const r = await c.query(
-        "UPDATE quantlab_trials SET state = $3, vals = $4, datetime_complete = $5 WHERE study_id = $1 AND number = $2 AND state = 'running'",
-        [id, number, state, values ? encodeNumbers(values) : null, now],
+        "UPDATE quantlab_trials SET state = $3, vals = $4, datetime_complete = $5, infeasible = $6 WHERE study_id = $1 AND number = $2 AND state = 'running'",
+        [id, number, state, values ? encodeNumbers(values) : null, now, state === 'complete' && infeasible ? infeasible : null],
       );
       if (r.rowCount === 0) {
         const e = await c.query('SELECT 1 FROM quantlab_trials WHERE study_id = $1 AND number = $2', [id, number]);

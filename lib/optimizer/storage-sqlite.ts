@@ -52,6 +52,9 @@ export class SqliteStorage implements Storage {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      // files written before trials could be infeasible: add the column
+      const cols = this.db.prepare('PRAGMA table_info(trials)').all() as { name: string }[];
+      if (!cols.some((c) => c.name === 'infeasible')) this.db.exec('ALTER TABLE trials ADD COLUMN infeasible TEXT');
     } catch (e) {
       if (e instanceof QuantlabError) throw e;
       throw new QuantlabError('BAD_ARGUMENT', `storage ${this.url}: cannot open the database (${(e as Error).message})`);
@@ -167,11 +170,11 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  async finishTrial(name: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number): Promise<boolean> {
+  async finishTrial(name: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number, infeasible?: string | null): Promise<boolean> {
     return this.tx(() => {
       const r = this.db
-        .prepare("UPDATE trials SET state = ?, vals = ?, datetime_complete = ? WHERE study = ? AND number = ? AND state = 'running'")
-        .run(state, values ? encodeNumbers(values) : null, now, name, number);
+        .prepare("UPDATE trials SET state = ?, vals = ?, datetime_complete = ?, infeasible = ? WHERE study = ? AND number = ? AND state = 'running'")
+        .run(state, values ? encodeNumbers(values) : null, now, state === 'complete' && infeasible ? infeasible : null, name, number);
       if (r.changes === 0) {
         this.need(name);
         if (!this.db.prepare('SELECT 1 FROM trials WHERE study = ? AND number = ?').get(name, number)) throw notRunning(this.url, name, number, 'missing');

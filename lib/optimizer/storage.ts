@@ -31,9 +31,10 @@ export interface Storage {
   heartbeat(study: string, numbers: readonly number[], now: number): Promise<void>;
   /**
    * Moves a running trial to a final state. Returns false (and changes nothing) when the trial is no longer
-   * running, e.g. because another process marked it failed after its heartbeat went stale.
+   * running, e.g. because another process marked it failed after its heartbeat went stale. `infeasible`
+   * (a reason) marks a complete trial whose result breaks a constraint.
    */
-  finishTrial(study: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number): Promise<boolean>;
+  finishTrial(study: string, number: number, state: Exclude<TrialState, 'running'>, values: number[] | null, now: number, infeasible?: string | null): Promise<boolean>;
   /** Marks failed every running trial whose heartbeat is older than `staleBefore`; returns their numbers. */
   failStaleTrials(study: string, staleBefore: number, now: number): Promise<number[]>;
   /** The study's trials by number, optionally only those in `states` and numbered `from` or higher. */

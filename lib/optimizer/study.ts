@@ -5,6 +5,7 @@ import { nopPruner, prunerFrom, type Pruner, type PrunerName } from './pruners';
 import { randomSeed, rng } from './rng';
 import { samplerFrom, type Sampler, type SamplerName } from './samplers';
 import { checkSpace, constraintError, paramsError, type Constraint, type Params, type SearchSpace } from './space';
+import { identityDifferences, studyMismatch, type StudyIdentity } from './identity';
 import { isRefusal, type Storage } from './storage';
 import { checkDirections, paretoFront, sortBest, type Direction, type StudyRecord, type TrialRecord, type TrialState } from './trial';
 
@@ -16,7 +17,26 @@ export class TrialPruned extends Error {
   }
 }
 
-export type ObjectiveValue = number | readonly number[];
+/**
+ * What an objective returns: one value (or one per direction), or `{ values, infeasible }` where
+ * `infeasible` (a reason) marks a trial whose result breaks a constraint: recorded with its values and
+ * reason, seen by samplers as the worst value, never the best.
+ */
+export type ObjectiveValue = number | readonly number[] | ScoredValue;
+
+export interface ScoredValue {
+  values: number | readonly number[];
+  /** Why the trial is infeasible (a constraint it breaks); absent or null when feasible. */
+  infeasible?: string | null;
+}
+
+/** The values and infeasibility reason of an objective's answer. */
+export function scoredParts(v: ObjectiveValue): { values: number[]; infeasible: string | null } {
+  if (typeof v === 'number') return { values: [v], infeasible: null };
+  if (Array.isArray(v)) return { values: [...(v as number[])], infeasible: null };
+  const s = v as ScoredValue;
+  return { values: typeof s.values === 'number' ? [s.values] : [...s.values], infeasible: s.infeasible ?? null };
+}
 
 /** What an objective sees of its trial (the same in-process and in a worker thread). */
 export interface TrialLike {
@@ -61,6 +81,15 @@ export interface StudyOptions {
   seed?: number;
   /** Stored with the study (strategy, objective, data …) and shown by `study show`. */
   meta?: Record<string, unknown>;
+  /**
+   * Everything that defines the study (see StudyIdentity), stored in `meta.identity` when it is created. A
+   * study of this name stored with another identity is refused (STUDY_MISMATCH naming each difference).
+   */
+  identity?: StudyIdentity;
+  /** Delete a stored study of this name (every trial) and start it over. Default false. */
+  restart?: boolean;
+  /** How the mismatch error tells the user to start over. Default 'restart: true'. */
+  restartHint?: string;
   /** How often running trials prove they are alive, ms. Default 5000. */
   heartbeatInterval?: number;
   /** A running trial whose heartbeat is older than this is marked failed, ms. Default 60000. */
@@ -129,12 +158,23 @@ export async function createStudy(options: StudyOptions): Promise<Study> {
   const storage = given === undefined ? openStorage('memory:') : typeof given === 'string' ? openStorage(given) : given;
   const sampler = samplerFrom(options.sampler, directions.length > 1 ? 'nsga2' : 'tpe');
   const seed = options.seed ?? randomSeed();
+  const identity = options.identity ? { directions, ...options.identity } : undefined;
+  const checkIdentity = (stored: Record<string, unknown> | undefined) => {
+    if (!identity || !stored) return;
+    const diffs = identityDifferences(stored, identity);
+    if (diffs.length) throw studyMismatch(storage.url, name, diffs, options.restartHint);
+  };
+  const existing = await storage.getStudy(name);
+  if (existing && options.restart) await storage.deleteStudy(name);
+  else if (existing) checkIdentity(existing.meta.identity as Record<string, unknown> | undefined);
   const record = await storage.createStudy({
     name,
     directions,
     space: options.space,
-    meta: { sampler: sampler.name, seed, ...options.meta },
+    meta: { sampler: sampler.name, seed, ...options.meta, ...(identity ? { identity } : {}) },
   });
+  // another process may have created it meanwhile
+  if (!existing || options.restart) checkIdentity(record.meta.identity as Record<string, unknown> | undefined);
   return new Study(record, storage, options, sampler, seed, typeof options.storage !== 'object');
 }
 
@@ -198,7 +238,7 @@ export class Study {
       const t = this.cache[this.finalBelow]!;
       if (t.state !== 'fail') {
         this.finalLive++;
-        this.finalHistory.push(t);
+        this.finalHistory.push(forSampler(t, this.directions));
       }
       this.finalBelow++;
     }
@@ -251,9 +291,10 @@ export class Study {
     const number = typeof trial === 'number' ? trial : trial.number;
     let state: Exclude<TrialState, 'running'>;
     let values: number[] | null = null;
+    let infeasible: string | null = null;
     if (result === 'pruned' || result === 'fail') state = result;
     else {
-      values = typeof result === 'number' ? [result] : [...result];
+      ({ values, infeasible } = scoredParts(result));
       if (values.length !== this.directions.length) {
         throw new QuantlabError(
           'BAD_ARGUMENT',
@@ -261,10 +302,13 @@ export class Study {
         );
       }
       state = values.some((v) => typeof v !== 'number' || v !== v) ? 'fail' : 'complete';
-      if (state === 'fail') values = null;
+      if (state === 'fail') {
+        values = null;
+        infeasible = null;
+      }
     }
     const now = Date.now();
-    const ok = await this.storage.finishTrial(this.name, number, state, values, now);
+    const ok = await this.storage.finishTrial(this.name, number, state, values, now, infeasible);
     this.mine.delete(number);
     if (!this.mine.size) this.stopHeartbeat();
     if (!ok) {
@@ -282,6 +326,7 @@ export class Study {
       values,
       datetimeComplete: now,
     };
+    if (infeasible !== null) t.infeasible = infeasible;
     this.cache[number] = t;
     return t;
   }
@@ -306,7 +351,7 @@ export class Study {
         if (!t) continue;
         if (t.state !== 'fail') live++;
         if (t.state === 'running') pending.push(t.params);
-        else if (t.state !== 'fail') tailFinal.push(t);
+        else if (t.state !== 'fail') tailFinal.push(forSampler(t, this.directions));
       }
       if (tailFinal.length) history = history.concat(tailFinal);
       if (limit !== undefined && live >= limit) return 'limit';
@@ -475,7 +520,7 @@ export class Study {
       else {
         done++;
         if (t.state === 'pruned') pruned++;
-        else if (t.values && t.values[0]! === t.values[0]! && (!best || s * t.values[0]! < s * best.values![0]!)) best = t;
+        else if (!t.infeasible && t.values && t.values[0]! === t.values[0]! && (!best || s * t.values[0]! < s * best.values![0]!)) best = t;
       }
     }
     const elapsed = (performance.now() - started) / 1000;
@@ -537,6 +582,12 @@ export class Trial implements TrialLike {
   pruned(): TrialPruned {
     return new TrialPruned(`trial ${this.number} pruned`);
   }
+}
+
+/** An infeasible trial as samplers see it: its values replaced by the worst (so that they learn to avoid it). */
+function forSampler(t: TrialRecord, directions: readonly Direction[]): TrialRecord {
+  if (!t.infeasible || !t.values) return t;
+  return { ...t, values: directions.map((d) => (d === 'maximize' ? -Infinity : Infinity)) };
 }
 
 function processAlive(pid: number): boolean {

@@ -28,6 +28,11 @@ export interface TrialRecord {
   heartbeat: number;
   /** Which process / thread ran it: 'host:pid:tag'. */
   worker: string;
+  /**
+   * Set on a complete trial whose result breaks a constraint: the reason ('trades 3 < minTrades 30'). Its
+   * values are kept, but it is never the best and samplers see it as the worst.
+   */
+  infeasible?: string;
 }
 
 /** What a storage keeps about a study. */
@@ -58,6 +63,9 @@ export function checkDirections(directions: readonly string[], owner: string): D
   return [...directions] as Direction[];
 }
 
+/** False for a trial marked infeasible (its result breaks a constraint). */
+export const feasible = (t: TrialRecord): boolean => !t.infeasible;
+
 /** Value of a trial for ranking on one objective: complete → its value; pruned → its last intermediate value. */
 export function rankValue(t: TrialRecord, objective = 0): number {
   if (t.state === 'complete' && t.values) return t.values[objective]!;
@@ -86,6 +94,7 @@ export const sign = (d: Direction): number => (d === 'minimize' ? 1 : -1);
  * reached (later first) and their last intermediate value; NaN values last; ties by trial number.
  */
 export function sortBest(trials: readonly TrialRecord[], direction: Direction): TrialRecord[] {
+  trials = trials.filter(feasible);
   const s = sign(direction);
   const key = (t: TrialRecord): [number, number, number] => {
     if (t.state === 'complete') {
@@ -178,7 +187,7 @@ export function crowding(points: readonly (readonly number[])[]): Float64Array {
 
 /** Complete trials on the Pareto front (not dominated by any other complete trial), by trial number. */
 export function paretoFront(trials: readonly TrialRecord[], directions: readonly Direction[]): TrialRecord[] {
-  const done = trials.filter((t) => t.state === 'complete' && t.values && t.values.every((v) => v === v));
+  const done = trials.filter((t) => t.state === 'complete' && !t.infeasible && t.values && t.values.every((v) => v === v));
   if (!done.length) return [];
   const pts = done.map((t) => minimised(t, directions));
   return nonDominatedFronts(pts)[0]!.map((i) => done[i]!).sort((a, b) => a.number - b.number);
@@ -213,6 +222,7 @@ export interface TrialRow {
   datetime_complete: number | null;
   heartbeat: number;
   worker: string;
+  infeasible?: string | null;
 }
 
 /** The plain record of a stored trial row (numbers coerced: PostgreSQL drivers may return them as text). */
@@ -226,4 +236,5 @@ export const trialFromRow = (r: TrialRow): TrialRecord => ({
   datetimeComplete: r.datetime_complete === null ? null : Number(r.datetime_complete),
   heartbeat: Number(r.heartbeat),
   worker: r.worker,
+  ...(r.infeasible ? { infeasible: r.infeasible } : {}),
 });

@@ -5,7 +5,7 @@
  * ('batch', a grid chunk) they are local no-ops and the values come back in one Float64Array.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Objective, ObjectiveValue, TrialLike } from './study';
+import type { Objective, ObjectiveValue, ScoredValue, TrialLike } from './study';
 import type { Params } from './space';
 
 interface TrialMsg {
@@ -129,7 +129,9 @@ async function runBatch(m: BatchMsg): Promise<void> {
         error = errorFields(e);
         break;
       }
-      const k = typeof v === 'number' ? 1 : v.length;
+      const raw = typeof v === 'number' || Array.isArray(v) ? v : (v as ScoredValue).values; // no study.ts import here: it loads the storages
+      const vs: readonly number[] = typeof raw === 'number' ? [raw] : (raw as readonly number[]);
+      const k = vs.length;
       if (!values) {
         width = k;
         values = new Float64Array(n * k).fill(NaN);
@@ -139,8 +141,7 @@ async function runBatch(m: BatchMsg): Promise<void> {
         error = { name: 'Error', message: `trial ${t.number}: expected ${width} objective value(s) like the batch's first trial, found ${k}`, stack: undefined };
         break;
       }
-      if (typeof v === 'number') values[i] = v;
-      else for (let j = 0; j < k; j++) values[i * k + j] = v[j]!;
+      for (let j = 0; j < k; j++) values[i * k + j] = vs[j]!;
       end[i] = performance.timeOrigin + performance.now();
     }
   } catch (e) {

@@ -1,7 +1,8 @@
 import { sliceBars, QuantlabError, type Bars } from '../core';
 import { barReturns, drawdownStats, sharpeRatio, sortinoRatio, type Stats } from '../metrics';
-import type { Direction, Objective, Params } from '../optimizer';
-import { backtest, backtestSummary, type AnyStrategy, type BacktestOptions, type IndicatorCache } from '../strategy';
+import type { Direction, Objective, Params, ScoredValue } from '../optimizer';
+import { backtest, backtestSummary, type AnyStrategy, type BacktestOptions, type BacktestResult, type IndicatorCache } from '../strategy';
+import { functionHash } from './identity';
 
 type SimSummary = ReturnType<typeof backtestSummary>;
 
@@ -25,15 +26,27 @@ const STATS = {
   probabilisticSharpe: 'maximize',
   deflatedSharpe: 'maximize',
 } as const;
+/**
+ * Research objectives over the full backtest:
+ * - dailySharpe: Sharpe ratio of daily returns (equity at each UTC day's last bar), annualised with √365;
+ * - returnOverDrawdown: totalReturn / maxDrawdown (NaN, scored worst, without a drawdown and a gain);
+ * - tradePenalizedSharpe: sharpe × √(min(trades, 30) / 30) when positive (fewer than 30 trades shrink it), else sharpe.
+ * (calmar and deflatedSharpe above: deflatedSharpe per trial uses the backtest option `trials`, default 1.)
+ */
+const RESEARCH = { dailySharpe: 'maximize', returnOverDrawdown: 'maximize', tradePenalizedSharpe: 'maximize' } as const;
 
 export type SummaryObjective = keyof typeof SUMMARY;
-export type StatsObjective = keyof typeof STATS;
+export type StatsObjective = keyof typeof STATS | keyof typeof RESEARCH;
 export type ObjectiveName = SummaryObjective | StatsObjective;
-export const OBJECTIVE_NAMES: readonly ObjectiveName[] = [...(Object.keys(SUMMARY) as SummaryObjective[]), ...(Object.keys(STATS) as StatsObjective[])];
+export const OBJECTIVE_NAMES: readonly ObjectiveName[] = [
+  ...(Object.keys(SUMMARY) as SummaryObjective[]),
+  ...(Object.keys(STATS) as StatsObjective[]),
+  ...(Object.keys(RESEARCH) as StatsObjective[]),
+];
 
 /** The direction a named objective is optimised in. */
 export function objectiveDirection(name: string): Direction {
-  const d = (SUMMARY as Record<string, Direction>)[name] ?? (STATS as Record<string, Direction>)[name];
+  const d = (SUMMARY as Record<string, Direction>)[name] ?? (STATS as Record<string, Direction>)[name] ?? (RESEARCH as Record<string, Direction>)[name];
   if (!d) throw new QuantlabError('BAD_ARGUMENT', `objective: expected one of ${OBJECTIVE_NAMES.join(', ')}, found ${JSON.stringify(name)}`);
   return d;
 }
@@ -48,6 +61,149 @@ export interface ScoreSpec {
   fixed?: Params;
   /** Split the bars into this many consecutive folds, report the running mean per fold (for pruners). */
   folds?: number;
+  /** Append every statistic of the full backtest (STAT_FIELDS order) to the values: for objective functions and constraints evaluated in the main thread. */
+  withStats?: boolean;
+}
+
+/** The numeric statistics a trial sends back (in this order) when objective functions or constraints need them. */
+export const STAT_FIELDS = [
+  'durationDays', 'bars', 'barMs', 'barsPerYear', 'exposure', 'finalEquity', 'peakEquity', 'commissions', 'totalReturn', 'buyHoldReturn',
+  'annualReturn', 'annualVolatility', 'cagr', 'sharpe', 'sortino', 'calmar', 'alpha', 'beta', 'maxDrawdown', 'avgDrawdown', 'maxDrawdownBars',
+  'avgDrawdownBars', 'longestUnderwaterBars', 'trades', 'winRate', 'bestTrade', 'worstTrade', 'avgTrade', 'maxTradeBars', 'avgTradeBars',
+  'profitFactor', 'expectancy', 'sqn', 'kelly', 'omega', 'var95', 'cvar95', 'maxWinStreak', 'maxLossStreak', 'skew', 'kurtosis',
+  'probabilisticSharpe', 'deflatedSharpe',
+] as const satisfies readonly (keyof Stats)[];
+
+/** The statistics an objective function or a constraint sees (every numeric field of the backtest's stats). */
+export type TrialStats = Pick<Stats, (typeof STAT_FIELDS)[number]>;
+
+/** What an objective function sees of a trial: its full parameters and the statistics of its backtest. */
+export interface TrialResult {
+  params: Params;
+  stats: TrialStats;
+}
+
+/** An objective written as a function of the trial's result, maximised: `(r) => r.stats.sharpe * Math.sqrt(r.stats.trades)`. */
+export type ObjectiveFunction = (r: TrialResult) => number;
+
+/** A named objective function with its direction (default 'maximize'). */
+export interface ObjectiveDefinition {
+  name: string;
+  direction?: Direction;
+  value: ObjectiveFunction;
+}
+
+/** One objective: a name from the library, a function of the trial's result, or a named function with a direction. */
+export type ObjectiveSpec = ObjectiveName | ObjectiveFunction | ObjectiveDefinition;
+
+/**
+ * Rules a trial's result must meet; a trial that breaks one is infeasible: recorded (complete, with its
+ * values and the reason), never the best, and seen by samplers as the worst.
+ */
+export interface ResultConstraints {
+  /** At least this many trades. */
+  minTrades?: number;
+  /** Maximum drawdown at most this fraction (0.4 = 40 %). */
+  maxDrawdown?: number;
+  /** Time in the market at least this fraction. */
+  minExposure?: number;
+  /** Your own rule: true, or false / a message saying what is wrong. */
+  check?: (r: TrialResult) => boolean | string;
+}
+
+const CONSTRAINT_KEYS = ['minTrades', 'maxDrawdown', 'minExposure', 'check'];
+
+/** How a study's objectives are computed: named ones where the backtest runs, functions in the main thread. */
+export interface ObjectivePlan {
+  /** One label per objective (the name, or the function's name). */
+  labels: string[];
+  directions: Direction[];
+  /** What identifies each objective in a stored study: the name, or name + SHA-256 of the function's source. */
+  ids: unknown[];
+  /** Identity of the constraints (null when none). */
+  constraintsId: unknown;
+  /** Named objectives computed with the backtest (in worker threads when jobs > 1). */
+  named: ObjectiveName[];
+  /** True when the trials must send their statistics back (functions or constraints). */
+  withStats: boolean;
+  /** From a trial's values (named ones, then STAT_FIELDS) to its objective values and infeasibility. */
+  finish(vector: ArrayLike<number>, params: Params): ScoredValue;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** The reason a result breaks the constraints, or null. */
+export function constraintViolation(c: ResultConstraints | undefined, r: TrialResult): string | null {
+  if (!c) return null;
+  const s = r.stats;
+  if (c.minTrades !== undefined && !(s.trades >= c.minTrades)) return `trades ${s.trades} < minTrades ${c.minTrades}`;
+  if (c.maxDrawdown !== undefined && !(s.maxDrawdown <= c.maxDrawdown)) return `max drawdown ${pct(s.maxDrawdown)} > maxDrawdown ${pct(c.maxDrawdown)}`;
+  if (c.minExposure !== undefined && !(s.exposure >= c.minExposure)) return `exposure ${pct(s.exposure)} < minExposure ${pct(c.minExposure)}`;
+  if (c.check) {
+    const v = c.check(r);
+    if (v !== true) return typeof v === 'string' && v ? v : 'check(r) returned false';
+  }
+  return null;
+}
+
+function checkConstraints(c: ResultConstraints | undefined): void {
+  if (c === undefined) return;
+  if (!c || typeof c !== 'object') throw new QuantlabError('BAD_ARGUMENT', `optimize: expected constraints to be an object { minTrades?, maxDrawdown?, minExposure?, check? }, found ${JSON.stringify(c)}`);
+  for (const [k, v] of Object.entries(c)) {
+    if (!CONSTRAINT_KEYS.includes(k)) throw new QuantlabError('BAD_ARGUMENT', `optimize: constraint '${k}' unknown; expected one of ${CONSTRAINT_KEYS.join(', ')}`);
+    if (k === 'check') {
+      if (v !== undefined && typeof v !== 'function') throw new QuantlabError('BAD_ARGUMENT', `optimize: constraint 'check' must be a function (r) => true | 'reason', found ${typeof v}`);
+    } else if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) {
+      throw new QuantlabError('BAD_ARGUMENT', `optimize: constraint '${k}' expected a number >= 0, found ${JSON.stringify(v)}`);
+    }
+  }
+}
+
+/** The plan for objectives given as names, functions or definitions, with optional result constraints. */
+export function objectivePlan(given: ObjectiveSpec | readonly ObjectiveSpec[] | undefined, constraints?: ResultConstraints): ObjectivePlan {
+  const list: ObjectiveSpec[] = given === undefined ? ['sharpe'] : Array.isArray(given) ? [...given] : [given as ObjectiveSpec];
+  if (!list.length) throw new QuantlabError('BAD_ARGUMENT', 'optimize: expected at least one objective, found none');
+  checkConstraints(constraints);
+  const named: ObjectiveName[] = [];
+  const labels: string[] = [];
+  const directions: Direction[] = [];
+  const ids: unknown[] = [];
+  const steps: ({ kind: 'named'; at: number } | { kind: 'fn'; fn: ObjectiveFunction })[] = [];
+  for (const o of list) {
+    if (typeof o === 'string') {
+      directions.push(objectiveDirection(o));
+      labels.push(o);
+      ids.push(o);
+      steps.push({ kind: 'named', at: named.length });
+      named.push(o);
+    } else if (typeof o === 'function') {
+      const label = o.name || 'objective function';
+      directions.push('maximize');
+      labels.push(label);
+      ids.push({ function: label, direction: 'maximize', sha256: functionHash(o) });
+      steps.push({ kind: 'fn', fn: o });
+    } else if (o && typeof o === 'object' && typeof o.value === 'function' && typeof o.name === 'string') {
+      const d = o.direction ?? 'maximize';
+      if (d !== 'maximize' && d !== 'minimize') throw new QuantlabError('BAD_ARGUMENT', `objective '${o.name}': expected direction 'maximize' or 'minimize', found ${JSON.stringify(d)}`);
+      directions.push(d);
+      labels.push(o.name);
+      ids.push({ function: o.name, direction: d, sha256: functionHash(o.value) });
+      steps.push({ kind: 'fn', fn: o.value });
+    } else {
+      throw new QuantlabError('BAD_ARGUMENT', `objective: expected one of ${OBJECTIVE_NAMES.join(', ')}, a function (r) => number or { name, direction?, value }, found ${JSON.stringify(o)}`);
+    }
+  }
+  const withStats = steps.some((s) => s.kind === 'fn') || constraints !== undefined;
+  const constraintsId = constraints === undefined ? null : Object.fromEntries(Object.entries(constraints).map(([k, v]) => [k, typeof v === 'function' ? { sha256: functionHash(v) } : v]));
+  const m = named.length;
+  const finish = (vector: ArrayLike<number>, params: Params): ScoredValue => {
+    const stats = {} as Record<string, number>;
+    for (let i = 0; i < STAT_FIELDS.length; i++) stats[STAT_FIELDS[i]!] = vector[m + i]!;
+    const r: TrialResult = { params, stats: stats as TrialStats };
+    const values = steps.map((s, i) => (s.kind === 'named' ? vector[s.at]! : orWorst(Number(s.fn(r)), directions[i]!)));
+    return { values, infeasible: constraintViolation(constraints, r) };
+  };
+  return { labels, directions, ids, constraintsId, named, withStats, finish };
 }
 
 /**
@@ -59,12 +215,42 @@ const orWorst = (v: number, d: Direction): number => (v === v ? v : d === 'maxim
 /** Scores one parameter set on bars (the cache must belong to these bars). */
 export function score(strategy: AnyStrategy, bars: Bars, params: Params, spec: ScoreSpec, cache: IndicatorCache): number[] {
   const opts = { ...spec.backtest, cache };
-  if (spec.objectives.every(isSummaryObjective)) {
+  if (!spec.withStats && spec.objectives.every(isSummaryObjective)) {
     const s: SimSummary = backtestSummary(strategy, bars, params, opts);
     return spec.objectives.map((o) => orWorst(s[o as SummaryObjective], objectiveDirection(o)));
   }
-  const st = backtest(strategy, bars, params, opts).stats as Stats & SimSummary;
-  return spec.objectives.map((o) => orWorst((st as unknown as Record<string, number>)[o]!, objectiveDirection(o)));
+  const r = backtest(strategy, bars, params, opts);
+  const st = r.stats as unknown as Record<string, number>;
+  const out = spec.objectives.map((o) => orWorst(o in RESEARCH ? researchObjective(o, r, bars) : st[o]!, objectiveDirection(o)));
+  if (spec.withStats) for (const f of STAT_FIELDS) out.push(st[f]!);
+  return out;
+}
+
+/** Sharpe ratio of daily returns: equity at the last bar of each UTC day, annualised with √365. */
+export function dailySharpe(equity: Float64Array, ts: Float64Array, initial: number): number {
+  const daily: number[] = [];
+  let prev = initial;
+  for (let i = 0; i < equity.length; i++) {
+    const day = Math.floor(ts[i]! / 86_400_000);
+    if (i + 1 < equity.length && Math.floor(ts[i + 1]! / 86_400_000) === day) continue;
+    daily.push(equity[i]! / prev - 1);
+    prev = equity[i]!;
+  }
+  return sharpeRatio(Float64Array.from(daily), 365);
+}
+
+function researchObjective(name: string, r: BacktestResult, bars: Bars): number {
+  const s = r.stats;
+  switch (name) {
+    case 'dailySharpe':
+      return dailySharpe(r.equity, bars.ts, r.initialCash);
+    case 'returnOverDrawdown':
+      return s.maxDrawdown > 0 ? s.totalReturn / s.maxDrawdown : s.totalReturn > 0 ? Infinity : NaN;
+    case 'tradePenalizedSharpe':
+      return s.sharpe > 0 ? s.sharpe * Math.sqrt(Math.min(s.trades, 30) / 30) : s.sharpe;
+    default:
+      throw new QuantlabError('BAD_ARGUMENT', `objective '${name}': not a research objective`);
+  }
 }
 
 /** Bytes an indicator result holds (typed arrays, or an object of them). */

@@ -1,10 +1,28 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QuantlabError, withSummary, type Bars } from '../core';
-import { capJobs, createStudy, gridPoints, openStorage, progressBar, samplerFrom, shareBars, workerPool, type Objective, type StudyRun, type WorkerPool } from '../optimizer';
-import { inProcessEvaluator, runInBatches } from '../optimizer/batch-run';
+import {
+  capJobs,
+  createStudy,
+  gridPoints,
+  identityDifferences,
+  openStorage,
+  progressBar,
+  samplerFrom,
+  shareBars,
+  studyMismatch,
+  workerPool,
+  type Executor,
+  type Objective,
+  type ObjectiveValue,
+  type Params,
+  type StudyRun,
+  type WorkerPool,
+} from '../optimizer';
+import { inProcessEvaluator, runInBatches, type BatchEvaluator, type BatchResult } from '../optimizer/batch-run';
 import { backtest, BUILTIN_STRATEGIES, getStrategy, type AnyStrategy, type IndicatorCache } from '../strategy';
-import { objectiveDirection, strategyObjectiveFor, type ObjectiveName, type ScoreSpec } from './objectives';
+import { checkStrategyFile, strategyStudyIdentity } from './identity';
+import { objectivePlan, strategyObjectiveFor, type ObjectivePlan, type ScoreSpec } from './objectives';
 import type { OptimizeOptions } from './options';
 import { overfittingReport } from './overfitting';
 import type { BestTrial, OptimizeResult } from './result';
@@ -37,9 +55,12 @@ const dataMeta = (bars: Bars) => ({
  */
 export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const strategy = typeof strategyOrName === 'string' ? getStrategy(strategyOrName) : strategyOrName;
-  const objectives = (Array.isArray(options.objective) ? options.objective : [options.objective ?? 'sharpe']) as ObjectiveName[];
-  if (!objectives.length) throw new QuantlabError('BAD_ARGUMENT', 'optimize: expected at least one objective, found none');
-  const directions = objectives.map(objectiveDirection);
+  const plan = objectivePlan(options.objective, options.constraints);
+  const objectives = plan.labels;
+  const directions = plan.directions;
+  if (plan.withStats && options.folds) {
+    throw new QuantlabError('BAD_ARGUMENT', 'optimize: folds work with named objectives only; objective functions and constraints are evaluated on the whole period (drop folds, or use a named objective)');
+  }
   const space = strategySpace(strategy, options);
   const constraint = strategyConstraint(strategy, options.fixed, options.constraint);
   const sampler = samplerFrom(options.sampler, directions.length > 1 ? 'nsga2' : 'tpe');
@@ -52,16 +73,23 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
   const name = options.name ?? `${strategy.name}-${bars.symbol || 'bars'}-${bars.timeframe || 'tf'}`;
   const storage = typeof options.storage === 'object' ? options.storage : openStorage(options.storage ?? 'memory:');
   const ownsStorage = typeof options.storage !== 'object';
-  const spec: ScoreSpec = { objectives, backtest: options.backtest ?? {}, fixed: options.fixed, folds: options.folds };
+  const spec: ScoreSpec = { objectives: plan.named, backtest: options.backtest ?? {}, fixed: options.fixed, folds: options.folds, ...(plan.withStats ? { withStats: true } : {}) };
+  const restartHint = options.restartHint ?? 'restart: true';
   let pool: WorkerPool | null = null;
   try {
+    if (jobs > 1 && options.strategyFile) await checkStrategyFile(strategy, options.strategyFile, bars);
     const existing = await storage.getStudy(name);
     const data = dataMeta(bars);
-    if (existing?.meta?.data && JSON.stringify(existing.meta.data) !== JSON.stringify(data)) {
-      throw new QuantlabError(
-        'BAD_ARGUMENT',
-        `optimize: study '${name}' in ${storage.url} was run on other data (${JSON.stringify(existing.meta.data)}); found ${JSON.stringify(data)} — pick another name`,
-      );
+    const meta = { strategy: strategy.name, objectives, data, backtest: spec.backtest, fixed: options.fixed ?? {}, folds: options.folds ?? 0, constraints: plan.constraintsId };
+    if (existing && !existing.meta.identity && !options.restart) {
+      // a study stored before studies recorded their identity: compare what it recorded
+      const old = existing.meta as Record<string, unknown>;
+      const given: Record<string, unknown> = { ...meta, directions };
+      const stored: Record<string, unknown> = { directions: existing.directions };
+      for (const k of Object.keys(given)) if (k in old) stored[k] = old[k];
+      for (const k of Object.keys(given)) if (!(k in stored)) delete given[k];
+      const diffs = identityDifferences(stored, given);
+      if (diffs.length) throw studyMismatch(storage.url, name, diffs, restartHint);
     }
     const study = await createStudy({
       name,
@@ -72,10 +100,23 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
       sampler,
       pruner: options.pruner,
       seed: options.seed,
-      meta: { strategy: strategy.name, objectives, data, backtest: spec.backtest, fixed: options.fixed ?? {}, folds: options.folds ?? 0 },
+      meta,
+      identity: strategyStudyIdentity({
+        strategy,
+        bars,
+        space,
+        objectives: plan.ids,
+        constraints: plan.constraintsId,
+        backtest: spec.backtest,
+        fixed: options.fixed ?? {},
+        folds: options.folds ?? 0,
+        paramConstraint: options.constraint,
+      }),
+      restart: options.restart,
+      restartHint,
     });
     const progress = options.progress === false ? undefined : typeof options.progress === 'function' ? options.progress : progressBar({ label: name });
-    let objective: Objective | WorkerPool;
+    let objective: Objective | (Executor & BatchEvaluator);
     if (jobs > 1) {
       const builtin = BUILTIN_STRATEGIES.includes(strategy);
       if (!builtin && !options.strategyFile) {
@@ -92,8 +133,8 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
         },
         jobs,
       );
-      objective = pool;
-    } else objective = strategyObjectiveFor(strategy, bars, spec);
+      objective = plan.withStats ? finishingPool(plan, pool, options.fixed) : pool;
+    } else objective = plan.withStats ? finishing(plan, strategyObjectiveFor(strategy, bars, spec), options.fixed) : strategyObjectiveFor(strategy, bars, spec);
     const run: StudyRun = batched
       ? await runInBatches(study, points!, typeof objective === 'function' ? inProcessEvaluator(objective) : objective, { trials: target, onProgress: progress, timeout: options.timeout })
       : await study.optimize(objective, { trials: target, jobs, onProgress: progress, timeout: options.timeout });
@@ -116,6 +157,7 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
           direction: directions[0]!,
           seed: study.seed,
           cache,
+          ...(plan.withStats ? { objective: finishing(plan, strategyObjectiveFor(strategy, bars, { ...spec, folds: undefined }), options.fixed) } : {}),
         })
       : null;
     return withSummary({
@@ -136,4 +178,44 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
     await pool?.close();
     if (ownsStorage) await storage.close();
   }
+}
+
+const asVector = (v: ObjectiveValue): number[] => (typeof v === 'number' ? [v] : Array.isArray(v) ? (v as number[]) : []);
+
+/** The objective whose raw values (named objectives + statistics) become the plan's values and infeasibility. */
+function finishing(plan: ObjectivePlan, raw: Objective, fixed: Params | undefined): Objective {
+  return async (trial) => plan.finish(asVector(await raw(trial)), { ...fixed, ...trial.params });
+}
+
+/** The worker pool with the plan applied in this thread to the statistics the workers send back. */
+function finishingPool(plan: ObjectivePlan, pool: WorkerPool, fixed: Params | undefined): Executor & BatchEvaluator {
+  const width = plan.directions.length;
+  return {
+    size: pool.size,
+    concurrency: pool.concurrency,
+    close: () => pool.close(),
+    run: async (trial) => plan.finish(asVector(await pool.run(trial)), { ...fixed, ...trial.params }),
+    async evaluate(batch): Promise<BatchResult> {
+      const r = await pool.evaluate(batch);
+      const n = batch.length;
+      const values = new Float64Array(n * width).fill(NaN);
+      const infeasible: (string | null)[] = new Array(n).fill(null);
+      let failedAt = r.failedAt;
+      let error = r.error;
+      for (let i = 0; i < n && r.width > 0; i++) {
+        if (failedAt >= 0 && i >= failedAt) break;
+        try {
+          const f = plan.finish(r.values.subarray(i * r.width, (i + 1) * r.width), { ...fixed, ...batch[i]!.params });
+          const v = f.values as readonly number[];
+          for (let j = 0; j < width; j++) values[i * width + j] = v[j]!;
+          infeasible[i] = f.infeasible ?? null;
+        } catch (e) {
+          failedAt = i;
+          error = e as Error;
+          break;
+        }
+      }
+      return { values, width, end: r.end, failedAt, error, infeasible };
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { Constraint, ParamDecl, Params, Progress, Pruner, PrunerName, Sampler, SamplerName, Storage } from '../optimizer';
 import type { BacktestOptions } from '../strategy';
-import type { ObjectiveName } from './objectives';
+import type { ObjectiveSpec, ResultConstraints } from './objectives';
 
 /** Options of `optimize` (and, narrowed, of `sweep` and `walkForwardOptimize`). */
 export interface OptimizeOptions {
@@ -8,8 +8,26 @@ export interface OptimizeOptions {
   sampler?: SamplerName | Sampler;
   /** Finished trials the study should hold. Default 100; with the grid sampler, the whole grid. */
   trials?: number;
-  /** A named objective, or several (multi-objective, e.g. ['totalReturn', 'maxDrawdown']). Default 'sharpe'. */
-  objective?: ObjectiveName | ObjectiveName[];
+  /**
+   * What a trial scores: a named objective ('sharpe', 'dailySharpe', 'calmar', 'returnOverDrawdown',
+   * 'tradePenalizedSharpe', 'deflatedSharpe' …), a function of the trial's result (maximised:
+   * `(r) => r.stats.sharpe * Math.sqrt(r.stats.trades)`), `{ name, direction, value }`, or several of these
+   * (multi-objective, e.g. ['totalReturn', 'maxDrawdown']). Functions run in this thread, from the statistics
+   * worker threads send back. Default 'sharpe'.
+   */
+  objective?: ObjectiveSpec | ObjectiveSpec[];
+  /**
+   * Rules on each trial's result (`{ minTrades: 30, maxDrawdown: 0.4 }`, or `check: (r) => true | 'reason'`):
+   * a trial that breaks one is recorded as infeasible with its reason, never the best.
+   */
+  constraints?: ResultConstraints;
+  /**
+   * Delete a stored study of this name and start it over. Without it, resuming a study defined differently
+   * (strategy, space, objective, constraints, backtest options, fixed parameters, data) is refused.
+   */
+  restart?: boolean;
+  /** @internal How a STUDY_MISMATCH refusal names the start-over option (the CLI says --restart). */
+  restartHint?: string;
   /** Worker threads. Default 1 (in-process). */
   jobs?: number;
   /** 'memory:' (default), 'sqlite:experiments/studies.db', 'postgres://…', or a Storage. */

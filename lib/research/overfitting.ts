@@ -7,8 +7,10 @@ import {
   pboFromBlocks,
   rng,
   studyDeflatedSharpe,
+  scoredParts,
   type Constraint,
   type Direction,
+  type Objective,
   type Params,
   type PboResult,
   type SearchSpace,
@@ -28,6 +30,8 @@ export interface OverfittingInput extends OverfittingOptions {
   direction: Direction;
   seed: number;
   cache?: IndicatorCache;
+  /** The study's objective for the neighbourhood check (default: the named objectives of `spec`). */
+  objective?: Objective;
 }
 
 /**
@@ -87,14 +91,14 @@ export async function overfittingReport(
     pbo = pboFromBlocks(stats, blocks);
   }
   // neighbourhood: the study's objective at ±radius steps of each parameter
-  const objective = strategyObjectiveFor(strategy, bars, { ...o.spec, folds: undefined });
+  const objective = o.objective ?? strategyObjectiveFor(strategy, bars, { ...o.spec, folds: undefined });
   const searched: Params = {};
   for (const k of Object.keys(o.space)) if (k in o.best.params) searched[k] = o.best.params[k]!;
   const around = neighbours(o.space, searched, o.constraint, o.radius ?? 1);
   const values: number[] = [];
   for (const p of around) {
     const v = await objective({ number: -1, params: p, report: async () => undefined, shouldPrune: async () => false, pruned: () => new Error('pruned') });
-    values.push(typeof v === 'number' ? v : v[0]!);
+    values.push(scoredParts(v).values[0]!);
   }
   return {
     trials: finished,

@@ -1,6 +1,5 @@
 import type { Direction, Params, PboResult, Stability, StudySharpe, TrialRecord } from '../optimizer';
 import type { Stats } from '../metrics';
-import type { ObjectiveName } from './objectives';
 
 export interface BestTrial {
   number: number;
@@ -19,7 +18,8 @@ export interface OptimizeResult {
   storage: string;
   strategy: string;
   sampler: string;
-  objectives: ObjectiveName[];
+  /** The objectives' names (a function's name for an objective function). */
+  objectives: string[];
   directions: Direction[];
   /** Every trial of the study, by number. `trialColumns(result.trials)` gives table columns. */
   trials: TrialRecord[];

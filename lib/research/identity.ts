@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { makeBars, QuantlabError, sliceBars, type Bars } from '../core';
+import { resolveOptions, SIM_OPTION_NAMES, type SimOptions } from '../backtest';
+import { rng, sampleValid, type Constraint, type Params, type SearchSpace, type StudyIdentity } from '../optimizer';
+import { defaultValue, type ParamSpace } from '../params';
+import { backtest, type AnyStrategy, type BacktestOptions } from '../strategy';
+import { strategyConstraint } from './space';
+
+const sha256 = (...parts: (string | ArrayBufferView)[]): string => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(typeof p === 'string' ? p : new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  return h.digest('hex');
+};
+
+/** SHA-256 over the bars' six columns (the bytes of the Float64Arrays, in column order ts, open, high, low, close, volume). */
+export function barsContentHash(bars: Bars): string {
+  return sha256(bars.ts, bars.open, bars.high, bars.low, bars.close, bars.volume);
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined || ms !== ms ? null : new Date(ms).toISOString());
+
+/** What identifies the data of a study: symbol, timeframe, first and last bar time, bar count, content hash. */
+export function dataIdentity(bars: Bars): Record<string, unknown> {
+  const n = bars.ts.length;
+  return { symbol: bars.symbol, timeframe: bars.timeframe, first: iso(bars.ts[0]), last: iso(bars.ts[n - 1]), bars: n, sha256: barsContentHash(bars) };
+}
+
+/** SHA-256 of a function's source text (or null when there is none). */
+export const functionHash = (f: unknown): string | null => (typeof f === 'function' ? sha256(f.toString()) : null);
+
+/**
+ * SHA-256 of what a strategy is written as: its name, parameter declarations, the source text of check,
+ * decide, targets and targetEvents, and the cache keys of its indicators at the default parameters.
+ */
+export function strategySourceHash(strategy: AnyStrategy): string {
+  const declared = strategy.params as ParamSpace;
+  const defaults = Object.fromEntries(Object.entries(declared).map(([k, d]) => [k, defaultValue(d)]));
+  let keys: string[] = [];
+  try {
+    keys = Object.entries(strategy.indicators(defaults as never) as Record<string, { key?: string }>).map(([k, s]) => `${k}=${s?.key ?? '?'}`);
+  } catch (e) {
+    keys = [`indicators threw: ${(e as Error).message}`];
+  }
+  return sha256(
+    JSON.stringify({
+      name: strategy.name,
+      params: declared,
+      check: strategy.check?.toString() ?? null,
+      decide: strategy.decide.toString(),
+      targets: strategy.targets?.toString() ?? null,
+      targetEvents: strategy.targetEvents?.toString() ?? null,
+      indicators: keys,
+    }),
+  );
+}
+
+let probe: Bars | null = null;
+/** 1,500 hourly bars of a seeded random walk (with trends and reversals): the same everywhere. */
+function probeBars(): Bars {
+  if (probe) return probe;
+  const n = 1500;
+  const r = rng(20240601, 7);
+  const ts = new Float64Array(n);
+  const open = new Float64Array(n);
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  const close = new Float64Array(n);
+  const volume = new Float64Array(n);
+  let p = 100;
+  for (let i = 0; i < n; i++) {
+    ts[i] = Date.UTC(2024, 0, 1) + i * 3_600_000;
+    const drift = 0.002 * Math.sin(i / 90);
+    const o = p;
+    p = Math.max(1, p * (1 + drift + 0.012 * (r.next() - 0.5)));
+    open[i] = o;
+    close[i] = p;
+    high[i] = Math.max(o, p) * (1 + 0.004 * r.next());
+    low[i] = Math.min(o, p) * (1 - 0.004 * r.next());
+    volume[i] = 100 + 900 * r.next();
+  }
+  probe = makeBars({ ts, open, high, low, close, volume }, 'PROBE', '1h');
+  return probe;
+}
+
+/**
+ * A fingerprint of what a strategy does: SHA-256 of its targets at the default parameters and at four seeded
+ * valid parameter sets, on a fixed synthetic series (and on `bars` too when given). Two strategies with the
+ * same fingerprint gave the same targets everywhere they were tried; null when the strategy cannot run on
+ * the synthetic series.
+ */
+export function strategyRulesHash(strategy: AnyStrategy, bars?: Bars): string | null {
+  const declared = strategy.params as ParamSpace;
+  const defaults: Params = Object.fromEntries(Object.entries(declared).map(([k, d]) => [k, defaultValue(d)]));
+  const sets: Params[] = [defaults];
+  const constraint = strategyConstraint(strategy, undefined, undefined);
+  try {
+    const r = rng(9001, 3);
+    for (let i = 0; i < 4; i++) sets.push(sampleValid(declared as SearchSpace, r, constraint, 200));
+  } catch {
+    // no valid random point in 200 draws: the defaults alone
+  }
+  const h = createHash('sha256');
+  try {
+    for (const b of bars ? [probeBars(), bars] : [probeBars()]) {
+      for (const p of sets) {
+        const t = backtest(strategy, b, p).targets;
+        h.update(JSON.stringify(p));
+        h.update(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+      }
+    }
+  } catch {
+    return null;
+  }
+  return h.digest('hex');
+}
+
+/** Hashes typed arrays inside a value (funding rates …) so that it is small plain JSON. */
+function plain(v: unknown): unknown {
+  if (ArrayBuffer.isView(v)) return { length: (v as unknown as ArrayLike<number>).length, sha256: sha256(v) };
+  if (Array.isArray(v)) return v.length > 64 ? { length: v.length, sha256: sha256(JSON.stringify(v)) } : v.map(plain);
+  if (typeof v === 'function') return { function: functionHash(v) };
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
+}
+
+/** Backtest options with every default filled in (so that `{}` and `{ fee: 0.001 }` are the same study). */
+export function resolvedBacktestOptions(options: Omit<BacktestOptions, 'cache'>, bars: Bars): Record<string, unknown> {
+  const sim: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (v === undefined) continue;
+    if (SIM_OPTION_NAMES.includes(k)) sim[k] = v;
+    else extra[k] = v;
+  }
+  const echo = resolveOptions(sim as SimOptions, { length: bars.close.length, timeframe: bars.timeframe }).echo;
+  return plain({ ...echo, ...extra }) as Record<string, unknown>;
+}
+
+export interface IdentityInput {
+  strategy: AnyStrategy;
+  bars: Bars;
+  space: SearchSpace;
+  /** Objective identities (names, or name + source hash of a function). */
+  objectives: unknown[];
+  /** Result constraints' identity (null when none). */
+  constraints: unknown;
+  backtest: Omit<BacktestOptions, 'cache'>;
+  fixed: Params;
+  folds: number;
+  /** The extra parameter constraint (a function), if any. */
+  paramConstraint?: Constraint;
+}
+
+/** Everything that defines a strategy study, as flat fields (see StudyIdentity). */
+export function strategyStudyIdentity(x: IdentityInput): StudyIdentity {
+  const data = dataIdentity(x.bars);
+  return {
+    'strategy.name': x.strategy.name,
+    'strategy.source': strategySourceHash(x.strategy),
+    'strategy.rules': strategyRulesHash(x.strategy),
+    space: plain(x.space),
+    'parameter constraint': functionHash(x.paramConstraint),
+    objectives: x.objectives,
+    constraints: x.constraints,
+    backtest: resolvedBacktestOptions(x.backtest, x.bars),
+    fixed: x.fixed,
+    folds: x.folds,
+    ...Object.fromEntries(Object.entries(data).map(([k, v]) => [`data.${k}`, v])),
+  };
+}
+
+/**
+ * With worker threads, trials are scored by the strategy that `strategyFile` exports under the same name,
+ * while the best trial's statistics come from the strategy given here: refuses when the two are different
+ * strategies (their targets differ on a synthetic series or on the first 2,000 of these bars).
+ */
+export async function checkStrategyFile(strategy: AnyStrategy, strategyFile: string, bars: Bars): Promise<void> {
+  const path = resolve(strategyFile);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new QuantlabError('NOT_FOUND', `optimize: strategyFile ${path} could not be loaded (${(e as Error).message})`);
+  }
+  const found: AnyStrategy[] = [];
+  const visit = (v: unknown) => {
+    if (v && typeof v === 'object' && (v as AnyStrategy).kind === 'strategy' && (v as AnyStrategy).name === strategy.name) found.push(v as AnyStrategy);
+  };
+  for (const v of Object.values(mod)) {
+    visit(v);
+    if (v && typeof v === 'object' && !('kind' in v)) for (const w of Object.values(v)) visit(w);
+  }
+  if (!found.length) {
+    throw new QuantlabError('NOT_FOUND', `optimize: strategyFile ${path} exports no strategy named '${strategy.name}', so worker threads cannot score its trials`);
+  }
+  const file = found[0]!;
+  if (file === strategy) return;
+  const slice = sliceBars(bars, 0, Math.min(2000, bars.close.length));
+  const diffs: string[] = [];
+  if (JSON.stringify(file.params) !== JSON.stringify(strategy.params)) diffs.push(`parameter declarations: file ${JSON.stringify(file.params)}, given ${JSON.stringify(strategy.params)}`);
+  else {
+    const a = strategyRulesHash(file, slice);
+    const b = strategyRulesHash(strategy, slice);
+    if (a !== b) diffs.push(`targets on the same bars differ (rules fingerprint: file ${a?.slice(0, 12) ?? 'n/a'}, given ${b?.slice(0, 12) ?? 'n/a'})`);
+  }
+  if (diffs.length) {
+    throw new QuantlabError(
+      'STUDY_MISMATCH',
+      `optimize: strategy '${strategy.name}' given here is not the one ${path} exports under that name (worker threads would score trials with the file's version, the best trial's statistics would come from this one): ${diffs.join('; ')} — pass the file's strategy (import it), update the file, or use jobs: 1`,
+      { strategy: strategy.name, strategyFile: path, differences: diffs },
+    );
+  }
+}
