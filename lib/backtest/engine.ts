@@ -11,7 +11,7 @@ import {
   TRADE_TYPES,
 } from './columns';
 import { SIZE_KELLY, STOP_ATR, STOP_FRACTION, type ResolvedOptions } from './options';
-import { badTarget, blankOrder, directedTarget, fillFee, sizeOrder, slippageRate } from './order';
+import { badTarget, blankOrder, directedTarget, fillFee, floorClose, ORDER_REFUSED, ORDER_RESIZED, sizeOrder, slippageRate } from './order';
 
 /** One asset of a run: aligned bars, the strategy's targets, and the series some options read. */
 export interface AssetInput {
@@ -30,6 +30,12 @@ export interface EngineOutput {
   commissions: number;
   funding: number;
   liquidations: number;
+  /** target orders cut to the margin cap (leverage × equity after fees) or turned into a close. */
+  resizedOrders: number;
+  /** target orders not placed because equity after fees could not carry them. */
+  refusedOrders: number;
+  /** losses beyond the account's equity that the exchange took (fees waived, fills at the bankruptcy price, funding beyond equity). */
+  absorbedLoss: number;
   exposedBars: number;
   /** number of trades, counting a position open at the end. */
   tradeCount: number;
@@ -49,15 +55,18 @@ const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
 /**
  * The general simulator: any number of aligned assets sharing one cash balance, every option of
  * {@link ResolvedOptions}. Per bar t, in this order:
- * 1. next-open fill: targets of bar t−1 fill at bar t's open (assets in index order);
- * 2. each open position is checked inside the bar: a gap through a stop, the liquidation level or the
- *    take-profit fills at the open; otherwise levels touched by the low/high fill at the level; a bar that
+ * 1. next-open fill: targets of bar t−1 fill at bar t's open (assets in index order); a position whose bar
+ *    opened beyond its liquidation level is liquidated at the open before its order is sized;
+ * 2. each open position is checked inside the bar: a gap through the liquidation level, a stop or the
+ *    take-profit fills at the open (in that order); otherwise levels touched by the low/high fill at the level; a bar that
  *    touched both an adverse level and the take-profit is ambiguous and resolves pessimistically by default;
  * 3. trailing-stop extremes take the bar's high (long) / low (short);
- * 4. funding is charged on positions held at the bar's close;
+ * 4. funding is charged on positions held at the bar's close (never more than the account's equity);
  * 5. close fill: targets of bar t fill at bar t's close;
  * 6. equity is marked at the close.
  * After the last bar an open position becomes a trade with reason 'end', marked at the last close without fee.
+ * Orders go through the margin cap of {@link sizeOrder}; every fill that closes a position goes through the
+ * zero floor of {@link floorClose}, so a single-asset account never goes below zero.
  */
 export class Engine {
   readonly k: number;
@@ -107,6 +116,9 @@ export class Engine {
   commissions = 0;
   fundingPaid = 0;
   liquidations = 0;
+  resizedOrders = 0;
+  refusedOrders = 0;
+  absorbedLoss = 0;
   exposedBars = 0;
 
   constructor(
@@ -248,6 +260,9 @@ export class Engine {
       commissions: this.commissions,
       funding: this.fundingPaid,
       liquidations: this.liquidations,
+      resizedOrders: this.resizedOrders,
+      refusedOrders: this.refusedOrders,
+      absorbedLoss: this.absorbedLoss,
       exposedBars: this.exposedBars,
       tradeCount: this.kCount,
       sumReturns: sr,
@@ -280,6 +295,15 @@ export class Engine {
       raw = directedTarget(o, raw);
       if (!o.rebalance && raw === this.last[a]) continue;
       this.last[a] = raw;
+      if (px === this.open) {
+        // a bar that opened beyond the liquidation level liquidates before the order reaches the exchange
+        const u = this.units[a]!;
+        if (u !== 0) {
+          const L = this.liquidationLevel(a, t);
+          const op = px[a]![t]!;
+          if (u > 0 ? op <= L : op >= L) this.exit(a, t, op, REASON_LIQUIDATION);
+        }
+      }
       this.targetOrder(a, raw, sig, t, px);
     }
   }
@@ -310,8 +334,19 @@ export class Engine {
     const kelly = o.sizing === SIZE_KELLY ? this.kellyFactor() : 1;
     const atrs = this.atr[a];
     const ord = this.ord;
-    if (!sizeOrder(ord, o, this.units[a]!, this.equityAt(px, t), px[a]![t]!, raw, kelly, atrs ? atrs[sig]! : NaN, this.volume[a]![t]!)) return;
+    if (!sizeOrder(ord, o, this.units[a]!, this.equityAt(px, t), px[a]![t]!, raw, kelly, atrs ? atrs[sig]! : NaN, this.volume[a]![t]!)) {
+      if (ord.status === ORDER_REFUSED) this.refusedOrders++;
+      return;
+    }
+    if (ord.status === ORDER_RESIZED) this.resizedOrders++;
     this.fill(a, t, ord.delta, ord.price, ord.fee, REASON_SIGNAL, sig);
+    if (ord.absorbed > 0) this.absorb(ord.absorbed);
+  }
+
+  /** Books a loss the exchange took on a floored close; a single-asset account is then at exactly zero. */
+  private absorb(loss: number): void {
+    this.absorbedLoss += loss;
+    if (this.k === 1) this.cash = 0;
   }
 
   /** Books a fill of `delta` units at price q paying `fee`: cash, fees, order record, trade bookkeeping, stops. */
@@ -424,7 +459,10 @@ export class Engine {
     return c / (-u * (1 + mm));
   }
 
-  /** Closes asset a's whole position at level x (stops pay slippage; take-profit and liquidation do not). */
+  /**
+   * Closes asset a's whole position at level x (stops pay slippage; take-profit and liquidation do not),
+   * through the zero floor (other positions valued at this bar's open, as for the liquidation level).
+   */
   private exit(a: number, t: number, x: number, reason: number): void {
     const o = this.o;
     const u = this.units[a]!;
@@ -433,7 +471,12 @@ export class Engine {
     if (reason === REASON_TAKE_PROFIT) feeRate = o.maker;
     else if (reason === REASON_LIQUIDATION) this.liquidations++;
     else q = x * (1 - sign(u) * slippageRate(o, u, this.volume[a]![t]!));
-    this.fill(a, t, -u, q, fillFee(o, u, q, feeRate), reason, t);
+    let eq = this.cash + u * q;
+    for (let j = 0; j < this.k; j++) if (j !== a && this.units[j] !== 0) eq += this.units[j]! * this.open[j]![t]!;
+    const ord = this.ord;
+    floorClose(ord, u, q, fillFee(o, u, q, feeRate), eq);
+    this.fill(a, t, -u, ord.price, ord.fee, reason, t);
+    if (ord.absorbed > 0) this.absorb(ord.absorbed);
   }
 
   /** Stops, take-profit and liquidation inside bar t for asset a's open position. */
@@ -455,8 +498,8 @@ export class Engine {
           why = REASON_TRAILING_STOP;
         }
       }
-      if (op <= A) return this.exit(a, t, op, why);
       if (op <= L) return this.exit(a, t, op, REASON_LIQUIDATION);
+      if (op <= A) return this.exit(a, t, op, why);
       if (op >= B) return this.exit(a, t, op, REASON_TAKE_PROFIT);
       let adv = 0;
       let lvl = NaN;
@@ -484,8 +527,8 @@ export class Engine {
           why = REASON_TRAILING_STOP;
         }
       }
-      if (op >= A) return this.exit(a, t, op, why);
       if (op >= L) return this.exit(a, t, op, REASON_LIQUIDATION);
+      if (op >= A) return this.exit(a, t, op, why);
       if (op <= B) return this.exit(a, t, op, REASON_TAKE_PROFIT);
       let adv = 0;
       let lvl = NaN;
@@ -521,10 +564,23 @@ export class Engine {
       rate = (Math.floor((t0 + this.barMs) / every) - Math.floor(t0 / every)) * this.o.fundingRate;
     }
     if (!(rate !== 0 && rate === rate)) return;
-    const pay = u * this.close[a]![t]! * rate;
+    let pay = u * this.close[a]![t]! * rate;
+    let exhausted = false;
+    if (pay > 0) {
+      // funding comes out of the margin and never takes the account below zero (the rest is the exchange's);
+      // funding that takes all of it liquidates the position at the close
+      const e = this.equityAt(this.close, t);
+      if (pay >= e) {
+        const paid = e > 0 ? e : 0;
+        this.absorbedLoss += pay - paid;
+        pay = paid;
+        exhausted = true;
+      }
+    }
     this.cash -= pay;
     this.liqStale = true;
     this.fundingPaid += pay;
     this.tFunding[a] += pay;
+    if (exhausted) this.exit(a, t, this.close[a]![t]!, REASON_LIQUIDATION);
   }
 }

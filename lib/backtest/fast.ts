@@ -1,7 +1,7 @@
 import type { Bars } from '../core';
 import { TargetEvents } from './events';
 import { SIZE_PERCENT, type ResolvedOptions } from './options';
-import { badTarget, blankOrder, directedTarget, fillFee, sizeOrder } from './order';
+import { badTarget, blankOrder, directedTarget, fillFee, ORDER_REFUSED, ORDER_RESIZED, sizeOrder } from './order';
 import { RangeTable } from './range-table';
 
 /** The figures a parameter sweep needs from one run. */
@@ -15,6 +15,10 @@ export interface SimSummary {
   trades: number;
   /** fraction of bars that closed holding a position. */
   exposure: number;
+  /** target orders cut to the margin cap or turned into a close (as SimResult.resizedOrders). */
+  resizedOrders: number;
+  /** target orders refused because equity after fees could not carry them (as SimResult.refusedOrders). */
+  refusedOrders: number;
 }
 
 /** True when the options need none of the engine's stop, funding, volume, lot or non-percent sizing machinery. */
@@ -44,6 +48,16 @@ const scratchOrder = blankOrder();
 const size = sizeOrder;
 const directed = directedTarget;
 const feeOf = fillFee;
+
+/**
+ * Cash after liquidating `u` units at `px` (taker fee, no slippage) through the zero floor: when the fill would
+ * leave the account below zero the exchange takes the rest and the account is at exactly 0 (as the engine's
+ * floorClose: equity marked at px, less the fee).
+ */
+function liquidatedCash(o: ResolvedOptions, cash: number, u: number, px: number): number {
+  const fee = feeOf(o, u, px, o.taker);
+  return cash + u * px - fee >= 0 ? cash - (-u * px + fee) : 0;
+}
 
 /** Per-Bars facts the fast kernel reuses across runs (built on first use, cached per Bars object). */
 interface BarsFacts {
@@ -129,6 +143,8 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
   let sr2 = 0;
   let eq = cash;
   let L = NaN; // liquidation level of the current position
+  let resized = 0;
+  let refused = 0;
   let k = 0;
   for (let e = 0; e < m; e++) {
     const x = val[e]!;
@@ -221,7 +237,7 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
         // liquidated inside bar t: at the open when it gapped through, else at the level; then flat
         const op = open[t]!;
         const px = (u > 0 ? op <= L : op >= L) ? op : L;
-        cash -= -u * px + feeOf(o, u, px, fee);
+        cash = liquidatedCash(o, cash, u, px);
         u = 0;
         eq = cash;
         const r = eq / prev - 1;
@@ -249,7 +265,7 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
         if (u > 0 ? op <= L : op >= L) x = op;
         else if (u > 0 ? low[t]! <= L : high[t]! >= L) x = L;
         if (x === x) {
-          cash -= -u * x + feeOf(o, u, x, fee);
+          cash = liquidatedCash(o, cash, u, x);
           u = 0;
         }
         continue;
@@ -258,9 +274,19 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
       if (!rebalance && raw === last) continue;
       last = raw;
       const p = step === 0 ? open[t]! : close[t]!;
-      if (!size(ord, o, u, u !== 0 ? cash + u * p : cash, p, raw, 1, NaN, 0)) continue;
+      // a bar that opened beyond the liquidation level liquidates before the order (as the engine)
+      if (step === 0 && u !== 0 && (u > 0 ? p <= L : p >= L)) {
+        cash = liquidatedCash(o, cash, u, p);
+        u = 0;
+      }
+      if (!size(ord, o, u, u !== 0 ? cash + u * p : cash, p, raw, 1, NaN, 0)) {
+        if (ord.status === ORDER_REFUSED) refused++;
+        continue;
+      }
+      if (ord.status === ORDER_RESIZED) resized++;
       const next = ord.next;
       cash -= ord.delta * ord.price + ord.fee;
+      if (ord.absorbed > 0) cash = 0;
       if (next !== 0 && (u === 0 || next > 0 !== u > 0)) trades++;
       u = next;
       if (u !== 0) {
@@ -294,5 +320,7 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
     maxDrawdown: maxDd,
     trades,
     exposure: n ? exposed / n : NaN,
+    resizedOrders: resized,
+    refusedOrders: refused,
   };
 }

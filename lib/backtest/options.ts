@@ -1,5 +1,8 @@
 import { parseTimeframe, QuantlabError } from '../core';
 
+/** The exchange maximum of the `leverage` option (Binance USDT-M futures). */
+export const MAX_LEVERAGE = 125;
+
 /** When an order for bar t's target fills: at bar t+1's open (default) or at bar t's close. */
 export type FillTiming = 'next-open' | 'close';
 
@@ -11,7 +14,9 @@ export type StopSpec = number | { atr: number };
  * - `percent`: hold target × leverage × equity in the asset (all-in convention: see the README / simulate()).
  * - `cash`: hold target × `amount` of cash worth of the asset (at the fill price).
  * - `units`: hold target × `amount` units.
- * - `risk`: hold target × `risk` × equity / stop distance units (lose `risk` of equity at the stop), capped at leverage × equity.
+ * - `risk`: hold target × `risk` × equity / stop distance units (lose `risk` of equity at the stop).
+ * Every mode is capped: the position after an order is worth at most `leverage` × the equity left after the
+ * order's fees (see `leverage`).
  * - `kelly`: percent sizing scaled by `fraction` × the Kelly fraction W − (1 − W)/R, from `winRate`/`payoff` when
  *   given, else estimated from the trades closed so far (1 until `minTrades` have closed); clamped to [0, 1].
  */
@@ -52,11 +57,22 @@ export interface SimOptions {
   sizing?: Sizing;
   /** trade back to the target on every bar with a finite target, not only when it changes (default false). */
   rebalance?: boolean;
-  /** exposure multiplier: exposure = target × leverage (default 1). */
+  /**
+   * exposure multiplier: exposure = target × leverage (default 1), in (0, 125] (125× is the exchange maximum).
+   * It is also the margin cap of every order in every sizing mode: the position after an order is worth at
+   * most leverage × the equity left after the order's fees; larger orders are cut (`resizedOrders`), orders
+   * equity cannot carry at all are refused (`refusedOrders`), so a target beyond ±1 holds ±leverage × equity.
+   */
   leverage?: number;
   /** 'long' drops short targets to 0, 'short' drops long targets to 0 (default 'both'). */
   direction?: 'both' | 'long' | 'short';
-  /** maintenance margin as a fraction of position value; liquidated when equity falls below it (default 0). */
+  /**
+   * maintenance margin as a fraction of position value (default 0): a position is liquidated (taker fee, no
+   * slippage) at the price where equity = maintenanceMargin × position value, at the open when the bar
+   * gapped through that price. Isolated margin: the whole equity is the margin of the position, and a
+   * liquidation never leaves it below zero — a gap beyond the level or a fee larger than what is left is the
+   * exchange's loss (`absorbedLoss`), booked by waiving the fee and then filling at the bankruptcy price.
+   */
   maintenanceMargin?: number;
   /** default none. */
   funding?: Funding;
@@ -217,7 +233,10 @@ export function resolveOptions(opts: SimOptions = {}, bars?: { length: number; t
   }
   const rebalance = opts.rebalance ?? false;
   if (typeof rebalance !== 'boolean') throw bad('rebalance', 'true or false', rebalance);
-  const leverage = num('leverage', opts.leverage, 1, 0, 1000, true);
+  const leverage = opts.leverage ?? 1;
+  if (typeof leverage !== 'number' || !(leverage > 0) || !(leverage <= MAX_LEVERAGE)) {
+    throw bad('leverage', `a number in (0, ${MAX_LEVERAGE}] (${MAX_LEVERAGE}× is the exchange maximum)`, leverage);
+  }
   const direction = opts.direction ?? 'both';
   if (direction !== 'both' && direction !== 'long' && direction !== 'short') throw bad('direction', "'both', 'long' or 'short'", direction);
   const maintenance = num('maintenanceMargin', opts.maintenanceMargin, 0, 0, 1);

@@ -15,12 +15,24 @@ export interface SimOrder {
   next: number;
   /** fill price after slippage. */
   price: number;
-  /** fee of the fill: |delta| × price × taker rate + fixed fee. */
+  /** fee of the fill: |delta| × price × taker rate + fixed fee (less what the zero floor waives). */
   fee: number;
+  /** {@link ORDER_AS_SIZED}, {@link ORDER_RESIZED} (cut to what equity carries) or {@link ORDER_REFUSED} (no order: equity cannot carry one). */
+  status: number;
+  /** loss the exchange takes on a closing fill that would have left the account below zero (0 otherwise; see {@link floorClose}). */
+  absorbed: number;
 }
 
+/** {@link SimOrder.status}: the order as the target and sizing mode asked. */
+export const ORDER_AS_SIZED = 0;
+/** {@link SimOrder.status}: the order was cut so that notional ≤ leverage × equity after fees (or turned into a close). */
+export const ORDER_RESIZED = 1;
+/** {@link SimOrder.status}: no order, because equity after fees cannot carry any position in the target's direction. */
+export const ORDER_REFUSED = 2;
+
 /** A reusable {@link SimOrder} for {@link sizeOrder} to write into. */
-export const blankOrder = (): SimOrder => ({ delta: 0, next: 0, price: NaN, fee: 0 });
+export const blankOrder = (): SimOrder => ({ delta: 0, next: 0, price: NaN, fee: 0, status: ORDER_AS_SIZED, absorbed: 0 });
+
 
 /** The error for a target that is neither finite nor NaN. */
 export const badTarget = (bar: number, x: number): QuantlabError =>
@@ -47,9 +59,7 @@ function wantedUnits(o: ResolvedOptions, raw: number, q: number, e: number, atr:
       if (raw === 0 || e <= 0) return 0;
       const dist = o.riskStopKind === STOP_FRACTION ? o.riskStop * q : o.riskStop * atr;
       if (!(dist > 0)) return NaN;
-      const cap = (o.leverage * e) / q;
-      const u = (raw * o.amount * e) / dist;
-      return u > cap ? cap : u < -cap ? -cap : u;
+      return (raw * o.amount * e) / dist;
     }
     default:
       return NaN;
@@ -67,52 +77,136 @@ const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
  * Percent sizing (all-in): the position after the order is worth f × (equity − fixed fee − fee of the order)
  * with f = raw × leverage × kelly; target 0 closes the position. The other modes hold the units
  * wantedUnits() gives at the slipped price. Then lot rounding (down) and the minimum-notional skip (never for
- * a close). Returns false when no order is placed (nothing to do, unsizeable, rounded away, too small);
- * otherwise writes the order into `out` and returns true. Allocates nothing. (The percent path is kept small
- * so that the JIT inlines it into the simulation loops; the other modes live in unitsOrder().)
+ * a close). Returns false when no order is placed (nothing to do, unsizeable, rounded away, too small,
+ * refused); otherwise writes the order into `out` and returns true. Allocates nothing. (The percent path is
+ * kept small so that the JIT inlines it into the simulation loops; the rare paths live in other functions.)
+ *
+ * The margin cap (every mode): the position after the order is worth at most leverage × the equity left
+ * after the order's fees (marked at the fill price). A percent target beyond ±1 (× Kelly) is cut to ±1; a
+ * cash, units or risk order is cut to the cap (status {@link ORDER_RESIZED}). An order that cannot carry any
+ * position in its direction — equity after fees ≤ 0 — is refused ({@link ORDER_REFUSED}, returns false) when
+ * it opens or adds, and becomes a close of the whole position when it reduces or flips (resized). A close is
+ * never refused; {@link floorClose} keeps it from leaving the account below zero.
  */
 export function sizeOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, raw: number, kelly: number, atr: number, volume: number): boolean {
+  out.status = ORDER_AS_SIZED;
   if (o.sizing !== SIZE_PERCENT && o.sizing !== SIZE_KELLY) return unitsOrder(out, o, u, e, p, raw, atr, volume);
-  let f = raw * o.leverage * kelly;
-  if (e <= 0) f = 0;
-  let dir: number;
-  let delta: number;
-  let q: number;
-  if (f === 0) {
-    if (u === 0) return false;
-    dir = u > 0 ? -1 : 1;
-    q = p * (1 + dir * slippageRate(o, u, volume));
-    delta = -u;
-  } else {
-    const w = f * e - u * p;
-    dir = w > 0 ? 1 : w < 0 ? -1 : 0;
-    if (dir === 0) return false;
-    const fee = o.taker;
-    const F = o.fixedFee;
-    // volume-share slippage is sized on the order at the unslipped price
-    q = p * (1 + dir * (o.volumeImpact === 0 ? o.slip : slippageRate(o, (f * (e - F) - u * p) / (p * (1 + dir * f * fee)), volume)));
-    delta = (f * (e + u * (q - p) - F) - u * q) / (q * (1 + dir * f * fee));
-    if (dir > 0 ? !(delta > 0) : !(delta < 0)) return false;
+  let g = raw * kelly;
+  if (g > 1 || g < -1) {
+    g = g > 1 ? 1 : -1;
+    out.status = ORDER_RESIZED;
   }
-  return finishOrder(out, o, u, delta, q, dir);
+  let f = g * o.leverage;
+  if (e <= 0) f = 0;
+  if (f === 0) {
+    if (u !== 0) return closeOrder(out, o, u, e, p, volume);
+    if (g !== 0) out.status = ORDER_REFUSED;
+    return false;
+  }
+  const w = f * e - u * p;
+  const dir = w > 0 ? 1 : w < 0 ? -1 : 0;
+  if (dir === 0) return false;
+  const fee = o.taker;
+  const F = o.fixedFee;
+  // volume-share slippage is sized on the order at the unslipped price
+  const q = p * (1 + dir * (o.volumeImpact === 0 ? o.slip : slippageRate(o, (f * (e - F) - u * p) / (p * (1 + dir * f * fee)), volume)));
+  const den = 1 + dir * f * fee;
+  const eq = e + u * (q - p) - F;
+  if (den <= 0 || eq <= 0) return cannotCarry(out, o, u, e, p, volume, dir);
+  const delta = (f * eq - u * q) / (q * den);
+  if (dir > 0 ? !(delta > 0) : !(delta < 0)) return false;
+  // the position after the order is f × the equity left after its fees: it must keep f's sign
+  if (!(f * (u + delta) > 0)) return cannotCarry(out, o, u, e, p, volume, dir);
+  return finishOrder(out, o, u, delta, q, dir, eq + F);
 }
 
-/** {@link sizeOrder} for the cash, units and risk modes. */
+/** An order equity cannot carry: a reduction or flip becomes a close of the whole position (resized), an entry or addition is refused. */
+function cannotCarry(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, volume: number, dir: number): boolean {
+  if (u !== 0 && dir === -sign(u)) {
+    out.status = ORDER_RESIZED;
+    return closeOrder(out, o, u, e, p, volume);
+  }
+  out.status = ORDER_REFUSED;
+  return false;
+}
+
+/** Closes the whole position of `u` units at the slipped price, through {@link floorClose}. */
+function closeOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, volume: number): boolean {
+  const q = p * (1 - sign(u) * slippageRate(o, u, volume));
+  out.delta = -u;
+  out.next = 0;
+  floorClose(out, u, q, Math.abs(u) * q * o.taker + o.fixedFee, e + u * (q - p));
+  return true;
+}
+
+/**
+ * The zero floor of a fill that closes a position of `u` units at price `q` with fee `fee`, when the account's
+ * equity marked at `q` is `eq` (before the fee): it writes the price and fee booked into `out`. A close never
+ * leaves the account below zero — the loss beyond the margin is the exchange's (its insurance fund), as under
+ * isolated margin: the fee is waived as far as needed; when even the price alone takes equity below zero (a
+ * gap through the liquidation level, slippage) the fill is booked at the bankruptcy price, where equity is
+ * exactly 0, without fee. `out.absorbed` is what the exchange took (0 when nothing was floored).
+ */
+export function floorClose(out: SimOrder, u: number, q: number, fee: number, eq: number): void {
+  const left = eq - fee;
+  if (left >= 0) {
+    out.price = q;
+    out.fee = fee;
+    out.absorbed = 0;
+  } else if (eq >= 0) {
+    out.price = q;
+    out.fee = eq;
+    out.absorbed = -left;
+  } else {
+    out.price = q - eq / u;
+    out.fee = 0;
+    out.absorbed = -left;
+  }
+}
+
+/** {@link sizeOrder} for the cash, units and risk modes, with the margin cap. */
 function unitsOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, raw: number, atr: number, volume: number): boolean {
   const wp = wantedUnits(o, raw, p, e, atr);
   if (wp !== wp) return false;
   const dir = sign(wp - u);
   if (dir === 0) return false;
   const q = p * (1 + dir * slippageRate(o, wp - u, volume));
-  const wq = wantedUnits(o, raw, q, e + u * (q - p), atr);
-  if (wq !== wq) return false;
-  const delta = wq - u;
+  const eq = e + u * (q - p);
+  let w = wantedUnits(o, raw, q, eq, atr);
+  if (w !== w) return false;
+  if (w === 0) return u !== 0 && closeOrder(out, o, u, e, p, volume);
+  const lev = o.leverage;
+  const fee = o.taker;
+  const F = o.fixedFee;
+  if (Math.abs(w) * q > lev * (eq - F - Math.abs(w - u) * q * fee)) {
+    // cut to the notional N where N = leverage × (equity − fees of the order that reaches N)
+    const s = sign(w);
+    const U = Math.abs(u) * q;
+    let cap: number;
+    if (u === 0 || sign(u) === s) {
+      if (Math.abs(w) > Math.abs(u)) {
+        cap = (lev * (eq - F + U * fee)) / (1 + lev * fee);
+        // no room left (a position already at the cap, to rounding): refused, not a dust order
+        if (!(cap > U * (1 + 1e-9))) {
+          out.status = ORDER_REFUSED;
+          return false;
+        }
+      } else {
+        const d = 1 - lev * fee;
+        cap = d > 0 ? (lev * (eq - F - U * fee)) / d : NaN;
+      }
+    } else cap = (lev * (eq - F - U * fee)) / (1 + lev * fee);
+    if (!(cap > 0)) return cannotCarry(out, o, u, e, p, volume, dir);
+    w = (s * cap) / q;
+    out.status = ORDER_RESIZED;
+  }
+  const delta = w - u;
   if (sign(delta) !== dir) return false;
-  return finishOrder(out, o, u, delta, q, dir);
+  return finishOrder(out, o, u, delta, q, dir, eq);
 }
 
-/** Lot rounding, the minimum-notional skip, then the order into `out`. */
-function finishOrder(out: SimOrder, o: ResolvedOptions, u: number, delta: number, q: number, dir: number): boolean {
+/** Lot rounding, the minimum-notional skip, then the order into `out` (a close through {@link floorClose}; `eq` is the equity marked at q). */
+function finishOrder(out: SimOrder, o: ResolvedOptions, u: number, delta: number, q: number, dir: number, eq: number): boolean {
   if (o.lotSize > 0) {
     const want = u + delta;
     if (want !== 0) {
@@ -124,7 +218,12 @@ function finishOrder(out: SimOrder, o: ResolvedOptions, u: number, delta: number
   if (next !== 0 && Math.abs(delta) * q < o.minNotional) return false;
   out.delta = delta;
   out.next = next;
-  out.price = q;
-  out.fee = Math.abs(delta) * q * o.taker + o.fixedFee;
+  const fee = Math.abs(delta) * q * o.taker + o.fixedFee;
+  if (next === 0) floorClose(out, u, q, fee, eq);
+  else {
+    out.price = q;
+    out.fee = fee;
+    out.absorbed = 0;
+  }
   return true;
 }

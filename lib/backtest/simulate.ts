@@ -30,6 +30,12 @@ export interface SimResult {
   /** funding paid (negative: received). */
   funding: number;
   liquidations: number;
+  /** target orders cut to the margin cap (notional ≤ leverage × equity after fees) or turned into a close. */
+  resizedOrders: number;
+  /** target orders not placed because the equity left after fees could not carry any position (e.g. at zero equity). */
+  refusedOrders: number;
+  /** what the exchange took beyond the account's equity: fees waived and gaps beyond the bankruptcy price at closes, funding beyond equity. */
+  absorbedLoss: number;
   /** bars that closed holding a position. */
   exposedBars: number;
 }
@@ -87,6 +93,9 @@ export function simulatePortfolio(assets: readonly AssetInput[], options: SimOpt
     commissions: main.commissions,
     funding: main.funding,
     liquidations: main.liquidations,
+    resizedOrders: main.resizedOrders,
+    refusedOrders: main.refusedOrders,
+    absorbedLoss: main.absorbedLoss,
     exposedBars: main.exposedBars,
   };
 }
@@ -98,7 +107,10 @@ export function simulatePortfolio(assets: readonly AssetInput[], options: SimOpt
  * current position). A target equal to the previous finite target places no order unless `rebalance` is on,
  * so after a stop the position stays flat until the target changes. Conventions (all-in, fee f, fixed fee F):
  * an entry of all cash buys (cash − F) / (price · (1 + f)) units; an exit sells for units · price · (1 − f) − F;
- * a position open after the last bar is marked to market at the last close without an exit fee.
+ * a position open after the last bar is marked to market at the last close without an exit fee. Margin: no
+ * position is ever worth more than leverage × equity after fees (orders are cut or refused, and counted), and
+ * a single asset's equity never goes below zero (liquidation at the maintenance margin; a loss beyond the
+ * margin is the exchange's, `absorbedLoss`); at zero equity no further order is placed.
  * @example
  * const bars = await ql.loadDataset('BTCUSDT', '1h');
  * const targets = new Float64Array(bars.close.length).fill(1); // all in from the first close: buy and hold
@@ -141,5 +153,7 @@ export function simulateSummary(
     maxDrawdown: r.maxDrawdown,
     trades: r.tradeCount,
     exposure: n ? r.exposedBars / n : NaN,
+    resizedOrders: r.resizedOrders,
+    refusedOrders: r.refusedOrders,
   };
 }

@@ -49,6 +49,9 @@ export interface RefResult {
   ambiguous: number;
   liquidations: number;
   commissions: number;
+  resized: number;
+  refused: number;
+  absorbed: number;
 }
 
 interface Open {
@@ -108,6 +111,11 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
   let ambiguous = 0;
   let liquidations = 0;
   let commissions = 0;
+  // margin rules: every position ≤ leverage × (equity after the order's fees); a closing fill never leaves the
+  // account below zero (the exchange takes the rest: fee waived, then the bankruptcy price)
+  let resized = 0;
+  let refused = 0;
+  let absorbed = 0;
 
   const slippageFor = (a: number, t: number, orderUnits: number) => {
     const vol = assets[a]!.bars.volume[t]!;
@@ -151,12 +159,30 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
     };
   };
 
-  /** Executes a fill and keeps the trade records. */
-  const execute = (a: number, bar: number, delta: number, price: number, rate: number, reason: Reason, signalBar: number) => {
+  /**
+   * Executes a fill and keeps the trade records. `othersValue` values the other assets' positions (for the
+   * zero floor of a closing fill).
+   */
+  const execute = (a: number, bar: number, delta: number, price: number, rate: number, reason: Reason, signalBar: number, othersValue = 0) => {
     const before = units[a]!;
     const after = delta === -before ? 0 : before + delta;
-    const feePaid = Math.abs(delta) * price * rate + fixed;
+    let feePaid = Math.abs(delta) * price * rate + fixed;
+    let bankrupt = false;
+    if (after === 0) {
+      const equityAtFill = cash + before * price + othersValue;
+      if (equityAtFill - feePaid < 0) {
+        absorbed += feePaid - equityAtFill;
+        bankrupt = true;
+        if (equityAtFill >= 0) feePaid = equityAtFill;
+        else {
+          // the price at which the account is worth exactly nothing
+          price = -(cash + othersValue) / before;
+          feePaid = 0;
+        }
+      }
+    }
     cash = cash - (delta * price + feePaid);
+    if (bankrupt && k === 1) cash = 0;
     commissions += feePaid;
     units[a] = after;
     fills.push({ bar, asset: a, units: delta, price, fee: feePaid, reason });
@@ -224,9 +250,26 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
     const atrs = assets[a]!.atr;
     const dist = stopDistance(sz.stop ?? opts.stopLoss, q, atrs ? atrs[signalBar]! : NaN);
     if (!(dist > 0)) return NaN;
-    const want = (target * sz.risk * e) / dist;
-    const cap = (leverage * e) / q;
-    return Math.max(-cap, Math.min(cap, want));
+    return (target * sz.risk * e) / dist;
+  };
+
+  /** Value of the positions other than asset a's at the given prices. */
+  const othersAt = (a: number, prices: number[]) => {
+    let v = 0;
+    for (let j = 0; j < k; j++) if (j !== a && units[j] !== 0) v += units[j]! * prices[j]!;
+    return v;
+  };
+  const opensAt = (t: number) => assets.map((x) => x.bars.open[t]!);
+
+  /** Largest x in [lo, hi] with ok(x), given ok(lo) and not ok(hi) (bisection to the last bit). */
+  const largest = (lo: number, hi: number, ok: (x: number) => boolean) => {
+    for (let i = 0; i < 2000 && lo < hi; i++) {
+      const mid = lo + (hi - lo) / 2;
+      if (mid === lo || mid === hi) break;
+      if (ok(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
   };
 
   const onTarget = (a: number, signalBar: number, bar: number, prices: number[]) => {
@@ -236,37 +279,98 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
     if (direction === 'short' && target > 0) target = 0;
     if (!opts.rebalance && target === lastTarget[a]) return;
     lastTarget[a] = target;
+    if (!fillAtClose && units[a] !== 0) {
+      // the bar opened beyond the liquidation price: the exchange liquidates before the order arrives
+      const liq = liquidationPrice(a, bar);
+      const o = prices[a]!;
+      if (units[a]! > 0 ? o <= liq : o >= liq) exitAt(a, bar, o, 'liquidation');
+    }
     const u = units[a]!;
     const p = prices[a]!;
     const E = accountEquity(prices);
+    const others = othersAt(a, prices);
+    const closeAll = () => {
+      const qc = p * (1 - sgn(u) * slippageFor(a, bar, u));
+      execute(a, bar, -u, qc, takerRate, 'signal', signalBar, others);
+    };
+    // an order the equity cannot carry: a reduction or a flip closes the position instead, anything else is refused
+    const cannotCarry = (side: number) => {
+      if (u !== 0 && side === -sgn(u)) {
+        resized++;
+        closeAll();
+      } else refused++;
+    };
     let delta: number;
     let q: number;
     let side: number;
+    let wasResized = false;
     if (sizing.mode === 'percent' || sizing.mode === 'kelly') {
-      let f = target * leverage * (sizing.mode === 'kelly' ? kelly() : 1);
+      let share = target * (sizing.mode === 'kelly' ? kelly() : 1);
+      if (Math.abs(share) > 1) {
+        share = Math.sign(share);
+        wasResized = true;
+      }
+      let f = share * leverage;
       if (E <= 0) f = 0;
       if (f === 0) {
-        if (u === 0) return;
-        side = -sgn(u);
-        q = p * (1 + side * slippageFor(a, bar, u));
-        delta = -u;
-      } else {
-        side = sgn(f * E - u * p);
-        if (side === 0) return;
-        // solve (u + Δ)·q = f·(E_q − side·Δ·q·fee − F) for Δ: a linear equation a·Δ = b
-        const solve = (price: number, eAtPrice: number) => (f * (eAtPrice - fixed) - u * price) / (price * (1 + side * f * takerRate));
-        q = p * (1 + side * slippageFor(a, bar, solve(p, E)));
-        delta = solve(q, E + u * (q - p));
+        if (u === 0) {
+          if (share !== 0) refused++;
+          return;
+        }
+        if (wasResized) resized++;
+        closeAll();
+        return;
       }
+      side = sgn(f * E - u * p);
+      if (side === 0) return;
+      // solve (u + Δ)·q = f·(E_q − side·Δ·q·fee − F) for Δ: a linear equation a·Δ = b
+      const slope = 1 + side * f * takerRate;
+      const solve = (price: number, eAtPrice: number) => (f * (eAtPrice - fixed) - u * price) / (price * slope);
+      q = p * (1 + side * slippageFor(a, bar, solve(p, E)));
+      const Eq = E + u * (q - p);
+      if (slope <= 0 || Eq - fixed <= 0) return cannotCarry(side);
+      delta = solve(q, Eq);
+      if (sgn(delta) !== side) return;
+      if (!(Eq - fixed - Math.abs(delta) * q * takerRate > 0)) return cannotCarry(side);
     } else {
       const wantAtP = unitsWanted(a, target, p, E, signalBar);
       if (Number.isNaN(wantAtP)) return;
       side = sgn(wantAtP - u);
       if (side === 0) return;
       q = p * (1 + side * slippageFor(a, bar, wantAtP - u));
-      const wantAtQ = unitsWanted(a, target, q, E + u * (q - p), signalBar);
-      if (Number.isNaN(wantAtQ)) return;
-      delta = wantAtQ - u;
+      const Eq = E + u * (q - p);
+      let want = unitsWanted(a, target, q, Eq, signalBar);
+      if (Number.isNaN(want)) return;
+      if (want === 0) {
+        if (u !== 0) closeAll();
+        return;
+      }
+      // the margin cap: |position| · q ≤ leverage · (E_q − fees of the order)
+      const s = sgn(want);
+      const U = u * q;
+      const fits = (N: number) => N <= leverage * (Eq - fixed - Math.abs(s * N - U) * takerRate);
+      const N = Math.abs(want) * q;
+      if (!fits(N)) {
+        let lo: number;
+        if (sgn(u) === s && Math.abs(want) > Math.abs(u)) {
+          // adding: the order cannot even start unless the current position fits
+          // (a position at the cap to 1e-9 leaves no room)
+          if (!fits(Math.abs(U) * (1 + 1e-9))) {
+            refused++;
+            return;
+          }
+          lo = Math.abs(U);
+        } else {
+          // reducing or flipping: some position on the target's side must fit
+          if (!fits(0) || (sgn(u) === s && !(1 - leverage * takerRate > 0))) return cannotCarry(side);
+          lo = 0;
+        }
+        const capN = largest(lo, N, fits);
+        if (!(capN > 0)) return cannotCarry(side);
+        want = (s * capN) / q;
+        wasResized = true;
+      }
+      delta = want - u;
     }
     if (sgn(delta) !== side) return;
     let after = u + delta;
@@ -276,7 +380,8 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
       if (sgn(delta) !== side) return;
     }
     if (after !== 0 && Math.abs(delta) * q < minNotional) return;
-    execute(a, bar, delta, q, takerRate, 'signal', signalBar);
+    if (wasResized) resized++;
+    execute(a, bar, delta, q, takerRate, 'signal', signalBar, others);
   };
 
   const exitAt = (a: number, bar: number, level: number, reason: Reason) => {
@@ -286,7 +391,8 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
     if (reason === 'take-profit') rate = makerRate;
     else if (reason === 'liquidation') liquidations++;
     else price = level * (1 - sgn(u) * slippageFor(a, bar, u));
-    execute(a, bar, -u, price, rate, reason, bar);
+    // other positions at this bar's open, as for the liquidation price
+    execute(a, bar, -u, price, rate, reason, bar, othersAt(a, opensAt(bar)));
   };
 
   const liquidationPrice = (a: number, t: number) => {
@@ -325,9 +431,9 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
     }
     const liq = liquidationPrice(a, t);
     const tp = tr.takeProfit;
-    // gaps: the bar opens beyond a level
-    if (adverseTouch(o, stopLevel)) return exitAt(a, t, o, stopReason);
+    // gaps: the bar opens beyond a level (beyond the liquidation price, the exchange acts first)
     if (adverseTouch(o, liq)) return exitAt(a, t, o, 'liquidation');
+    if (adverseTouch(o, stopLevel)) return exitAt(a, t, o, stopReason);
     if (favourTouch(o, tp)) return exitAt(a, t, o, 'take-profit');
     const far = side > 0 ? lo : hi;
     const near = side > 0 ? hi : lo;
@@ -372,9 +478,17 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
       if (units[a] === 0) continue;
       const rate = fundingRate(a, t);
       if (!rate) continue;
-      const pay = units[a]! * assets[a]!.bars.close[t]! * rate;
+      let pay = units[a]! * assets[a]!.bars.close[t]! * rate;
+      // funding is paid out of the margin, never more than the account is worth; all of it liquidates at the close
+      const worth = accountEquity(assets.map((x) => x.bars.close[t]!));
+      const allOfIt = pay > 0 && pay >= worth;
+      if (allOfIt) {
+        absorbed += pay - Math.max(worth, 0);
+        pay = Math.max(worth, 0);
+      }
       cash -= pay;
       open[a]!.funding += pay;
+      if (allOfIt) exitAt(a, t, assets[a]!.bars.close[t]!, 'liquidation');
     }
     if (fillAtClose) {
       const closes = assets.map((x) => x.bars.close[t]!);
@@ -390,5 +504,5 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
     tr.removedValue += Math.abs(units[a]!) * assets[a]!.bars.close[n - 1]!;
     closeOut(a, n - 1, 'end');
   }
-  return { equity, positions, fills, trades, finalEquity: equity[n - 1] ?? cash, ambiguous, liquidations, commissions };
+  return { equity, positions, fills, trades, finalEquity: equity[n - 1] ?? cash, ambiguous, liquidations, commissions, resized, refused, absorbed };
 }
