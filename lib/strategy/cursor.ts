@@ -3,6 +3,7 @@ import { TargetEvents } from '../backtest/events';
 import { computeIndicators, type IndicatorCache } from './compute';
 import type { AnyStrategy } from './define';
 import type { AnySpec, IndicatorSpecs } from './indicator';
+import { inputFeeder, type InputBarsFeed } from './inputs';
 
 type Row = Record<string, number | Record<string, number>>;
 
@@ -139,8 +140,10 @@ export function streamTargets(strategy: AnyStrategy, bars: Bars, params: Record<
   const d = createDecider(strategy, params);
   const n = bars.close.length;
   const out = new Float64Array(n);
-  const bar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const bar: { ts: number; open: number; high: number; low: number; close: number; volume: number; inputs?: InputBarsFeed } = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const feed = inputFeeder(bars); // other symbols' bars closed since the previous bar (strategy inputs)
   for (let t = 0; t < n; t++) {
+    if (feed) bar.inputs = feed(t);
     bar.ts = bars.ts[t]!;
     bar.open = bars.open[t]!;
     bar.high = bars.high[t]!;

@@ -1,6 +1,7 @@
 import { QuantlabError, type Bars } from '../core';
 import type { TargetEvents } from '../backtest/events';
 import type { Computed, Cursor, IndicatorSpecs } from './indicator';
+import type { InputDecls } from './inputs';
 import { resolveParams, type ParamSpace, type ParamValues } from './params';
 
 /** What `decide()` knows besides the current bar: the previous bar, its own last target, the parameters. */
@@ -24,6 +25,11 @@ export interface StrategyDefinition<S extends ParamSpace, I extends IndicatorSpe
   params: S;
   /** cross-parameter rule: true, or a message saying what is wrong ('fast (60) must be < slow (50)'). */
   check?: (p: ParamValues<S>) => boolean | string;
+  /**
+   * Other symbols the indicators read (`onInput('btc', spec)`), by name: `{ btc: { symbol: 'BTCUSDT' } }`.
+   * Backtests, sweeps and the CLI then need their bars (`{ inputs: { btc: bars } }`, `--input btc=BTCUSDT`).
+   */
+  inputs?: InputDecls;
   /** indicator specs (recipes with cache keys), not values. */
   indicators: (p: ParamValues<S>) => I;
   /**
@@ -73,6 +79,13 @@ export function defineStrategy<S extends ParamSpace, I extends IndicatorSpecs>(d
   if (typeof def.decide !== 'function') throw bad('expected decide: (bar, ctx) => target');
   if (def.targets !== undefined && typeof def.targets !== 'function') throw bad('targets must be a function when given');
   if (def.targetEvents !== undefined && typeof def.targetEvents !== 'function') throw bad('targetEvents must be a function when given');
+  if (def.inputs !== undefined) {
+    if (typeof def.inputs !== 'object' || def.inputs === null) throw bad("expected inputs: { name: { symbol: 'BTCUSDT' } }");
+    for (const [k, d] of Object.entries(def.inputs)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw bad(`input name '${k}': expected letters, digits and _ (not starting with a digit)`);
+      if (!d || typeof d.symbol !== 'string' || !d.symbol) throw bad(`input '${k}': expected { symbol: 'BTCUSDT' }, found ${JSON.stringify(d)}`);
+    }
+  }
   const indicators = (p: ParamValues<S>): I => {
     const specs = def.indicators(p);
     for (const k of Object.keys(specs)) {

@@ -10,3 +10,4 @@ export * from './registry';
 export * from './backtest';
 export * from './bias';
 export * from './timeframe';
+export * from './inputs';
