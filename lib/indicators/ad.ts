@@ -2,6 +2,7 @@ import type { Bar, Series, Stream } from '../core';
 import { BLOCK } from './kernels/blocks';
 import { checkLengths } from './kernels/checks';
 import { moneyFlowVolume } from './kernels/money-flow';
+import { defineIndicator } from './descriptor';
 
 /**
  * Chaikin accumulation/distribution line: the running sum of money-flow volume. No warm-up.
@@ -47,3 +48,15 @@ export function adStream(): Stream<Bar, number> {
     },
   };
 }
+
+/** Descriptor of {@link ad}. */
+export const adDescriptor = defineIndicator({
+  name: 'ad',
+  title: 'Chaikin accumulation/distribution line',
+  inputs: ['high', 'low', 'close', 'volume'],
+  params: {},
+  warmup: () => 0,
+  talib: { fn: 'AD' },
+  whole: ([h, l, c, v]) => ad(h!, l!, c!, v!),
+  stream: () => adStream(),
+});

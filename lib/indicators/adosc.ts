@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { moneyFlowVolume } from './kernels/money-flow';
+import { defineIndicator, intParam } from './descriptor';
 
 /**
  * Chaikin A/D oscillator: EMA(AD, fast) - EMA(AD, slow), both EMAs seeded with the first AD value
@@ -78,3 +79,15 @@ export function adoscStream(fast = 3, slow = 10): Stream<Bar, number> {
     },
   };
 }
+
+/** Descriptor of {@link adosc}. */
+export const adoscDescriptor = defineIndicator({
+  name: 'adosc',
+  title: 'Chaikin A/D oscillator',
+  inputs: ['high', 'low', 'close', 'volume'],
+  params: { fast: intParam(3, 1), slow: intParam(10, 1) },
+  warmup: (p) => Math.max(p.fast, p.slow) - 1,
+  talib: { fn: 'ADOSC', options: { fast: 'optInFastPeriod', slow: 'optInSlowPeriod' } },
+  whole: ([h, l, c, v], p) => adosc(h!, l!, c!, v!, p.fast, p.slow),
+  stream: (p) => adoscStream(p.fast, p.slow),
+});

@@ -1,5 +1,6 @@
 import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
+import { defineIndicator, intParam } from './descriptor';
 
 const EPS = 1e-14; // TA-Lib's "is zero" threshold
 
@@ -230,3 +231,16 @@ export function adxStream(n = 14): Stream<Bar, AdxValue> {
     reset: () => st.reset(),
   };
 }
+
+/** Descriptor of {@link adx} (TA-Lib ADX; +DI, −DI and DX are PLUS_DI, MINUS_DI and DX). */
+export const adxDescriptor = defineIndicator({
+  name: 'adx',
+  title: 'Average directional index with +DI, −DI and DX',
+  inputs: ['high', 'low', 'close'],
+  params: { n: intParam(14, 2) },
+  outputs: ['adx', 'plusDI', 'minusDI', 'dx'],
+  warmup: (p) => ({ adx: 2 * p.n - 1, plusDI: p.n, minusDI: p.n, dx: p.n }),
+  talib: { fn: 'ADX', options: { n: 'optInTimePeriod' }, outputs: { adx: 'outReal' } },
+  whole: ([h, l, c], p) => adx(h!, l!, c!, p.n),
+  stream: (p) => adxStream(p.n),
+});

@@ -2,6 +2,7 @@ import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { MonotonicWindow } from './kernels/monotonic-window';
+import { defineIndicator, intParam } from './descriptor';
 
 /** Aroon lines: `up`, `down` in [0, 100] and `osc` = up − down in [−100, 100]. */
 export interface AroonResult {
@@ -95,3 +96,16 @@ export function aroonStream(n = 14): Stream<Bar, AroonValue> {
     reset,
   };
 }
+
+/** Descriptor of {@link aroon}. */
+export const aroonDescriptor = defineIndicator({
+  name: 'aroon',
+  title: 'Aroon up, down and oscillator',
+  inputs: ['high', 'low'],
+  params: { n: intParam(14, 2) },
+  outputs: ['up', 'down', 'osc'],
+  warmup: (p) => p.n,
+  talib: { fn: 'AROON', options: { n: 'optInTimePeriod' }, outputs: { up: 'outAroonUp', down: 'outAroonDown' } },
+  whole: ([h, l], p) => aroon(h!, l!, p.n),
+  stream: (p) => aroonStream(p.n),
+});

@@ -3,6 +3,7 @@ import { BLOCK } from './kernels/blocks';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { trueRange } from './kernels/true-range';
 import { wilderState } from './kernels/wilder';
+import { defineIndicator, intParam } from './descriptor';
 
 /**
  * Average true range, Wilder smoothing (atr = (prev*(n-1) + tr) / n) seeded with the mean of the first
@@ -86,3 +87,15 @@ export function atrStream(n = 14): Stream<Bar, number> {
     },
   };
 }
+
+/** Descriptor of {@link atr}. */
+export const atrDescriptor = defineIndicator({
+  name: 'atr',
+  title: "Average true range (Wilder)",
+  inputs: ['high', 'low', 'close'],
+  params: { n: intParam(14, 1) },
+  warmup: (p) => p.n,
+  talib: { fn: 'ATR', options: { n: 'optInTimePeriod' } },
+  whole: ([h, l, c], p) => atr(h!, l!, c!, p.n),
+  stream: (p) => atrStream(p.n),
+});

@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
 import { checkNonNegative, checkPeriod } from './kernels/checks';
 import { sdFromSums } from './kernels/sd-from-sums';
+import { defineIndicator, floatParam, intParam, series } from './descriptor';
 
 export interface Bands {
   upper: Series;
@@ -112,3 +113,21 @@ export function bbandsStream(n = 20, k = 2, kDown = k): Stream<number, BandsPoin
     },
   };
 }
+
+/** Descriptor of {@link bbands} (k for both bands). */
+export const bbandsDescriptor = defineIndicator({
+  name: 'bbands',
+  title: 'Bollinger Bands (SMA ± k population deviations)',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(20, 1), k: floatParam(2, 0) },
+  outputs: ['upper', 'middle', 'lower'],
+  warmup: (p) => p.n - 1,
+  talib: {
+    fn: 'BBANDS',
+    options: { n: 'optInTimePeriod', k: ['optInNbDevUp', 'optInNbDevDn'] },
+    fixed: { optInMAType: 0 },
+    outputs: { upper: 'outRealUpperBand', middle: 'outRealMiddleBand', lower: 'outRealLowerBand' },
+  },
+  whole: ([x], p) => bbands(x!, p.n, p.k),
+  stream: (p) => bbandsStream(p.n, p.k),
+});

@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
+import { defineIndicator, intParam } from './descriptor';
 
 /**
  * Commodity channel index: (tp − SMA(tp)) / (0.015 · mean absolute deviation of tp) over n bars, tp =
@@ -57,3 +58,15 @@ export function cciStream(n = 14): Stream<Bar, number> {
     },
   };
 }
+
+/** Descriptor of {@link cci}. */
+export const cciDescriptor = defineIndicator({
+  name: 'cci',
+  title: "Commodity channel index",
+  inputs: ['high', 'low', 'close'],
+  params: { n: intParam(14, 2) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'CCI', options: { n: 'optInTimePeriod' } },
+  whole: ([h, l, c], p) => cci(h!, l!, c!, p.n),
+  stream: (p) => cciStream(p.n),
+});

@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { moneyFlowVolume } from './kernels/money-flow';
+import { defineIndicator, intParam } from './descriptor';
 
 /**
  * Chaikin money flow: sum of money-flow volume over the last n bars / sum of volume over them
@@ -113,3 +114,14 @@ export function cmfStream(n = 20): Stream<Bar, number> {
     },
   };
 }
+
+/** Descriptor of {@link cmf}. */
+export const cmfDescriptor = defineIndicator({
+  name: 'cmf',
+  title: 'Chaikin money flow',
+  inputs: ['high', 'low', 'close', 'volume'],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  whole: ([h, l, c, v], p) => cmf(h!, l!, c!, v!, p.n),
+  stream: (p) => cmfStream(p.n),
+});

@@ -1,5 +1,6 @@
 import type { Series } from '../core';
 import { checkLengths } from './kernels/checks';
+import { defineIndicator, series } from './descriptor';
 
 /**
  * Masks of crossings: 1 at t where `a` crosses above `b` (a[t] > b[t] and a[t-1] <= b[t-1]), else 0.
@@ -71,3 +72,38 @@ function crossStream(over: boolean): CrossStream {
     },
   };
 }
+
+const toMask = (m: Uint8Array): Float64Array => {
+  const out = new Float64Array(m.length);
+  for (let i = 0; i < m.length; i++) out[i] = m[i]!;
+  return out;
+};
+
+const crossTwin = (s: CrossStream) => ({
+  update: (v: readonly number[]): number => (s.update(v[0]!, v[1]!) ? 1 : 0),
+  reset: () => s.reset(),
+});
+
+/** Descriptor of {@link crossover}: 1 on the bar a crosses above b, else 0 (never NaN); b may be a number. */
+export const crossoverDescriptor = defineIndicator({
+  name: 'crossover',
+  title: '1 where a crosses above b, else 0',
+  inputs: [series('a'), series('b', undefined, { constant: true })],
+  params: {},
+  nan: 'never-nan',
+  warmup: () => 0,
+  whole: ([a, b]) => toMask(crossover(a!, b!)),
+  stream: () => crossTwin(crossoverStream()),
+});
+
+/** Descriptor of {@link crossunder}. */
+export const crossunderDescriptor = defineIndicator({
+  name: 'crossunder',
+  title: '1 where a crosses below b, else 0',
+  inputs: [series('a'), series('b', undefined, { constant: true })],
+  params: {},
+  nan: 'never-nan',
+  warmup: () => 0,
+  whole: ([a, b]) => toMask(crossunder(a!, b!)),
+  stream: () => crossTwin(crossunderStream()),
+});

@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
 import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Double exponential moving average: 2·EMA(x) − EMA(EMA(x)), each EMA SMA-seeded. First 2n-2 values are
@@ -34,3 +35,15 @@ export function demaStream(n = 30): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link dema}. */
+export const demaDescriptor = defineIndicator({
+  name: 'dema',
+  title: 'Double exponential moving average',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(30, 2) },
+  warmup: (p) => 2 * p.n - 2,
+  talib: { fn: 'DEMA', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => dema(x!, p.n),
+  stream: (p) => demaStream(p.n),
+});

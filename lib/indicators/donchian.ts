@@ -2,6 +2,7 @@ import type { Bar, Series, Stream } from '../core';
 import type { Bands, BandsPoint } from './bbands';
 import { rollingMax, rollingMaxStream, rollingMin, rollingMinStream } from './rolling';
 import { checkLengths, checkPeriod } from './kernels/checks';
+import { defineIndicator, boolParam, intParam } from './descriptor';
 
 export interface DonchianOptions {
   /**
@@ -67,3 +68,15 @@ export function donchianStream(n = 20, options: DonchianOptions = {}): Stream<Ba
     },
   };
 }
+
+/** Descriptor of {@link donchian}; `excludeCurrent` is written 'incl'/'prior' in keys. */
+export const donchianDescriptor = defineIndicator({
+  name: 'donchian',
+  title: 'Donchian channel (excludeCurrent: the n bars before this one)',
+  inputs: ['high', 'low'],
+  params: { n: intParam(20, 1), excludeCurrent: boolParam(false, ['incl', 'prior']) },
+  outputs: ['upper', 'middle', 'lower'],
+  warmup: (p) => (p.excludeCurrent ? p.n : p.n - 1),
+  whole: ([h, l], p) => donchian(h!, l!, p.n, { excludeCurrent: p.excludeCurrent }),
+  stream: (p) => donchianStream(p.n, { excludeCurrent: p.excludeCurrent }),
+});

@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
 import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Exponential moving average, alpha = 2/(n+1), seeded with the SMA of the first n values (TA-Lib's
@@ -20,3 +21,15 @@ export function emaStream(n: number): Stream<number, number> {
   checkPeriod('emaStream', n);
   return emaWithAlphaStream(n, 2 / (n + 1));
 }
+
+/** Descriptor of {@link ema}. */
+export const emaDescriptor = defineIndicator({
+  name: 'ema',
+  title: 'Exponential moving average (SMA-seeded)',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'EMA', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => ema(x!, p.n),
+  stream: (p) => emaStream(p.n),
+});

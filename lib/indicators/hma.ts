@@ -3,6 +3,7 @@ import { checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { hmaPeriods } from './kernels/hma-periods';
 import { wmaRun, wmaRunStream } from './kernels/wma-run';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Hull moving average: WMA(2·WMA(x, floor(n/2)) − WMA(x, n), floor(sqrt(n))). First n + floor(sqrt(n)) − 2
@@ -54,3 +55,14 @@ export function hmaStream(n = 9): Stream<number, number> {
     reset,
   };
 }
+
+/** Descriptor of {@link hma}. */
+export const hmaDescriptor = defineIndicator({
+  name: 'hma',
+  title: 'Hull moving average',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(9, 2) },
+  warmup: (p) => p.n + Math.floor(Math.sqrt(p.n)) - 2,
+  whole: ([x], p) => hma(x!, p.n),
+  stream: (p) => hmaStream(p.n),
+});

@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { rollingMax, rollingMaxStream, rollingMin, rollingMinStream } from './rolling';
 import { checkInteger, checkLengths, checkPeriod } from './kernels/checks';
+import { defineIndicator, intParam } from './descriptor';
 
 export interface Ichimoku {
   /** Conversion line: (highest high + lowest low) / 2 over `tenkan` bars ending at t. */
@@ -131,3 +132,25 @@ export function ichimokuStream(tenkan = 9, kijun = 26, senkouB = 52, displacemen
     },
   };
 }
+
+/** Descriptor of {@link ichimoku}, without the look-ahead lagging span (chikou). */
+export const ichimokuDescriptor = defineIndicator({
+  name: 'ichimoku',
+  title: 'Ichimoku lines and cloud as visible at t (no chikou: it reads the future)',
+  inputs: ['high', 'low', 'close'],
+  params: { tenkan: intParam(9, 1), kijun: intParam(26, 1), senkouB: intParam(52, 1), displacement: intParam(26, 1) },
+  outputs: ['tenkan', 'kijun', 'senkouA', 'senkouB', 'senkouALead', 'senkouBLead'],
+  warmup: (p) => ({
+    tenkan: p.tenkan - 1,
+    kijun: p.kijun - 1,
+    senkouA: Math.max(p.tenkan, p.kijun) - 1 + p.displacement - 1,
+    senkouB: p.senkouB - 1 + p.displacement - 1,
+    senkouALead: Math.max(p.tenkan, p.kijun) - 1,
+    senkouBLead: p.senkouB - 1,
+  }),
+  whole: ([h, l, c], p) => {
+    const { tenkan, kijun, senkouA, senkouB, senkouALead, senkouBLead } = ichimoku(h!, l!, c!, p.tenkan, p.kijun, p.senkouB, p.displacement);
+    return { tenkan, kijun, senkouA, senkouB, senkouALead, senkouBLead };
+  },
+  stream: (p) => ichimokuStream(p.tenkan, p.kijun, p.senkouB, p.displacement),
+});

@@ -1,5 +1,6 @@
 import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
+import { defineIndicator, intParam, series } from './descriptor';
 
 const SLOWEST = 2.0 / (30.0 + 1.0);
 const SPREAD = 2.0 / (2.0 + 1.0) - SLOWEST;
@@ -104,3 +105,15 @@ export function kamaStream(n = 30): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link kama}. */
+export const kamaDescriptor = defineIndicator({
+  name: 'kama',
+  title: 'Kaufman adaptive moving average',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(30, 2) },
+  warmup: (p) => p.n,
+  talib: { fn: 'KAMA', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => kama(x!, p.n),
+  stream: (p) => kamaStream(p.n),
+});

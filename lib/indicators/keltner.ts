@@ -3,6 +3,7 @@ import { atr, atrStream } from './atr';
 import type { Bands, BandsPoint } from './bbands';
 import { ema, emaStream } from './ema';
 import { checkLengths, checkNonNegative, checkPeriod } from './kernels/checks';
+import { defineIndicator, floatParam, intParam } from './descriptor';
 
 /**
  * Keltner channel: middle = EMA(close, n), upper/lower = middle ± mult × ATR(atrN) (Wilder ATR as
@@ -58,3 +59,15 @@ export function keltnerStream(n = 20, mult = 2, atrN = 10): Stream<Bar, BandsPoi
     },
   };
 }
+
+/** Descriptor of {@link keltner}. */
+export const keltnerDescriptor = defineIndicator({
+  name: 'keltner',
+  title: 'Keltner channel: EMA(close) ± mult × ATR',
+  inputs: ['high', 'low', 'close'],
+  params: { n: intParam(20, 1), mult: floatParam(2, 0), atrN: intParam(10, 1) },
+  outputs: ['upper', 'middle', 'lower'],
+  warmup: (p) => Math.max(p.n - 1, p.atrN),
+  whole: ([h, l, c], p) => keltner(h!, l!, c!, p.n, p.mult, p.atrN),
+  stream: (p) => keltnerStream(p.n, p.mult, p.atrN),
+});

@@ -2,6 +2,7 @@ import { check, type Series, type Stream } from '../core';
 import { BLOCK } from './kernels/blocks';
 import { checkPeriod } from './kernels/checks';
 import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /** MACD line, signal line and histogram. */
 export interface MacdResult {
@@ -88,3 +89,21 @@ export function macdStream(fast = 12, slow = 26, signal = 9): Stream<number, Mac
     },
   };
 }
+
+/** Descriptor of {@link macd}. */
+export const macdDescriptor = defineIndicator({
+  name: 'macd',
+  title: 'MACD line, signal and histogram',
+  inputs: [series('x', 'close')],
+  params: { fast: intParam(12, 2), slow: intParam(26, 2), signal: intParam(9, 2) },
+  outputs: ['macd', 'signal', 'hist'],
+  check: (p) => (p.fast < p.slow ? undefined : `fast (${p.fast}) must be < slow (${p.slow})`),
+  warmup: (p) => p.slow + p.signal - 2,
+  talib: {
+    fn: 'MACD',
+    options: { fast: 'optInFastPeriod', slow: 'optInSlowPeriod', signal: 'optInSignalPeriod' },
+    outputs: { macd: 'outMACD', signal: 'outMACDSignal', hist: 'outMACDHist' },
+  },
+  whole: ([x], p) => macd(x!, p.fast, p.slow, p.signal),
+  stream: (p) => macdStream(p.fast, p.slow, p.signal),
+});

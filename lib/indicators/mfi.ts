@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
+import { defineIndicator, intParam } from './descriptor';
 
 /**
  * Money flow index: 100·(positive flow)/(positive + negative flow) over the last n bars, flow =
@@ -121,3 +122,15 @@ export function mfiStream(n = 14): Stream<Bar, number> {
     reset,
   };
 }
+
+/** Descriptor of {@link mfi}. */
+export const mfiDescriptor = defineIndicator({
+  name: 'mfi',
+  title: 'Money flow index',
+  inputs: ['high', 'low', 'close', 'volume'],
+  params: { n: intParam(14, 2) },
+  warmup: (p) => p.n,
+  talib: { fn: 'MFI', options: { n: 'optInTimePeriod' } },
+  whole: ([h, l, c, v], p) => mfi(h!, l!, c!, v!, p.n),
+  stream: (p) => mfiStream(p.n),
+});

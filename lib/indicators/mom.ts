@@ -2,6 +2,7 @@ import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { lagStream } from './kernels/lag-stream';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Momentum: x[t] − x[t−n]. First n values are NaN. Matches TA-Lib MOM.
@@ -23,3 +24,15 @@ export function momStream(n = 10): Stream<number, number> {
   checkPeriod('momStream', n);
   return lagStream(n, (v, old) => v - old);
 }
+
+/** Descriptor of {@link mom}. */
+export const momDescriptor = defineIndicator({
+  name: 'mom',
+  title: 'Momentum x[t] − x[t−n]',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(10, 1) },
+  warmup: (p) => p.n,
+  talib: { fn: 'MOM', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => mom(x!, p.n),
+  stream: (p) => momStream(p.n),
+});

@@ -1,6 +1,7 @@
 import { check, type Bar, type Series, type Stream } from '../core';
 import { atr, atrStream } from './atr';
 import { checkPeriod } from './kernels/checks';
+import { defineIndicator, intParam } from './descriptor';
 
 /**
  * Normalised ATR: ATR(n) / close * 100 (percent of price). First n values are NaN. Matches TA-Lib NATR.
@@ -34,3 +35,15 @@ export function natrStream(n = 14): Stream<Bar, number> {
     },
   };
 }
+
+/** Descriptor of {@link natr}. */
+export const natrDescriptor = defineIndicator({
+  name: 'natr',
+  title: "Normalised ATR, percent of close",
+  inputs: ['high', 'low', 'close'],
+  params: { n: intParam(14, 1) },
+  warmup: (p) => p.n,
+  talib: { fn: 'NATR', options: { n: 'optInTimePeriod' } },
+  whole: ([h, l, c], p) => natr(h!, l!, c!, p.n),
+  stream: (p) => natrStream(p.n),
+});

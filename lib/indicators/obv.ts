@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { BLOCK } from './kernels/blocks';
 import { checkLengths } from './kernels/checks';
+import { defineIndicator } from './descriptor';
 
 /**
  * On-balance volume: starts at volume[0], then adds the bar's volume when close rises, subtracts it
@@ -77,3 +78,15 @@ export function obvStream(): Stream<Bar, number> {
     },
   };
 }
+
+/** Descriptor of {@link obv}. */
+export const obvDescriptor = defineIndicator({
+  name: 'obv',
+  title: 'On-balance volume',
+  inputs: ['close', 'volume'],
+  params: {},
+  warmup: () => 0,
+  talib: { fn: 'OBV', inputs: ['inReal', 'volume'] },
+  whole: ([c, v]) => obv(c!, v!),
+  stream: () => obvStream(),
+});

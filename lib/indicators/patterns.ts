@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { CANDLE_SETTINGS } from './kernels/candle-settings';
 import { checkLengths, checkNonNegative } from './kernels/checks';
+import { defineIndicator, floatParam } from './descriptor';
 
 /*
  * Candlestick patterns with TA-Lib's definitions and values: +100 bullish, -100 bearish, ±80 for the
@@ -618,3 +619,69 @@ export const CANDLE_PATTERNS: Readonly<Record<string, { lookback: number; whole:
   CDL3WHITESOLDIERS: { lookback: WHITESOLDIERS.lookback, whole: cdl3WhiteSoldiers, stream: cdl3WhiteSoldiersStream },
   CDL3BLACKCROWS: { lookback: BLACKCROWS.lookback, whole: cdl3BlackCrows, stream: cdl3BlackCrowsStream },
 };
+
+/** A descriptor for a candlestick pattern without options (TA-Lib's output: ±100 or 0). */
+function patternDescriptor<N extends string>(name: N, ta: string, title: string, whole: PatternFn, stream: () => Stream<Bar, number>) {
+  const lookback = CANDLE_PATTERNS[ta]!.lookback;
+  return defineIndicator({
+    name,
+    title: `${title} (candlestick pattern: +100 / −100 / 0)`,
+    inputs: ['open', 'high', 'low', 'close'],
+    params: {},
+    warmup: () => lookback,
+    talib: { fn: ta, outputs: { value: 'outInteger' } },
+    whole: ([o, h, l, c]) => whole(o!, h!, l!, c!),
+    stream,
+  });
+}
+
+/** Descriptor of {@link cdlDoji}. */
+export const cdlDojiDescriptor = patternDescriptor('cdlDoji', 'CDLDOJI', 'Doji', cdlDoji, cdlDojiStream);
+
+/** Descriptor of {@link cdlHammer}. */
+export const cdlHammerDescriptor = patternDescriptor('cdlHammer', 'CDLHAMMER', 'Hammer', cdlHammer, cdlHammerStream);
+
+/** Descriptor of {@link cdlHangingMan}. */
+export const cdlHangingManDescriptor = patternDescriptor('cdlHangingMan', 'CDLHANGINGMAN', 'Hanging man', cdlHangingMan, cdlHangingManStream);
+
+/** Descriptor of {@link cdlShootingStar}. */
+export const cdlShootingStarDescriptor = patternDescriptor('cdlShootingStar', 'CDLSHOOTINGSTAR', 'Shooting star', cdlShootingStar, cdlShootingStarStream);
+
+/** Descriptor of {@link cdlMarubozu}. */
+export const cdlMarubozuDescriptor = patternDescriptor('cdlMarubozu', 'CDLMARUBOZU', 'Marubozu', cdlMarubozu, cdlMarubozuStream);
+
+/** Descriptor of {@link cdlEngulfing}. */
+export const cdlEngulfingDescriptor = patternDescriptor('cdlEngulfing', 'CDLENGULFING', 'Engulfing', cdlEngulfing, cdlEngulfingStream);
+
+/** Descriptor of {@link cdlHarami}. */
+export const cdlHaramiDescriptor = patternDescriptor('cdlHarami', 'CDLHARAMI', 'Harami', cdlHarami, cdlHaramiStream);
+
+/** Descriptor of {@link cdl3WhiteSoldiers}. */
+export const cdl3WhiteSoldiersDescriptor = patternDescriptor('cdl3WhiteSoldiers', 'CDL3WHITESOLDIERS', 'Three white soldiers', cdl3WhiteSoldiers, cdl3WhiteSoldiersStream);
+
+/** Descriptor of {@link cdl3BlackCrows}. */
+export const cdl3BlackCrowsDescriptor = patternDescriptor('cdl3BlackCrows', 'CDL3BLACKCROWS', 'Three black crows', cdl3BlackCrows, cdl3BlackCrowsStream);
+
+/** Descriptor of {@link cdlMorningStar}. */
+export const cdlMorningStarDescriptor = defineIndicator({
+  name: 'cdlMorningStar',
+  title: 'Morning star (candlestick pattern: +100 / −100 / 0)',
+  inputs: ['open', 'high', 'low', 'close'],
+  params: { penetration: floatParam(0.3, 0) },
+  warmup: () => MORNINGSTAR.lookback,
+  talib: { fn: 'CDLMORNINGSTAR', options: { penetration: 'optInPenetration' }, outputs: { value: 'outInteger' } },
+  whole: ([o, h, l, c], p) => cdlMorningStar(o!, h!, l!, c!, p.penetration),
+  stream: (p) => cdlMorningStarStream(p.penetration),
+});
+
+/** Descriptor of {@link cdlEveningStar}. */
+export const cdlEveningStarDescriptor = defineIndicator({
+  name: 'cdlEveningStar',
+  title: 'Evening star (candlestick pattern: +100 / −100 / 0)',
+  inputs: ['open', 'high', 'low', 'close'],
+  params: { penetration: floatParam(0.3, 0) },
+  warmup: () => EVENINGSTAR.lookback,
+  talib: { fn: 'CDLEVENINGSTAR', options: { penetration: 'optInPenetration' }, outputs: { value: 'outInteger' } },
+  whole: ([o, h, l, c], p) => cdlEveningStar(o!, h!, l!, c!, p.penetration),
+  stream: (p) => cdlEveningStarStream(p.penetration),
+});

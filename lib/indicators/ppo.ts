@@ -3,6 +3,7 @@ import { checkPeriod } from './kernels/checks';
 import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { smaRun, smaRunStream } from './kernels/sma-run';
+import { defineIndicator, choiceParam, intParam, series } from './descriptor';
 
 /** Moving-average kind for {@link ppo}: TA-Lib's MA types 0 ('sma', its default) and 1 ('ema'). */
 export type PpoMaType = 'sma' | 'ema';
@@ -67,3 +68,16 @@ export function ppoStream(fast = 12, slow = 26, maType: PpoMaType = 'sma'): Stre
     },
   };
 }
+
+/** Descriptor of {@link ppo}. */
+export const ppoDescriptor = defineIndicator({
+  name: 'ppo',
+  title: 'Percentage price oscillator',
+  inputs: [series('x', 'close')],
+  params: { fast: intParam(12, 2), slow: intParam(26, 2), maType: choiceParam<PpoMaType>('sma', ['sma', 'ema']) },
+  check: (p) => (p.fast < p.slow ? undefined : `fast (${p.fast}) must be < slow (${p.slow})`),
+  warmup: (p) => p.slow - 1,
+  talib: { fn: 'PPO', options: { fast: 'optInFastPeriod', slow: 'optInSlowPeriod', maType: 'optInMAType' }, codes: { maType: { sma: 0, ema: 1 } } },
+  whole: ([x], p) => ppo(x!, p.fast, p.slow, p.maType),
+  stream: (p) => ppoStream(p.fast, p.slow, p.maType),
+});

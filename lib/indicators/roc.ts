@@ -2,6 +2,7 @@ import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { lagStream } from './kernels/lag-stream';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Rate of change in percent: (x[t]/x[t−n] − 1)·100 (0 when x[t−n] is 0). First n values are NaN.
@@ -27,3 +28,15 @@ export function rocStream(n = 10): Stream<number, number> {
   checkPeriod('rocStream', n);
   return lagStream(n, (v, old) => (old !== 0.0 ? (v / old - 1.0) * 100.0 : 0.0));
 }
+
+/** Descriptor of {@link roc}. */
+export const rocDescriptor = defineIndicator({
+  name: 'roc',
+  title: 'Rate of change, percent',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(10, 1) },
+  warmup: (p) => p.n,
+  talib: { fn: 'ROC', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => roc(x!, p.n),
+  stream: (p) => rocStream(p.n),
+});

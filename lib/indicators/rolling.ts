@@ -1,5 +1,6 @@
 import { check, type Series, type Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
+import { defineIndicator, intParam, series } from './descriptor';
 
 // NaN policy for every rolling helper here (window family): an output is NaN while its window of n
 // values contains a NaN, and recovers once the NaN has left the window. The streaming twins hold the
@@ -304,3 +305,61 @@ function momentsStream(n: number, z: boolean): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link rollingMax}. */
+export const rollingMaxDescriptor = defineIndicator({
+  name: 'rollingMax',
+  title: 'Highest value of the last n',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'MAX', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => rollingMax(x!, p.n),
+  stream: (p) => rollingMaxStream(p.n),
+});
+
+/** Descriptor of {@link rollingMin}. */
+export const rollingMinDescriptor = defineIndicator({
+  name: 'rollingMin',
+  title: 'Lowest value of the last n',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'MIN', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => rollingMin(x!, p.n),
+  stream: (p) => rollingMinStream(p.n),
+});
+
+/** Descriptor of {@link rollingSum}. */
+export const rollingSumDescriptor = defineIndicator({
+  name: 'rollingSum',
+  title: 'Sum of the last n',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'SUM', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => rollingSum(x!, p.n),
+  stream: (p) => rollingSumStream(p.n),
+});
+
+/** Descriptor of {@link rollingStd}. */
+export const rollingStdDescriptor = defineIndicator({
+  name: 'rollingStd',
+  title: 'Population standard deviation of the last n (re-based sums)',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  whole: ([x], p) => rollingStd(x!, p.n),
+  stream: (p) => rollingStdStream(p.n),
+});
+
+/** Descriptor of {@link zscore}. */
+export const zscoreDescriptor = defineIndicator({
+  name: 'zscore',
+  title: 'Rolling z-score (x − mean) / std over the last n',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  whole: ([x], p) => zscore(x!, p.n),
+  stream: (p) => zscoreStream(p.n),
+});

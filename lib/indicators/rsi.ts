@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
 import { BLOCK } from './kernels/blocks';
 import { checkPeriod } from './kernels/checks';
+import { defineIndicator, intParam, series } from './descriptor';
 
 const EPS = 1e-14; // TA-Lib's "is zero" threshold
 
@@ -114,3 +115,15 @@ export function rsiStream(n = 14): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link rsi}. */
+export const rsiDescriptor = defineIndicator({
+  name: 'rsi',
+  title: 'Relative strength index (Wilder)',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(14, 2) },
+  warmup: (p) => p.n,
+  talib: { fn: 'RSI', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => rsi(x!, p.n),
+  stream: (p) => rsiStream(p.n),
+});

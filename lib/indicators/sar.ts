@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { BLOCK } from './kernels/blocks';
 import { checkLengths, checkNonNegative } from './kernels/checks';
+import { defineIndicator, floatParam } from './descriptor';
 
 /**
  * Parabolic SAR (Wilder). First value is NaN (two bars start it). Matches TA-Lib SAR bit for bit,
@@ -136,3 +137,15 @@ export function sarStream(acceleration = 0.02, maximum = 0.2): Stream<Bar, numbe
     },
   };
 }
+
+/** Descriptor of {@link sar}. */
+export const sarDescriptor = defineIndicator({
+  name: 'sar',
+  title: 'Parabolic SAR (Wilder)',
+  inputs: ['high', 'low'],
+  params: { acceleration: floatParam(0.02, 0), maximum: floatParam(0.2, 0) },
+  warmup: () => 1,
+  talib: { fn: 'SAR', options: { acceleration: 'optInAcceleration', maximum: 'optInMaximum' } },
+  whole: ([h, l], p) => sar(h!, l!, p.acceleration, p.maximum),
+  stream: (p) => sarStream(p.acceleration, p.maximum),
+});

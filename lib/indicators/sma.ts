@@ -1,5 +1,6 @@
 import type { Series, Stream } from '../core';
 import { checkPeriod, hasNaN } from './kernels/checks';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Simple moving average over `n` values. First n-1 values are NaN. Matches TA-Lib SMA.
@@ -70,3 +71,15 @@ export function smaStream(n: number): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link sma} (strategy spec `ind.sma`, shared test, TA-Lib agreement, README table). */
+export const smaDescriptor = defineIndicator({
+  name: 'sma',
+  title: 'Simple moving average',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'SMA', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => sma(x!, p.n),
+  stream: (p) => smaStream(p.n),
+});

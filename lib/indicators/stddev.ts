@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
 import { checkNonNegative, checkPeriod } from './kernels/checks';
 import { sdFromSums } from './kernels/sd-from-sums';
+import { defineIndicator, floatParam, intParam, series } from './descriptor';
 
 /**
  * Population standard deviation of the last n values, times `nbdev`. First n-1 values are NaN.
@@ -78,3 +79,15 @@ export function stddevStream(n = 5, nbdev = 1): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link stddev}. */
+export const stddevDescriptor = defineIndicator({
+  name: 'stddev',
+  title: 'Population standard deviation × nbdev (TA-Lib running sums)',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(5, 1), nbdev: floatParam(1, 0) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'STDDEV', options: { n: 'optInTimePeriod', nbdev: 'optInNbDev' } },
+  whole: ([x], p) => stddev(x!, p.n, p.nbdev),
+  stream: (p) => stddevStream(p.n, p.nbdev),
+});

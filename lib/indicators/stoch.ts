@@ -2,6 +2,7 @@ import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { stochRun, stochScratch, StochState } from './kernels/stoch-run';
+import { defineIndicator, intParam } from './descriptor';
 
 /** %K and %D lines of a stochastic oscillator, in [0, 100]. */
 export interface StochResult {
@@ -94,3 +95,39 @@ export function stochFastStream(fastK = 5, fastD = 3): Stream<Bar, StochValue> {
     reset: () => st.reset(),
   };
 }
+
+/** Descriptor of {@link stoch}. */
+export const stochDescriptor = defineIndicator({
+  name: 'stoch',
+  title: 'Slow stochastic %K, %D (SMA slowing)',
+  inputs: ['high', 'low', 'close'],
+  params: { fastK: intParam(5, 1), slowK: intParam(3, 1), slowD: intParam(3, 1) },
+  outputs: ['k', 'd'],
+  warmup: (p) => p.fastK + p.slowK + p.slowD - 3,
+  talib: {
+    fn: 'STOCH',
+    options: { fastK: 'optInFastK_Period', slowK: 'optInSlowK_Period', slowD: 'optInSlowD_Period' },
+    fixed: { optInSlowK_MAType: 0, optInSlowD_MAType: 0 },
+    outputs: { k: 'outSlowK', d: 'outSlowD' },
+  },
+  whole: ([h, l, c], p) => stoch(h!, l!, c!, p.fastK, p.slowK, p.slowD),
+  stream: (p) => stochStream(p.fastK, p.slowK, p.slowD),
+});
+
+/** Descriptor of {@link stochFast}. */
+export const stochFastDescriptor = defineIndicator({
+  name: 'stochFast',
+  title: 'Fast stochastic %K, %D',
+  inputs: ['high', 'low', 'close'],
+  params: { fastK: intParam(5, 1), fastD: intParam(3, 1) },
+  outputs: ['k', 'd'],
+  warmup: (p) => p.fastK + p.fastD - 2,
+  talib: {
+    fn: 'STOCHF',
+    options: { fastK: 'optInFastK_Period', fastD: 'optInFastD_Period' },
+    fixed: { optInFastD_MAType: 0 },
+    outputs: { k: 'outFastK', d: 'outFastD' },
+  },
+  whole: ([h, l, c], p) => stochFast(h!, l!, c!, p.fastK, p.fastD),
+  stream: (p) => stochFastStream(p.fastK, p.fastD),
+});

@@ -4,6 +4,7 @@ import { type StochResult, type StochValue } from './stoch';
 import { checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { stochRun, stochScratch, StochState } from './kernels/stoch-run';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Stochastic RSI as TA-Lib STOCHRSI computes it: the fast stochastic (STOCHF, SMA %D) of RSI(n), with
@@ -49,3 +50,21 @@ export function stochRsiStream(n = 14, fastK = 5, fastD = 3): Stream<number, Sto
     },
   };
 }
+
+/** Descriptor of {@link stochRsi}. */
+export const stochRsiDescriptor = defineIndicator({
+  name: 'stochRsi',
+  title: 'Stochastic RSI (fast %K, %D)',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(14, 2), fastK: intParam(5, 1), fastD: intParam(3, 1) },
+  outputs: ['k', 'd'],
+  warmup: (p) => p.n + p.fastK + p.fastD - 2,
+  talib: {
+    fn: 'STOCHRSI',
+    options: { n: 'optInTimePeriod', fastK: 'optInFastK_Period', fastD: 'optInFastD_Period' },
+    fixed: { optInFastD_MAType: 0 },
+    outputs: { k: 'outFastK', d: 'outFastD' },
+  },
+  whole: ([x], p) => stochRsi(x!, p.n, p.fastK, p.fastD),
+  stream: (p) => stochRsiStream(p.n, p.fastK, p.fastD),
+});

@@ -1,6 +1,7 @@
 import type { Bar, Series, Stream } from '../core';
 import { atr, atrStream } from './atr';
 import { checkLengths, checkNonNegative, checkPeriod } from './kernels/checks';
+import { defineIndicator, floatParam, intParam } from './descriptor';
 
 export interface SuperTrend {
   /** The trailing stop line: the lower band in an up-trend, the upper band in a down-trend. */
@@ -105,3 +106,15 @@ export function supertrendStream(n = 10, mult = 3): Stream<Bar, SuperTrendPoint>
     },
   };
 }
+
+/** Descriptor of {@link supertrend}. */
+export const supertrendDescriptor = defineIndicator({
+  name: 'supertrend',
+  title: 'SuperTrend line and direction (+1/−1)',
+  inputs: ['high', 'low', 'close'],
+  params: { n: intParam(10, 1), mult: floatParam(3, 0) },
+  outputs: ['line', 'direction'],
+  warmup: (p) => p.n,
+  whole: ([h, l, c], p) => supertrend(h!, l!, c!, p.n, p.mult),
+  stream: (p) => supertrendStream(p.n, p.mult),
+});

@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
 import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Triple exponential moving average: 3·EMA − 3·EMA(EMA) + EMA(EMA(EMA)), each EMA SMA-seeded. First
@@ -38,3 +39,15 @@ export function temaStream(n = 30): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link tema}. */
+export const temaDescriptor = defineIndicator({
+  name: 'tema',
+  title: 'Triple exponential moving average',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(30, 2) },
+  warmup: (p) => 3 * p.n - 3,
+  talib: { fn: 'TEMA', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => tema(x!, p.n),
+  stream: (p) => temaStream(p.n),
+});

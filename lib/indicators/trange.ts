@@ -2,6 +2,7 @@ import type { Bar, Series, Stream } from '../core';
 import { BLOCK } from './kernels/blocks';
 import { checkLengths } from './kernels/checks';
 import { trueRange } from './kernels/true-range';
+import { defineIndicator } from './descriptor';
 
 /**
  * True range: max(high - low, |high - prevClose|, |low - prevClose|). First value is NaN (no previous
@@ -44,3 +45,15 @@ export function trangeStream(): Stream<Bar, number> {
     },
   };
 }
+
+/** Descriptor of {@link trange}. */
+export const trangeDescriptor = defineIndicator({
+  name: 'trange',
+  title: 'True range',
+  inputs: ['high', 'low', 'close'],
+  params: {},
+  warmup: () => 1,
+  talib: { fn: 'TRANGE' },
+  whole: ([h, l, c]) => trange(h!, l!, c!),
+  stream: () => trangeStream(),
+});

@@ -1,5 +1,6 @@
-import { check, type Series } from '../core';
+import { check, type Series, type Stream } from '../core';
 import { checkInteger } from './kernels/checks';
+import { defineIndicator, intParam, series } from './descriptor';
 
 // Series transforms. NaN policy: elementwise — an output is NaN where an input it reads is NaN.
 
@@ -49,3 +50,52 @@ export function pctChange(x: Series, k = 1, out: Series = new Float64Array(x.len
   for (let i = 0; i < Math.min(k, len); i++) out[i] = NaN;
   return out;
 }
+
+/** Streaming form of a k-bar lag rule f(x[t], x[t−k]) (NaN for the first k values; NaNs pass through f). */
+function lagTwin(k: number, f: (v: number, old: number) => number): Stream<number, number> {
+  const ring = new Float64Array(k + 1);
+  let count = 0;
+  return {
+    update(v: number): number {
+      ring[count % (k + 1)] = v;
+      count++;
+      return count > k ? f(v, ring[count % (k + 1)]!) : NaN;
+    },
+    reset() {
+      count = 0;
+    },
+  };
+}
+
+/** Descriptor of {@link shift} for strategies: lags only (k >= 0), a lead would read the future. */
+export const shiftDescriptor = defineIndicator({
+  name: 'shift',
+  title: 'x k bars ago',
+  inputs: [series('x', 'close')],
+  params: { k: intParam(1, 0) },
+  warmup: (p) => p.k,
+  whole: ([x], p) => shift(x!, p.k),
+  stream: (p) => lagTwin(p.k, (_v, old) => old),
+});
+
+/** Descriptor of {@link diff}. */
+export const diffDescriptor = defineIndicator({
+  name: 'diff',
+  title: 'x[t] − x[t−k]',
+  inputs: [series('x', 'close')],
+  params: { k: intParam(1, 1) },
+  warmup: (p) => p.k,
+  whole: ([x], p) => diff(x!, p.k),
+  stream: (p) => lagTwin(p.k, (v, old) => v - old),
+});
+
+/** Descriptor of {@link pctChange}. */
+export const pctChangeDescriptor = defineIndicator({
+  name: 'pctChange',
+  title: 'x[t] / x[t−k] − 1',
+  inputs: [series('x', 'close')],
+  params: { k: intParam(1, 1) },
+  warmup: (p) => p.k,
+  whole: ([x], p) => pctChange(x!, p.k),
+  stream: (p) => lagTwin(p.k, (v, old) => v / old - 1),
+});

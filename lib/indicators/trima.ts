@@ -2,6 +2,7 @@ import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { smaRun, smaRunStream } from './kernels/sma-run';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Triangular moving average: the SMA of an SMA (odd n: both over (n+1)/2; even n: n/2 then n/2+1),
@@ -47,3 +48,15 @@ export function trimaStream(n = 30): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link trima}. */
+export const trimaDescriptor = defineIndicator({
+  name: 'trima',
+  title: 'Triangular moving average',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(30, 2) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'TRIMA', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => trima(x!, p.n),
+  stream: (p) => trimaStream(p.n),
+});

@@ -1,6 +1,7 @@
 import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
 import { emaWithAlpha, emaWithAlphaStream } from './kernels/ema-alpha';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * TRIX: one-bar rate of change, in percent, of a triple-smoothed EMA (EMA(EMA(EMA(x)))), each EMA
@@ -56,3 +57,15 @@ export function trixStream(n = 30): Stream<number, number> {
     },
   };
 }
+
+/** Descriptor of {@link trix}. */
+export const trixDescriptor = defineIndicator({
+  name: 'trix',
+  title: 'TRIX: 1-bar rate of change of a triple EMA, percent',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(30, 2) },
+  warmup: (p) => 3 * p.n - 2,
+  talib: { fn: 'TRIX', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => trix(x!, p.n),
+  stream: (p) => trixStream(p.n),
+});

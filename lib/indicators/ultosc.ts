@@ -2,6 +2,7 @@ import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { trueRange } from './kernels/true-range';
+import { defineIndicator, intParam } from './descriptor';
 
 const EPS = 1e-14; // TA-Lib's "is zero" threshold
 
@@ -166,3 +167,15 @@ export function ultoscStream(p1 = 7, p2 = 14, p3 = 28): Stream<Bar, number> {
     reset,
   };
 }
+
+/** Descriptor of {@link ultosc}. */
+export const ultoscDescriptor = defineIndicator({
+  name: 'ultosc',
+  title: 'Ultimate oscillator',
+  inputs: ['high', 'low', 'close'],
+  params: { p1: intParam(7, 1), p2: intParam(14, 1), p3: intParam(28, 1) },
+  warmup: (p) => Math.max(p.p1, p.p2, p.p3),
+  talib: { fn: 'ULTOSC', options: { p1: 'optInTimePeriod1', p2: 'optInTimePeriod2', p3: 'optInTimePeriod3' } },
+  whole: ([h, l, c], p) => ultosc(h!, l!, c!, p.p1, p.p2, p.p3),
+  stream: (p) => ultoscStream(p.p1, p.p2, p.p3),
+});

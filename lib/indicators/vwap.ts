@@ -3,6 +3,7 @@ import { BLOCK } from './kernels/blocks';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { weightedRun, weightedRunStream, weightedScratch } from './kernels/weighted-run';
+import { defineIndicator, floatParam, intParam } from './descriptor';
 
 /**
  * Rolling VWAP over the last n bars: sum(typical·volume) / sum(volume), typical = (high+low+close)/3.
@@ -138,3 +139,25 @@ export function sessionVwapStream(sessionMs = 86_400_000): Stream<Bar, number> {
 function checkSession(fn: string, ms: number): void {
   check(Number.isFinite(ms) && ms > 0, `${fn}: sessionMs must be a positive number of milliseconds, found ${ms}`);
 }
+
+/** Descriptor of {@link vwap}. */
+export const vwapDescriptor = defineIndicator({
+  name: 'vwap',
+  title: 'Rolling VWAP of the typical price over n bars',
+  inputs: ['high', 'low', 'close', 'volume'],
+  params: { n: intParam(24, 1) },
+  warmup: (p) => p.n - 1,
+  whole: ([h, l, c, v], p) => vwap(h!, l!, c!, v!, p.n),
+  stream: (p) => vwapStream(p.n),
+});
+
+/** Descriptor of {@link sessionVwap}. */
+export const sessionVwapDescriptor = defineIndicator({
+  name: 'sessionVwap',
+  title: 'Session VWAP, reset every sessionMs (UTC days by default)',
+  inputs: ['ts', 'high', 'low', 'close', 'volume'],
+  params: { sessionMs: floatParam(86_400_000, 0, Infinity, true) },
+  warmup: () => 0,
+  whole: ([t, h, l, c, v], p) => sessionVwap(t!, h!, l!, c!, v!, p.sessionMs),
+  stream: (p) => sessionVwapStream(p.sessionMs),
+});

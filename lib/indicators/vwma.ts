@@ -2,6 +2,7 @@ import type { Bar, Series, Stream } from '../core';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { weightedRun, weightedRunStream, weightedScratch } from './kernels/weighted-run';
+import { defineIndicator, intParam } from './descriptor';
 
 /**
  * Volume-weighted moving average: sum(close·volume) / sum(volume) over the last n bars. First n-1 values
@@ -25,3 +26,14 @@ export function vwmaStream(n = 20): Stream<Bar, number> {
   const w = weightedRunStream(n);
   return { update: (bar: Bar) => w.update(bar.close, bar.volume), reset: () => w.reset() };
 }
+
+/** Descriptor of {@link vwma}. */
+export const vwmaDescriptor = defineIndicator({
+  name: 'vwma',
+  title: 'Volume-weighted moving average of close',
+  inputs: ['close', 'volume'],
+  params: { n: intParam(20, 1) },
+  warmup: (p) => p.n - 1,
+  whole: ([c, v], p) => vwma(c!, v!, p.n),
+  stream: (p) => vwmaStream(p.n),
+});

@@ -4,6 +4,7 @@ import { BLOCK } from './kernels/blocks';
 import { checkLengths, checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { MonotonicWindow } from './kernels/monotonic-window';
+import { defineIndicator, intParam } from './descriptor';
 
 /**
  * Williams %R: −100·(highest high − close)/(highest high − lowest low) over n bars, in [−100, 0] (0 when
@@ -111,3 +112,15 @@ export function willrStream(n = 14): Stream<Bar, number> {
     reset,
   };
 }
+
+/** Descriptor of {@link willr}. */
+export const willrDescriptor = defineIndicator({
+  name: 'willr',
+  title: "Williams' %R",
+  inputs: ['high', 'low', 'close'],
+  params: { n: intParam(14, 2) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'WILLR', options: { n: 'optInTimePeriod' } },
+  whole: ([h, l, c], p) => willr(h!, l!, c!, p.n),
+  stream: (p) => willrStream(p.n),
+});

@@ -2,6 +2,7 @@ import type { Series, Stream } from '../core';
 import { checkPeriod } from './kernels/checks';
 import { forEachFiniteRun } from './kernels/finite-runs';
 import { wmaRun, wmaRunStream } from './kernels/wma-run';
+import { defineIndicator, intParam, series } from './descriptor';
 
 /**
  * Linearly weighted moving average over `n` values (weights 1..n, newest heaviest). First n-1 values
@@ -21,3 +22,15 @@ export function wmaStream(n = 30): Stream<number, number> {
   checkPeriod('wmaStream', n, 2);
   return wmaRunStream(n);
 }
+
+/** Descriptor of {@link wma}. */
+export const wmaDescriptor = defineIndicator({
+  name: 'wma',
+  title: 'Linearly weighted moving average',
+  inputs: [series('x', 'close')],
+  params: { n: intParam(30, 2) },
+  warmup: (p) => p.n - 1,
+  talib: { fn: 'WMA', options: { n: 'optInTimePeriod' } },
+  whole: ([x], p) => wma(x!, p.n),
+  stream: (p) => wmaStream(p.n),
+});

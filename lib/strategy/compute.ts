@@ -1,6 +1,6 @@
 import type { Bars } from '../core';
 import { indexBlocks } from './blocks';
-import type { Computed, IndicatorSpecs } from './indicator';
+import type { ComputeContext, Computed, IndicatorOutput, IndicatorSpec, IndicatorSpecs } from './indicator';
 
 /**
  * Indicator results keyed by bars window and spec key. Pass one Map to many backtests on the same Bars
@@ -23,20 +23,42 @@ function windowId(bars: Bars): number {
   return id;
 }
 
-/** Computes (or fetches from `cache`) every spec's whole-array output on `bars`. */
+/**
+ * A {@link ComputeContext} over `bars`: inputs of composite specs come from `cache` (under the window's
+ * prefix) when there is one, else from a map that lives as long as the context.
+ */
+export function computeContext(bars: Bars, cache?: IndicatorCache): ComputeContext {
+  const store: Map<string, unknown> = cache ?? new Map();
+  const prefix = cache ? `${windowId(bars)}|` : '';
+  const ctx: ComputeContext = {
+    input<O extends IndicatorOutput>(spec: IndicatorSpec<O>): O {
+      const key = prefix + spec.key;
+      let v = store.get(key) as O | undefined;
+      if (v === undefined) {
+        v = spec.compute(bars, ctx);
+        store.set(key, v);
+      }
+      return v;
+    },
+  };
+  return ctx;
+}
+
+/** Computes (or fetches from `cache`) every spec's whole-array output on `bars`; composites share their inputs. */
 export function computeIndicators<I extends IndicatorSpecs>(specs: I, bars: Bars, cache?: IndicatorCache): Computed<I> {
   const out = {} as Record<string, unknown>;
   const prefix = cache ? `${windowId(bars)}|` : '';
+  let ctx: ComputeContext | undefined;
   for (const name in specs) {
     const spec = specs[name]!;
     if (!cache) {
-      out[name] = spec.compute(bars);
+      out[name] = spec.compute(bars, (ctx ??= computeContext(bars)));
       continue;
     }
     const key = prefix + spec.key;
     let v = cache.get(key);
     if (v === undefined) {
-      v = spec.compute(bars);
+      v = spec.compute(bars, (ctx ??= computeContext(bars, cache)));
       cache.set(key, v);
     } else if (v instanceof Float64Array) indexBlocks(v); // reused: worth block ranges for skipping scans
     out[name] = v;

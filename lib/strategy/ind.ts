@@ -1,64 +1,66 @@
 import type { Series } from '../core';
-import { atr, atrStream } from '../indicators/atr';
-import { bbands, bbandsStream, type Bands } from '../indicators/bbands';
-import { donchian, donchianStream } from '../indicators/donchian';
-import { ema, emaStream } from '../indicators/ema';
-import { macd, macdStream, type MacdResult } from '../indicators/macd';
-import { rsi, rsiStream } from '../indicators/rsi';
-import { sma, smaStream } from '../indicators/sma';
-import { supertrend, supertrendStream, type SuperTrend } from '../indicators/supertrend';
-import { onSource, sourceSeries, type IndicatorSpec, type Source } from './indicator';
+import { INDICATORS, type IndicatorCatalog } from '../indicators/catalog';
+import type { AnyDescriptor, IndicatorDescriptor, ParamValue } from '../indicators/descriptor';
+import { binarySpec, fieldSpec, isSpec, pickSpec, specFromDescriptor, type Operand } from './compose';
+import type { AnySpec, IndicatorOutput, IndicatorSpec, Source } from './indicator';
 
-const BANDS = ['upper', 'middle', 'lower'] as const;
+export { INDICATORS, indicatorDescriptor, indicatorTable, type IndicatorCatalog } from '../indicators/catalog';
+export type { Operand } from './compose';
+
+/** An argument of `ind.<name>(...)`: a parameter value, parameters by name, or a series input. */
+export type SpecArg = number | boolean | string | AnySpec | Readonly<Record<string, ParamValue>> | undefined;
+
+/** `ind.<name>`: parameters in declaration order and/or by name, series inputs as sources or specs. */
+export type SpecFn<O extends IndicatorOutput> = (...args: SpecArg[]) => IndicatorSpec<O>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type OutputOfDescriptor<D> = D extends IndicatorDescriptor<string, any, infer O> ? O : never;
+type FromCatalog = { readonly [K in keyof IndicatorCatalog]: SpecFn<OutputOfDescriptor<IndicatorCatalog[K]>> };
+
+/** The composition operators `ind` adds to the indicators. */
+export interface IndComposition {
+  /** A bar source as a series (`ind.field('volume')`, key 'volume'), or one output of a multi-series spec (`ind.field(ind.bbands(20), 'upper')`). */
+  field(source: Source): IndicatorSpec<Series>;
+  field(spec: AnySpec, output: string): IndicatorSpec<Series>;
+  /** a + b bar by bar (sources, series specs or numbers). */
+  add(a: Operand, b: Operand): IndicatorSpec<Series>;
+  /** a − b, e.g. `ind.sub('close', ind.sma(200))`. */
+  sub(a: Operand, b: Operand): IndicatorSpec<Series>;
+  /** a × b, e.g. `ind.mul(ind.atr(14), 2)`. */
+  mul(a: Operand, b: Operand): IndicatorSpec<Series>;
+  /** a / b (IEEE: ±Infinity for x/0, NaN for 0/0). */
+  div(a: Operand, b: Operand): IndicatorSpec<Series>;
+  /** a / b — the same spec (and key) as {@link div}; reads better for price ratios. */
+  ratio(a: Operand, b: Operand): IndicatorSpec<Series>;
+}
+
+function buildInd(): FromCatalog & IndComposition {
+  const out: Record<string, unknown> = {};
+  for (const d of Object.values(INDICATORS) as AnyDescriptor[]) out[d.name] = (...args: unknown[]) => specFromDescriptor(d, args);
+  const composition: IndComposition = {
+    field: ((a: Source | AnySpec, output?: string) => (isSpec(a) ? pickSpec(a, output as string) : fieldSpec(a))) as IndComposition['field'],
+    add: (a, b) => binarySpec('add', a, b),
+    sub: (a, b) => binarySpec('sub', a, b),
+    mul: (a, b) => binarySpec('mul', a, b),
+    div: (a, b) => binarySpec('div', a, b),
+    ratio: (a, b) => binarySpec('div', a, b),
+  };
+  return Object.freeze(Object.assign(out, composition)) as FromCatalog & IndComposition;
+}
 
 /**
- * Indicator specs for strategies (`indicators: (p) => ({ fast: ind.sma(p.fast) })`). Each wraps the
- * whole-array function and its streaming twin from lib/indicators; the key names the parameters and input.
+ * Indicator specs for strategies (`indicators: (p) => ({ fast: ind.sma(p.fast) })`): one per indicator
+ * descriptor in lib/indicators (see {@link INDICATORS}), plus composition — `ind.ema(ind.rsi(14), 9)`,
+ * `ind.zscore(ind.field('volume'), 50)`, `ind.sub('close', ind.sma(200))`, `ind.ratio(a, b)`,
+ * `ind.crossover(a, b)`, `ind.field(ind.bbands(20), 'upper')`. Keys nest (`ema(9,rsi(14,close))`), so
+ * equal keys mean equal outputs and sweeps compute each distinct sub-indicator once. Every spec has
+ * `.on(timeframe)`.
+ * @example
+ * ind.sma(10).key // 'sma(10,close)'
+ * ind.ema(ind.rsi(14), 9).key // 'ema(9,rsi(14,close))'
+ * ind.ema(ind.rsi(14), 9).warmup // 22
+ * ind.sub('close', ind.sma(200)).key // 'sub(close,sma(200,close))'
+ * ind.field(ind.bbands(20), 'upper').key // 'bbands(20,2,close).upper'
+ * ind.rsi(1) // throws /rsi: parameter 'n' must be an integer >= 2, found 1/
  */
-export const ind = {
-  sma: (n: number, source: Source = 'close'): IndicatorSpec<Series> => ({
-    key: `sma(${n},${source})`,
-    compute: (b) => sma(sourceSeries(b, source), n),
-    stream: () => onSource(smaStream(n), source),
-  }),
-  ema: (n: number, source: Source = 'close'): IndicatorSpec<Series> => ({
-    key: `ema(${n},${source})`,
-    compute: (b) => ema(sourceSeries(b, source), n),
-    stream: () => onSource(emaStream(n), source),
-  }),
-  rsi: (n = 14, source: Source = 'close'): IndicatorSpec<Series> => ({
-    key: `rsi(${n},${source})`,
-    compute: (b) => rsi(sourceSeries(b, source), n),
-    stream: () => onSource(rsiStream(n), source),
-  }),
-  atr: (n = 14): IndicatorSpec<Series> => ({
-    key: `atr(${n})`,
-    compute: (b) => atr(b.high, b.low, b.close, n),
-    stream: () => atrStream(n),
-  }),
-  bbands: (n = 20, k = 2, source: Source = 'close'): IndicatorSpec<Bands> => ({
-    key: `bbands(${n},${k},${source})`,
-    fields: BANDS,
-    compute: (b) => bbands(sourceSeries(b, source), n, k),
-    stream: () => onSource(bbandsStream(n, k), source),
-  }),
-  macd: (fast = 12, slow = 26, signal = 9, source: Source = 'close'): IndicatorSpec<MacdResult> => ({
-    key: `macd(${fast},${slow},${signal},${source})`,
-    fields: ['macd', 'signal', 'hist'],
-    compute: (b) => macd(sourceSeries(b, source), fast, slow, signal),
-    stream: () => onSource(macdStream(fast, slow, signal), source),
-  }),
-  /** Donchian channel; `excludeCurrent` gives the channel of the n bars before this one (breakout rules). */
-  donchian: (n = 20, excludeCurrent = false): IndicatorSpec<Bands> => ({
-    key: `donchian(${n},${excludeCurrent ? 'prior' : 'incl'})`,
-    fields: BANDS,
-    compute: (b) => donchian(b.high, b.low, n, { excludeCurrent }),
-    stream: () => donchianStream(n, { excludeCurrent }),
-  }),
-  supertrend: (n = 10, mult = 3): IndicatorSpec<SuperTrend> => ({
-    key: `supertrend(${n},${mult})`,
-    fields: ['line', 'direction'],
-    compute: (b) => supertrend(b.high, b.low, b.close, n, mult),
-    stream: () => supertrendStream(n, mult),
-  }),
-};
+export const ind = buildInd();

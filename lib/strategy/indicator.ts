@@ -1,4 +1,5 @@
 import type { Bar, Bars, Series, Stream } from '../core';
+import { onTimeframe } from './timeframe';
 
 /** What an indicator spec computes: one series, or an object of named series (bands, MACD lines…). */
 export type IndicatorOutput = Series | object;
@@ -16,8 +17,30 @@ export interface IndicatorSpec<O extends IndicatorOutput = Series> {
   readonly key: string;
   /** Output field names for multi-series outputs (undefined for a single series). */
   readonly fields?: readonly string[];
-  compute(bars: Bars): O;
+  /**
+   * The whole-array output. `ctx` (given by {@link computeIndicators}) computes the specs this one reads
+   * through the same cache, so a sub-indicator shared by many specs of a sweep is computed once.
+   */
+  compute(bars: Bars, ctx?: ComputeContext): O;
   stream(): Stream<Bar, PointOf<O>>;
+  /** Indicator name ('sma', 'sub', 'field', …) for specs built by `ind.*`. */
+  readonly name?: string;
+  /** Specs whose outputs this one reads (composition), in input order. */
+  readonly inputs?: readonly AnySpec[];
+  /**
+   * First valid bar (leading NaNs) on gap-free bars: for several outputs, the largest. Composites follow
+   * `max(warm-up of each input) + the indicator's own warm-up`. Undefined when not known.
+   */
+  readonly warmup?: number;
+  /** Warm-up per output field of a multi-series spec. */
+  readonly fieldWarmup?: Readonly<Record<string, number>>;
+  /** The same indicator computed on `timeframe` bars and shown on these bars without look-ahead. */
+  on?(timeframe: string): IndicatorSpec<O>;
+}
+
+/** How a composite spec gets the outputs of the specs it reads (see {@link IndicatorSpec.compute}). */
+export interface ComputeContext {
+  input<O extends IndicatorOutput>(spec: IndicatorSpec<O>): O;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -92,12 +115,21 @@ export function onSource<T>(s: Stream<number, T>, source: Source): Stream<Bar, T
   };
 }
 
-/** A spec from parts — for indicators of your own. `key` must identify the output exactly. */
+/** A spec from parts — for indicators of your own. `key` must identify the output exactly. Has `.on(timeframe)`. */
 export function customIndicator<O extends IndicatorOutput>(
   key: string,
   compute: (bars: Bars) => O,
   stream: () => Stream<Bar, PointOf<O>>,
   fields?: readonly string[],
 ): IndicatorSpec<O> {
-  return { key, compute, stream, fields };
+  const spec: IndicatorSpec<O> = {
+    key,
+    compute,
+    stream,
+    fields,
+    on(timeframe: string): IndicatorSpec<O> {
+      return onTimeframe(spec, timeframe);
+    },
+  };
+  return spec;
 }

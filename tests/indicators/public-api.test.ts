@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as indicators from '../../lib/indicators';
+import { isIndicatorDescriptor } from '../../lib/indicators/descriptor';
 
 const KERNELS = resolve(__dirname, '../../lib/indicators/kernels');
 const TRANSFORMS = ['diff', 'pctChange', 'shift']; // series transforms: no state, no streaming twin
@@ -13,10 +14,20 @@ describe('lib/indicators/index.ts (re-exported as ql.*)', () => {
 
   it('exports indicators with their streaming twins, and nothing else at run time', () => {
     expect(names.length).toBeGreaterThan(100);
-    const withoutTwin = names.filter((n) => !n.endsWith('Stream') && !has.has(`${n}Stream`));
+    const withoutTwin = names.filter((n) => !n.endsWith('Stream') && !n.endsWith('Descriptor') && !has.has(`${n}Stream`));
     expect(withoutTwin.sort()).toEqual([...CATALOGUES, ...TRANSFORMS].sort());
     const orphanStreams = names.filter((n) => n.endsWith('Stream') && !has.has(n.slice(0, -'Stream'.length)));
     expect(orphanStreams).toEqual([]);
+  });
+
+  it('exports one descriptor per indicator, each named <name>Descriptor and made by defineIndicator', () => {
+    const descriptors = names.filter((n) => n.endsWith('Descriptor'));
+    expect(descriptors.length).toBeGreaterThan(50);
+    for (const n of descriptors) {
+      const d = (indicators as Record<string, unknown>)[n];
+      expect(isIndicatorDescriptor(d), n).toBe(true);
+      expect(`${(d as { name: string }).name}Descriptor`).toBe(n);
+    }
   });
 
   it('keeps every kernel helper off the public namespace (they stay importable by path)', async () => {
