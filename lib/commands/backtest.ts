@@ -1,7 +1,8 @@
 /**
  * `quantlab backtest`: runs a registered (or your own) strategy on a file or a shipped dataset and prints the
  * statistics table, or one JSON object; `--out DIR` writes the trades and the equity curve as Parquet;
- * `--report [file]` writes the HTML report.
+ * `--report [file]` writes the HTML report; `--check-bias` runs the bias check first (look-ahead, warm-up,
+ * three-form parity), prints its report and ends with BIAS (exit code 1) when it finds one.
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -10,7 +11,7 @@ import { ensureDir, QuantlabError } from '../core';
 import { saveColumnsParquet } from '../data';
 import { backtestReport } from '../report';
 import { drawdownSeries, statsText } from '../metrics';
-import { backtest, getStrategy, listStrategies, loadStrategyFile, type BacktestOptions, type ParamSpace } from '../strategy';
+import { backtest, biasError, biasText, checkBias, getStrategy, listStrategies, loadStrategyFile, type BacktestOptions, type BiasReport, type ParamSpace } from '../strategy';
 import { loadBarsArg } from './args';
 import { addExecutionFlags, collect, executionOptions, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
 
@@ -24,6 +25,7 @@ interface Flags extends ExecutionFlags {
   out?: string;
   report?: string | boolean;
   list?: boolean;
+  checkBias?: boolean;
 }
 
 /** Adds `quantlab backtest` to the program. */
@@ -41,6 +43,7 @@ export function registerBacktestCommand(program: Command): void {
     .option('-o, --out <dir>', 'write trades.parquet and equity.parquet into this folder')
     .option('--report [file]', 'write a self-contained HTML report (default experiments/reports/<strategy>-<symbol>-<tf>.html)')
     .option('--list', 'list the registered strategies and their parameters')
+    .option('--check-bias', 'check for look-ahead, warm-up and three-form parity first; a bias found prints the report and exits 1')
     .action(async (f: Flags) => {
       if (f.strategyFile) await loadStrategyFile(f.strategyFile);
       if (f.list) {
@@ -58,6 +61,14 @@ export function registerBacktestCommand(program: Command): void {
       const params = readParams(strategy.params as ParamSpace, f.param, strategy.name);
       const { bars } = await loadBarsArg(f.data, { timeframe: f.timeframe });
       const options: BacktestOptions = executionOptions(f);
+      let bias: BiasReport | undefined;
+      if (f.checkBias) {
+        bias = checkBias(strategy, bars, params);
+        if (!bias.ok) {
+          console.log(f.json ? jsonText({ strategy: bias.strategy, params: bias.params, data: { source: f.data, symbol: bars.symbol, timeframe: bars.timeframe, bars: bars.close.length }, bias }) : biasText(bias));
+          throw biasError(bias, 'backtest --check-bias');
+        }
+      }
       const r = backtest(strategy, bars, params, options);
       if (f.out) {
         ensureDir(f.out, 'backtest --out');
@@ -84,6 +95,7 @@ export function registerBacktestCommand(program: Command): void {
             stats: s,
             ...(f.out ? { out: { trades: join(f.out, 'trades.parquet'), equity: join(f.out, 'equity.parquet') } } : {}),
             ...(reportPath ? { report: reportPath } : {}),
+            ...(bias ? { bias } : {}),
           }),
         );
       }
@@ -92,6 +104,7 @@ export function registerBacktestCommand(program: Command): void {
       console.log(`fill ${o.fill}, fee ${o.fee} per side, cash ${o.cash}, slippage ${o.slippage} bps, leverage ${o.leverage}`);
       console.log('');
       console.log(statsText(s));
+      if (bias) console.log(`\n${biasText(bias)}`);
       if (r.ambiguousTrades) {
         console.log(`\n${r.ambiguousTrades} trade(s) ended in a bar that touched both a stop and the target: pessimistic final equity ${r.pessimisticFinalEquity.toFixed(2)}, optimistic ${r.optimisticFinalEquity.toFixed(2)}`);
       }

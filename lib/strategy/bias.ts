@@ -112,7 +112,7 @@ export function biasText(r: BiasReport): string {
   if (la.findings.length > 12) lines.push(`      … and ${la.findings.length - 12} more`);
   const w = r.warmup;
   const entries = w.indicators.map((e) => `${e.name} ${e.bars}${e.converged ? '' : ' (never settled)'}`).join(', ');
-  lines.push(`  warm-up     ${mark(w.ok)}  runner history ${w.bars} bars (agreement to ${w.tolerance}): ${entries || 'no indicators'}; targets ${w.targets.bars}${w.targets.converged ? '' : ' (never settled)'}`);
+  lines.push(`  warm-up     ${mark(w.ok)}  runner history ${w.bars} bar${w.bars === 1 ? '' : 's'} (agreement to ${w.tolerance}): ${entries || 'no indicators'}; targets ${w.targets.bars}${w.targets.converged ? '' : ' (never settled)'}`);
   const p = r.parity;
   lines.push(`  parity      ${mark(p.ok)}  ${p.forms.join(' = ')} on ${p.bars} bars (${p.signals} signals)${p.ok ? '' : `: ${p.differences.length} difference(s)`}`);
   for (const x of p.differences.slice(0, 12)) lines.push(`      ${parityLine(x)}`);
