@@ -59,3 +59,6 @@ if [ ! -f "$kdir/kernel.json" ] || [ "$(cat "$kdir/kernel.json")" != "$spec" ]; 
 else
   say "kernel 'quantlab (TypeScript)': registered"
 fi
+
+# plotly.js served to chart outputs, the widgets request answered, HTML exports inlining plotly once
+bash scripts/notebook-assets.sh

@@ -5,7 +5,7 @@
  * Screenshots go to build/screenshots/ (git-ignored) for a person to look at.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -73,13 +73,30 @@ describe('charts in a real browser', () => {
     expect(r.errors).toEqual([]);
   });
 
-  it('the HTML export of an executed notebook (01-explore-data) draws its chart', async () => {
+  it('the HTML export of an executed notebook (01-explore-data) draws its chart; the saved notebook carries no plotly.js', async () => {
+    execFileSync('bash', [join(repoRoot, 'scripts/notebook-assets.sh')], { stdio: 'pipe' }); // what setup installs (idempotent)
     const out = mkdtempSync(join(tmpdir(), 'ql-nb-'));
-    const env = { ...process.env, JUPYTER_PATH: join(repoRoot, '.jupyter/share/jupyter'), PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+    // the project environment (scripts/env.sh): its kernel, and its nbconvert config that inlines plotly.js once per export
+    const env = { ...process.env, JUPYTER_PATH: join(repoRoot, '.jupyter/share/jupyter'), JUPYTER_CONFIG_DIR: join(repoRoot, '.jupyter/config'), PYDEVD_DISABLE_FILE_VALIDATION: '1' };
     execFileSync('/usr/bin/jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--output-dir', out, join(repoRoot, 'notebooks/01-explore-data.ipynb')], { env, stdio: 'pipe', timeout: 300_000 });
-    execFileSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, join(out, '01-explore-data.ipynb')], { env, stdio: 'pipe', timeout: 120_000 });
+    const saved = join(out, '01-explore-data.ipynb');
+    expect(readFileSync(saved, 'utf8')).toContain('class=\\"ql-plot\\"'); // the chart output is there...
+    expect(statSync(saved).size).toBeLessThan(1_000_000); // ...without the 4.6 MB bundle
+    execFileSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, saved], { env, stdio: 'pipe', timeout: 120_000 });
+    const html = readFileSync(join(out, '01-explore-data.html'), 'utf8');
+    expect(html.split('window.define=undefined;\n').length - 1).toBe(1); // plotly.js inlined once
     const r = await openAndCount(join(out, '01-explore-data.html'), 1, 'notebook-01.png');
     expect(r.charts).toBe(1);
     expect(r.errors).toEqual([]);
+
+    // exported without the project config, a chart says why it cannot draw instead of leaving an empty box
+    const bare = mkdtempSync(join(tmpdir(), 'ql-nb-bare-'));
+    const envBare = { ...env, JUPYTER_CONFIG_DIR: bare };
+    execFileSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', '--output-dir', bare, saved], { env: envBare, stdio: 'pipe', timeout: 120_000 });
+    const page = await browser.newPage();
+    await page.goto(`file://${join(bare, '01-explore-data.html')}`);
+    await page.waitForFunction(() => document.querySelector('.ql-plot p'), undefined, { timeout: 15_000 });
+    expect(await page.textContent('.ql-plot p')).toMatch(/cannot draw: plotly\.js is not on this page.*source scripts\/env\.sh/);
+    await page.close();
   }, 360_000);
 });
