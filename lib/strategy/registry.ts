@@ -1,8 +1,7 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { QuantlabError } from '../core';
 import { BUILTIN_STRATEGIES } from './builtins';
 import type { AnyStrategy } from './define';
+import { importStrategyFile } from './load-file';
 import { describeParam, defaultValue, type ParamSpace } from './params';
 
 const registry = new Map<string, AnyStrategy>();
@@ -35,11 +34,12 @@ export function listStrategies(): { name: string; description: string; params: R
 }
 
 /**
- * Imports a strategy file of your own (.ts under tsx/vitest, or .js) and registers every export made by
- * defineStrategy(). Returns the strategies it registered (replacing same-named earlier registrations).
+ * Imports a strategy file of your own (.ts or .js; in a notebook, from the CLI, under tsx or plain node) and
+ * registers every export made by defineStrategy(). Returns the strategies it registered (replacing same-named
+ * earlier registrations, so loading an edited file again takes the edit).
  */
 export async function loadStrategyFile(path: string): Promise<AnyStrategy[]> {
-  const mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  const mod = await importStrategyFile(path);
   const found = new Set<AnyStrategy>();
   const visit = (v: unknown) => {
     if (v && typeof v === 'object' && (v as AnyStrategy).kind === 'strategy') found.add(v as AnyStrategy);

@@ -1,0 +1,91 @@
+/**
+ * loadStrategyFile: a .ts strategy file of your own loads under vitest, loads again with an edit, names the
+ * file when it is missing or broken — and loads inside the notebook kernel (tslab with tsx's require hook),
+ * where import() of a .ts file fails with ERR_UNKNOWN_FILE_EXTENSION.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { getStrategy, loadStrategyFile } from '../../lib/strategy';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** A folder with `node_modules/quantlab` linked to the project, as a user's project folder has it. */
+function projectDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ql-strategy-file-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'quantlab'));
+  return dir;
+}
+
+const strategySource = (name: string, n: number) =>
+  [
+    "import { defineStrategy, int, ind } from 'quantlab';",
+    'export const mine = defineStrategy({',
+    `  name: '${name}',`,
+    `  params: { n: int(2, 400, { default: ${n} }) },`,
+    '  indicators: (p) => ({ avg: ind.sma(p.n) }),',
+    '  decide: (bar) => (bar.close > bar.avg ? 1 : 0),',
+    '});',
+    '',
+  ].join('\n');
+
+describe('loadStrategyFile', () => {
+  it('registers a .ts file’s strategies; loading the edited file again takes the edit; errors name the file', async () => {
+    const dir = projectDir();
+    const file = join(dir, 'my-strategy.ts');
+    writeFileSync(file, strategySource('file-sma', 20));
+    const [s] = await loadStrategyFile(file);
+    expect(s!.name).toBe('file-sma');
+    expect(getStrategy('file-sma').resolveParams({})).toEqual({ n: 20 });
+    writeFileSync(file, strategySource('file-sma', 33));
+    await loadStrategyFile(file);
+    expect(getStrategy('file-sma').resolveParams({})).toEqual({ n: 33 });
+    await expect(loadStrategyFile(join(dir, 'nope.ts'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('nope.ts: no such file') });
+    writeFileSync(join(dir, 'empty.ts'), 'export const x = 1;\n');
+    await expect(loadStrategyFile(join(dir, 'empty.ts'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/empty\.ts: no export made by defineStrategy/) });
+  });
+
+  const kernel = join(ROOT, '.jupyter/share/jupyter/kernels/quantlab/kernel.json');
+  it.skipIf(!existsSync('/usr/bin/jupyter') || !existsSync(kernel))('works inside the notebook kernel (where import() of .ts fails) and the strategy backtests there', { timeout: 240_000 }, () => {
+    const dir = projectDir();
+    const file = join(dir, 'my-strategy.ts');
+    writeFileSync(file, strategySource('kernel-sma', 24));
+    const cell = [
+      "import * as ql from 'quantlab';",
+      `const loaded = await ql.loadStrategyFile(${JSON.stringify(file)});`,
+      "const bars = await ql.loadDataset('BTCUSDT', '1d');",
+      "const r = ql.backtest('kernel-sma', bars, { n: 24 });",
+      "console.log('LOADED ' + JSON.stringify({ names: loaded.map((s) => s.name), trades: r.trades.length }));",
+    ].join('\n');
+    const nb = {
+      cells: [{ cell_type: 'code', id: 'c0', execution_count: null, metadata: {}, outputs: [], source: cell }],
+      metadata: { kernelspec: { display_name: 'quantlab (TypeScript)', language: 'typescript', name: 'quantlab' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const path = join(dir, 'load.ipynb');
+    writeFileSync(path, JSON.stringify(nb));
+    const env = {
+      ...process.env,
+      JUPYTER_PATH: join(ROOT, '.jupyter/share/jupyter'),
+      JUPYTER_CONFIG_DIR: join(ROOT, '.jupyter/config'),
+      JUPYTER_DATA_DIR: join(ROOT, '.jupyter/data'),
+      JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
+      PYDEVD_DISABLE_FILE_VALIDATION: '1',
+    };
+    const execute = () => spawnSync('/usr/bin/python3', [join(ROOT, 'scripts/run-notebook.py'), path, join(dir, 'out'), '200'], { cwd: ROOT, env, encoding: 'utf8' });
+    let r = execute();
+    if (r.status !== 0 && r.stdout.includes('Unexpected pending rebuildTimer')) r = execute(); // tslab's watcher raced a file change elsewhere in the tree
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const executed = JSON.parse(readFileSync(join(dir, 'out', 'load.ipynb'), 'utf8')) as { cells: Array<{ outputs: Array<{ text?: string | string[] }> }> };
+    const text = executed.cells.flatMap((c) => c.outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))).join('');
+    const line = text.split('\n').find((l) => l.startsWith('LOADED '));
+    expect(line, text).toBeDefined();
+    const got = JSON.parse(line!.slice('LOADED '.length)) as { names: string[]; trades: number };
+    expect(got.names).toEqual(['kernel-sma']);
+    expect(got.trades).toBeGreaterThan(0);
+  });
+});
