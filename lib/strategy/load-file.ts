@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { QuantlabError } from '../core';
@@ -47,7 +47,9 @@ export async function importStrategyFile(path: string): Promise<Loaded> {
       return req(abs) as Loaded;
     }
     try {
-      return (await import(pathToFileURL(abs).href)) as Loaded;
+      // the file's version in the URL: an edited file is a new module, an unchanged one the cached module
+      const st = statSync(abs);
+      return (await import(`${pathToFileURL(abs).href}?v=${st.mtimeMs}-${st.size}`)) as Loaded;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION' && isTs(abs)) return await tsxImport(abs);
       throw e;
