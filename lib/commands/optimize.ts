@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { QuantlabError } from '../core';
 import { openStorage, SAMPLER_NAMES, sortBest, type SamplerName, type StudySummary, type TrialRecord } from '../optimizer';
-import { OBJECTIVE_NAMES, optimize, sweep, type ObjectiveName, type OptimizeResult } from '../research';
+import { OBJECTIVE_NAMES, optimize, sweep, type ObjectiveName, type OptimizeResult, type ResultConstraints } from '../research';
 import { getStrategy, loadStrategyFile, parseParamText, type ParamSpace } from '../strategy';
 import { optimizeSummary, studyReport } from '../report';
 import { loadBarsArg, numberOption } from './args';
@@ -30,6 +30,9 @@ interface CommonFlags extends ExecutionFlags {
   seed?: string;
   json?: boolean;
   progress?: boolean;
+  restart?: boolean;
+  minTrades?: string;
+  maxDrawdown?: string;
 }
 
 function intFlag(name: string, text: string | undefined, min: number): number | undefined {
@@ -61,7 +64,10 @@ function withCommon(c: Command): Command {
     .option('-t, --timeframe <tf>', 'timeframe of the dataset for a SYMBOL (default 1h)')
     .option('--objective <name[,name]>', `objective(s): ${OBJECTIVE_NAMES.join(', ')} (default sharpe)`)
     .option('-j, --jobs <n>', 'worker threads (default 1)')
-    .option('--study <name>', 'study name (an existing study of that name is resumed)')
+    .option('--study <name>', 'study name (an existing study of that name is resumed; a study defined differently is refused)')
+    .option('--restart', 'delete the stored study of that name (every trial) and start it over')
+    .option('--min-trades <n>', 'constraint: a trial with fewer trades is infeasible (recorded, never the best)')
+    .option('--max-drawdown <fraction>', 'constraint: a trial whose max drawdown exceeds it (0.4 = 40%) is infeasible')
     .option('--seed <n>', 'seed of the samplers (same seed, same trials)')
     .option('--json', 'print one JSON object')
     .option('--no-progress', 'no progress bar')
@@ -82,7 +88,21 @@ async function prepare(f: CommonFlags, command: string) {
     jobs: intFlag('--jobs', f.jobs, 1),
     seed: f.seed === undefined ? undefined : numberOption('--seed', f.seed),
     backtest: executionOptions(f),
+    constraints: constraintFlags(f),
+    restart: f.restart === true,
+    restartHint: '--restart',
   };
+}
+
+function constraintFlags(f: CommonFlags): ResultConstraints | undefined {
+  const c: ResultConstraints = {};
+  if (f.minTrades !== undefined) c.minTrades = intFlag('--min-trades', f.minTrades, 0)!;
+  if (f.maxDrawdown !== undefined) {
+    const v = Number(f.maxDrawdown);
+    if (!(f.maxDrawdown.trim() !== '' && v >= 0 && Number.isFinite(v))) throw new QuantlabError('BAD_ARGUMENT', `--max-drawdown: expected a fraction >= 0 (0.4 = 40%), found '${f.maxDrawdown}'`);
+    c.maxDrawdown = v;
+  }
+  return Object.keys(c).length ? c : undefined;
 }
 
 function bestJson(r: OptimizeResult) {
@@ -134,6 +154,9 @@ export function registerOptimizeCommands(program: Command): void {
       backtest: p.backtest,
       storage: f.storage,
       name: f.study,
+      constraints: p.constraints,
+      restart: p.restart,
+      restartHint: p.restartHint,
       progress: f.progress !== false,
     });
     const combos = r.trials.length;
@@ -178,6 +201,9 @@ export function registerOptimizeCommands(program: Command): void {
       folds: intFlag('--folds', f.folds, 2),
       strategyFile: f.strategyFile,
       overfitting: f.overfitting !== false,
+      constraints: p.constraints,
+      restart: p.restart,
+      restartHint: p.restartHint,
       progress: f.progress !== false,
     });
     const report = writeReport(r, f);
@@ -244,9 +270,17 @@ export function registerOptimizeCommands(program: Command): void {
         const best = rec.directions.length === 1 ? sortBest(trials.filter((t) => t.state === 'complete'), rec.directions[0]!)[0] ?? null : null;
         if (f.json) return console.log(jsonText({ ...rec, trials: trials.length, best: best ? { number: best.number, params: best.params, value: best.values![0] } : null, records: trials }));
         console.log(`study ${rec.name} (${s.url}), created ${new Date(rec.created).toISOString()}, ${rec.directions.join(', ')}`);
-        for (const [k, v] of Object.entries(rec.meta)) console.log(`  ${k}: ${JSON.stringify(v)}`);
+        for (const [k, v] of Object.entries(rec.meta)) {
+          if (k === 'identity' && v && typeof v === 'object') {
+            console.log('  identity:');
+            for (const [f2, x] of Object.entries(v as Record<string, unknown>)) console.log(`    ${f2}: ${JSON.stringify(x)}`);
+          } else console.log(`  ${k}: ${JSON.stringify(v)}`);
+        }
         const counts: Record<string, number> = {};
-        for (const t of trials) counts[t.state] = (counts[t.state] ?? 0) + 1;
+        for (const t of trials) {
+          const k = t.infeasible ? 'infeasible' : t.state;
+          counts[k] = (counts[k] ?? 0) + 1;
+        }
         console.log(`  trials: ${trials.length} (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')})`);
         if (best) console.log(`  best: #${best.number} ${JSON.stringify(best.params)} → ${best.values![0]}`);
         printTop(trials, rec.directions[0]!, intFlag('--top', f.top, 1) ?? 10);

@@ -34,12 +34,21 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(norm(v)) ?? 'undefined';
 }
 
-/** Fields (in the union of both) whose values differ, in the given identity's field order. */
-export function identityDifferences(stored: StudyIdentity, given: StudyIdentity): IdentityDifference[] {
+const isPlainObject = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+/**
+ * Fields (in the union of both, the given identity's order first) whose values differ. Where both sides are
+ * objects, the difference is named down to the sub-field ('backtest.fee', 'space.fast.high').
+ */
+export function identityDifferences(stored: StudyIdentity, given: StudyIdentity, prefix = ''): IdentityDifference[] {
   const fields = [...new Set([...Object.keys(given), ...Object.keys(stored)])];
   const out: IdentityDifference[] = [];
   for (const f of fields) {
-    if (canonicalJson(stored[f]) !== canonicalJson(given[f])) out.push({ field: f, stored: stored[f], given: given[f] });
+    const a = stored[f];
+    const b = given[f];
+    if (canonicalJson(a) === canonicalJson(b)) continue;
+    if (isPlainObject(a) && isPlainObject(b)) out.push(...identityDifferences(a, b, `${prefix}${f}.`));
+    else out.push({ field: `${prefix}${f}`, stored: a, given: b });
   }
   return out;
 }

@@ -2,11 +2,15 @@
 import type { TrialRecord } from '../optimizer';
 import type { OptimizeResult } from '../research';
 
-/** Columns of the trial records for a table (`aq.table(trialColumns(r.trials))`): number, state, value(s), one column per parameter. */
+/**
+ * Columns of the trial records for a table (`aq.table(trialColumns(r.trials))`): number, state, value(s), one
+ * column per parameter, seconds, and `infeasible` (the reason, or null) when some trial broke a constraint.
+ */
 export function trialColumns(trials: readonly TrialRecord[]): Record<string, unknown[]> {
   const names = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
   const k = Math.max(1, ...trials.map((t) => t.values?.length ?? 0));
   const cols: Record<string, unknown[]> = { number: [], state: [] };
+  const anyInfeasible = trials.some((t) => t.infeasible);
   for (let j = 0; j < k; j++) cols[k === 1 ? 'value' : `value${j}`] = [];
   for (const n of names) cols[n] = [];
   cols.seconds = [];
@@ -16,6 +20,7 @@ export function trialColumns(trials: readonly TrialRecord[]): Record<string, unk
     for (let j = 0; j < k; j++) cols[k === 1 ? 'value' : `value${j}`]!.push(t.values?.[j] ?? null);
     for (const n of names) cols[n]!.push(t.params[n] ?? null);
     cols.seconds!.push(t.datetimeComplete === null ? null : (t.datetimeComplete - t.datetimeStart) / 1000);
+    if (anyInfeasible) (cols.infeasible ??= []).push(t.infeasible ?? null);
   }
   return cols;
 }
@@ -26,8 +31,20 @@ export function optimizeSummary(r: OptimizeResult): string {
   const done = r.trials.filter((t) => t.state === 'complete').length;
   const pruned = r.trials.filter((t) => t.state === 'pruned').length;
   const failed = r.trials.filter((t) => t.state === 'fail').length;
-  lines.push(`study ${r.studyName} (${r.storage}): ${r.strategy}, sampler ${r.sampler}, ${done} complete, ${pruned} pruned, ${failed} failed, ${r.seconds.toFixed(1)} s`);
+  const infeasible = r.trials.filter((t) => t.infeasible);
+  const inf = infeasible.length ? ` (${infeasible.length} infeasible)` : '';
+  lines.push(`study ${r.studyName} (${r.storage}): ${r.strategy}, sampler ${r.sampler}, ${done} complete${inf}, ${pruned} pruned, ${failed} failed, ${r.seconds.toFixed(1)} s`);
+  if (infeasible.length) {
+    // the reasons by the rule they break ('trades 3 < minTrades 30' → 'minTrades')
+    const why = new Map<string, number>();
+    for (const t of infeasible) {
+      const rule = /\b(minTrades|maxDrawdown|minExposure)\b/.exec(t.infeasible!)?.[1] ?? t.infeasible!;
+      why.set(rule, (why.get(rule) ?? 0) + 1);
+    }
+    lines.push(`infeasible (never best): ${[...why].map(([k, v]) => `${v} ${k}`).join(', ')}; e.g. #${infeasible[0]!.number}: ${infeasible[0]!.infeasible}`);
+  }
   if (!r.best) {
+    if (done && done === infeasible.length) lines.push('no feasible trial: every complete trial breaks a constraint');
     if (r.bestTrials.length) lines.push(`Pareto front: ${r.bestTrials.length} trials (${r.objectives.join(', ')})`);
     return lines.join('\n');
   }
