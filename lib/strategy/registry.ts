@@ -1,11 +1,11 @@
 import { QuantlabError } from '../core';
-import { BUILTIN_STRATEGIES } from './builtins';
+import { BUILTIN_STRATEGIES, MULTI_INPUT_STRATEGIES } from './builtins';
 import type { AnyStrategy } from './define';
 import { importStrategyFile } from './load-file';
 import { describeParam, defaultValue, type ParamSpace } from './params';
 
 const registry = new Map<string, AnyStrategy>();
-for (const s of BUILTIN_STRATEGIES) registry.set(s.name, s);
+for (const s of [...BUILTIN_STRATEGIES, ...MULTI_INPUT_STRATEGIES]) registry.set(s.name, s);
 
 /** Adds a strategy under its name. Throws when the name is taken, unless `replace`. Returns the strategy. */
 export function registerStrategy<S extends AnyStrategy>(strategy: S, options: { replace?: boolean } = {}): S {

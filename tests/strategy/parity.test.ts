@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulate, TargetEvents } from '../../lib/backtest';
-import { BUILTIN_STRATEGIES, createDecider, strategyEvents, strategyTargets, streamTargets } from '../../lib/strategy';
+import { BUILTIN_STRATEGIES, createDecider, MULTI_INPUT_STRATEGIES, strategyEvents, strategyTargets, streamTargets, withInputs } from '../../lib/strategy';
 import { btc1h, sharedBars } from '../helpers/datasets';
 
 /** Index of the first difference (NaN equals NaN), or -1. */
@@ -50,5 +50,19 @@ describe.each(BUILTIN_STRATEGIES.map((s) => [s.name, s] as const))('%s: one stra
     const first = run();
     d.reset();
     expect(firstDiff(run(), first)).toBe(-1);
+  });
+});
+
+// built-ins reading other symbols: the same three forms, on ETHUSDT with BTCUSDT as the input `btc`
+describe.each(MULTI_INPUT_STRATEGIES.map((s) => [s.name, s] as const))('%s (with inputs): one strategy, three forms', (_name, strategy) => {
+  it.each([
+    ['ETHUSDT 1h + BTCUSDT 1h', withInputs(sharedBars('binance_ETHUSDT_1h.csv'), { btc: btc1h() })],
+    ['ETHUSDT 1d + BTCUSDT 1d', withInputs(sharedBars('binance_ETHUSDT_1d.csv'), { btc: sharedBars('binance_BTCUSDT_1d.csv') }, { gaps: 'nan' })],
+  ] as const)('vector == decide() loop == streaming twins, bit for bit, and the same trades on %s', (_d, bars) => {
+    const vector = strategyTargets(strategy, bars, {});
+    expect(firstDiff(strategyTargets(strategy, bars, {}, { useDecide: true }), vector)).toBe(-1);
+    expect(firstDiff(streamTargets(strategy, bars, {}), vector)).toBe(-1);
+    expect(firstDiff(strategyEvents(strategy, bars, {}, { out: new TargetEvents() }).toDense(bars.close.length), vector)).toBe(-1);
+    expect(vector.filter((x) => !Number.isNaN(x)).length).toBeGreaterThan(10);
   });
 });
