@@ -34,6 +34,7 @@ export * from './metrics';
 export * from './params';
 export * from './strategy';
 export * as optimizer from './optimizer';
+export * as ml from './ml';
 export * from './research';
 export * from './plot';
 export * from './notebook';

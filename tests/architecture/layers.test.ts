@@ -23,11 +23,13 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   testing: ['core'],
   strategy: ['core', 'params', 'indicators', 'backtest', 'metrics'],
   optimizer: ['core', 'params', 'metrics'],
+  ml: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer'],
   research: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer'],
   report: ['core', 'params', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot'],
   live: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot', 'report', 'replay-exchange'],
   notebook: ['core', 'data', 'plot', 'report', 'metrics', 'backtest', 'strategy', 'research', 'optimizer'],
-  commands: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot', 'report', 'live', 'replay-exchange'],
+  ops: ['core', 'params', 'data', 'backtest', 'metrics', 'strategy', 'plot', 'report', 'live'],
+  commands: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot', 'report', 'live', 'ops', 'replay-exchange'],
   cli: ['core', 'commands'],
   index: ['*'],
 };
@@ -41,6 +43,7 @@ const PACKAGES_ONLY_IN: Record<string, readonly string[]> = {
   'plotly.js-dist-min': ['plot'],
   ccxt: ['live', 'data'],
   talib: ['testing'],
+  'prom-client': ['ops'],
   'danfojs-node': ['data'],
 };
 
