@@ -1,7 +1,8 @@
 /**
  * loadStrategyFile: a .ts strategy file of your own loads under vitest, loads again with an edit, names the
  * file when it is missing or broken — and loads inside the notebook kernel (tslab with tsx's require hook),
- * where import() of a .ts file fails with ERR_UNKNOWN_FILE_EXTENSION.
+ * where import() of a .ts file fails with ERR_UNKNOWN_FILE_EXTENSION; there, too, an optimisation's progress is
+ * one display line replaced in place, not stderr.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ describe('loadStrategyFile', () => {
   });
 
   const kernel = join(ROOT, '.jupyter/share/jupyter/kernels/quantlab/kernel.json');
-  it.skipIf(!existsSync('/usr/bin/jupyter') || !existsSync(kernel))('works inside the notebook kernel (where import() of .ts fails) and the strategy backtests there', { timeout: 240_000 }, () => {
+  it.skipIf(!existsSync('/usr/bin/jupyter') || !existsSync(kernel))('works inside the notebook kernel (where import() of .ts fails), the strategy backtests there, and the progress of its optimisation is one updating line', { timeout: 240_000 }, () => {
     const dir = projectDir();
     const file = join(dir, 'my-strategy.ts');
     writeFileSync(file, strategySource('kernel-sma', 24));
@@ -59,6 +60,8 @@ describe('loadStrategyFile', () => {
       "const bars = await ql.loadDataset('BTCUSDT', '1d');",
       "const r = ql.backtest('kernel-sma', bars, { n: 24 });",
       "console.log('LOADED ' + JSON.stringify({ names: loaded.map((s) => s.name), trades: r.trades.length }));",
+      // the progress of an optimisation: one display entry updated in place, not stderr
+      "await ql.optimize('kernel-sma', bars, { trials: 12, seed: 1, space: { n: ql.int(5, 60) }, overfitting: false });",
     ].join('\n');
     const nb = {
       cells: [{ cell_type: 'code', id: 'c0', execution_count: null, metadata: {}, outputs: [], source: cell }],
@@ -80,7 +83,13 @@ describe('loadStrategyFile', () => {
     let r = execute();
     if (r.status !== 0 && r.stdout.includes('Unexpected pending rebuildTimer')) r = execute(); // tslab's watcher raced a file change elsewhere in the tree
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    const executed = JSON.parse(readFileSync(join(dir, 'out', 'load.ipynb'), 'utf8')) as { cells: Array<{ outputs: Array<{ text?: string | string[] }> }> };
+    const executed = JSON.parse(readFileSync(join(dir, 'out', 'load.ipynb'), 'utf8')) as { cells: Array<{ outputs: Array<{ output_type: string; name?: string; text?: string | string[]; data?: Record<string, string | string[]> }> }> };
+    const outputs = executed.cells[0]!.outputs;
+    expect(outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr')).toEqual([]);
+    const progress = outputs.filter((o) => o.output_type === 'display_data').map((o) => [o.data?.['text/plain'] ?? ''].flat().join(''));
+    expect(progress).toHaveLength(1); // one entry, replaced in place: the saved notebook holds its last state
+    expect(progress[0]).toMatch(/^kernel-sma-BTCUSDT-1d \[#+\] 12\/12 100% .* best -?\d/);
+    expect(progress[0]).not.toMatch(/Infinity|eta/);
     const text = executed.cells.flatMap((c) => c.outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))).join('');
     const line = text.split('\n').find((l) => l.startsWith('LOADED '));
     expect(line, text).toBeDefined();
