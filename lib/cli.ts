@@ -11,6 +11,7 @@ import { registerExchangeCommands } from './commands/exchange';
 import { registerOptimizeCommands } from './commands/optimize';
 import { registerPromoteCommand } from './commands/promote';
 import { registerRunCommands } from './commands/run';
+import { registerDashboardCommand } from './commands/dashboard';
 import { QuantlabError } from './core';
 
 /** `--debug` anywhere on the command line (removed before parsing) or QUANTLAB_DEBUG=1. */
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerOptimizeCommands(program);
   registerExchangeCommands(program);
   registerRunCommands(program);
+  registerDashboardCommand(program);
   registerPromoteCommand(program);
   return program;
 }

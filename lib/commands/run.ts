@@ -12,6 +12,7 @@ import { existingPromotedDir, loadPromoted } from '../live/promoted';
 import { reconcileText } from '../live/reconcile';
 import { reconcilePromoted } from '../live/reconcile-promoted';
 import { saveReconcileReport } from '../live/reconcile-report';
+import { dashboardAttach, parseListen } from '../ops';
 
 interface RunFlags {
   paper?: boolean;
@@ -24,6 +25,8 @@ interface RunFlags {
   resetKillSwitch?: boolean;
   newSession?: boolean;
   experiments?: string;
+  dashboard?: string;
+  allowRemote?: boolean;
 }
 
 interface ReconcileFlags {
@@ -49,7 +52,13 @@ export function registerRunCommands(program: Command): void {
     .option('--reset-kill-switch', 'clear a tripped max-drawdown kill switch (after checking the account)')
     .option('--new-session', 'start over: move the old state file and log aside (never deleted) and start a new session')
     .option('--experiments <dir>', 'experiments folder (default: the project’s experiments/)')
+    .option('--dashboard <[host:]port>', 'serve the dashboard, REST API, /health and /metrics while it runs (host default 127.0.0.1; port 0 = any free one)')
+    .option('--allow-remote', 'let --dashboard bind a host other than loopback (prints a warning)')
     .action(async (name: string, f: RunFlags) => {
+      const listen = f.dashboard !== undefined ? { ...parseListen(f.dashboard), allowRemote: f.allowRemote } : undefined;
+      if (listen && !['127.0.0.1', 'localhost', '::1'].includes(listen.host) && !f.allowRemote) {
+        throw new QuantlabError('BAD_ARGUMENT', `--dashboard ${f.dashboard}: host '${listen.host}' is not loopback; add --allow-remote to bind it anyway`);
+      }
       const dir = existingPromotedDir(name, f.experiments);
       const { strategy, params } = await loadPromoted(dir);
       const argv: string[] = [];
@@ -62,7 +71,7 @@ export function registerRunCommands(program: Command): void {
       if (f.flattenOnStop) argv.push('--flatten-on-stop');
       if (f.resetKillSwitch) argv.push('--reset-kill-switch');
       if (f.newSession) argv.push('--new-session');
-      process.exitCode = await runPromoted({ strategy, params, dir, argv, out: (l) => console.log(l) });
+      process.exitCode = await runPromoted({ strategy, params, dir, argv, out: (l) => console.log(l), attach: listen ? dashboardAttach(name, listen) : undefined });
     });
 
   program

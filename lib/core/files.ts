@@ -43,13 +43,14 @@ export function ensureDir(dir: string, what = 'output'): string {
  * Writes `data` to `path` through a temporary file and a rename (a reader never sees half a file; a crash
  * leaves the old file), creating the folder first. Returns the absolute path.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, what = 'output'): string {
+export function writeFileAtomic(path: string, data: string | Uint8Array, what = 'output', mode?: number): string {
   const abs = resolve(path);
   if (existsSync(abs) && statSync(abs).isDirectory()) throw new QuantlabError('BAD_ARGUMENT', `${what}: expected a file path, found a folder at ${abs}`);
   ensureDir(dirname(abs), what);
   const tmp = `${abs}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, data);
+    // `mode` (e.g. 0o600 for a secret) is set at creation, so the file is never readable by others, even briefly
+    writeFileSync(tmp, data, mode === undefined ? undefined : { mode });
     renameSync(tmp, abs);
   } catch (e) {
     try {

@@ -172,6 +172,26 @@ export interface RunPromotedOptions {
   env?: NodeJS.ProcessEnv;
   /** where human-readable lines go (default stdout). */
   out?: (line: string) => void;
+  /**
+   * A service started beside the runner once it is set up (the dashboard server of `quantlab run --dashboard`):
+   * it gets every event and is closed when the run ends. `wake` ends the wait between two polls (after an
+   * operator's stop, the loop sees it at once).
+   */
+  attach?: (runner: Runner, ctx: AttachContext) => Promise<Attached>;
+}
+
+export interface AttachContext {
+  dir: string;
+  mode: RunMode;
+  config: RunnerConfig;
+  logFile: string;
+  wake: () => void;
+  out: (line: string) => void;
+}
+
+export interface Attached {
+  onEvent?: (e: RunnerEvent) => void;
+  close: () => Promise<void>;
 }
 
 /** Runs a promoted strategy as its run.ts does; resolves with the process exit code. Errors before the first order print a reason and give 2. */
@@ -188,7 +208,9 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     if (flags.mode === 'live') await confirmLive(config, flags.confirm);
     const logFile = logPath(o.dir, flags.mode);
     const tty = Boolean((process.stdout as { isTTY?: boolean }).isTTY) && !flags.json;
+    let attached: Attached | undefined;
     const log = (e: RunnerEvent) => {
+      attached?.onEvent?.(e);
       const line = redact(JSON.stringify(e));
       appendFileSync(logFile, `${line}\n`);
       if (flags.json) out(line);
@@ -206,6 +228,7 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     process.on('SIGINT', handlers.SIGINT);
     process.on('SIGTERM', handlers.SIGTERM);
     try {
+      if (o.attach) attached = await o.attach(setup.runner, { dir: o.dir, mode: flags.mode, config, logFile, wake: () => ctl.wake?.(), out });
       await setup.runner.start();
       const stop = await runLoop(setup.runner, { pollMs: flags.pollMs ?? config.runner.pollMs, flattenOnStop: flags.flattenOnStop || config.runner.flattenOnStop, log, signals: false, stopSignal: ctl });
       if (tty) process.stdout.write('\n');
@@ -214,6 +237,7 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     } finally {
       process.off('SIGINT', handlers.SIGINT);
       process.off('SIGTERM', handlers.SIGTERM);
+      await attached?.close();
       setup.close();
     }
   } catch (e) {

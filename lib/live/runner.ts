@@ -62,6 +62,21 @@ export interface RunnerOptions {
   resetKillSwitch?: boolean;
 }
 
+/** An operator's control as recorded in the state. */
+export interface OperatorAction {
+  action: 'pause' | 'resume' | 'flatten' | 'stop';
+  /** who asked (the dashboard or API client's name). */
+  by: string;
+  /** ISO time. */
+  at: string;
+}
+
+export interface OperatorResult {
+  ok: boolean;
+  message: string;
+  snapshot: RunnerSnapshot;
+}
+
 export interface PollResult {
   /** bars processed in this poll (traded or missed). */
   processed: number;
@@ -81,6 +96,8 @@ export interface RunnerSnapshot {
   lastTarget: number;
   trades: number;
   orders: number;
+  /** set while an operator has paused new orders. */
+  paused?: OperatorAction;
   stopped?: StopInfo;
 }
 
@@ -126,6 +143,11 @@ export class Runner {
   private dayStart = NaN;
   private stopInfo?: StopInfo;
   private started = false;
+  /** every step (a poll, an operator's control) runs after the previous one finished: the runner is not re-entrant. */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** the exchange's clock at the last candles answer and the wall clock then (bar-close → order latency). */
+  private pollNow = NaN;
+  private pollWall = NaN;
 
   constructor(o: RunnerOptions) {
     this.strategy = o.strategy;
@@ -365,7 +387,18 @@ export class Runner {
    * without orders). A bar is traded once the next bar has opened (its open is the fill reference).
    * Exchange failures that may pass ('retry-later') are thrown: the caller polls again later.
    */
-  async poll(): Promise<PollResult> {
+  poll(): Promise<PollResult> {
+    return this.exclusive(() => this.pollOnce());
+  }
+
+  /** Runs `step` once every step queued before it has finished (errors reach the caller, not the queue). */
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(step, step);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async pollOnce(): Promise<PollResult> {
     if (!this.started) await this.start();
     let processed = 0;
     if (!this.stopInfo) {
@@ -374,6 +407,8 @@ export class Runner {
     if (!this.stopInfo) {
       const since = Number.isFinite(this.lastTs) ? this.lastTs + this.tfMs : Math.floor((await this.feed.time()) / this.tfMs) * this.tfMs - this.tfMs;
       const c = await this.feed.candles(this.symbol, this.config.timeframe, since);
+      this.pollNow = c.now;
+      this.pollWall = this.clock();
       const n = c.closed.ts.length;
       const lastCloseTs = (n ? c.closed.ts[n - 1]! : this.lastTs) + this.tfMs;
       const stale = Number.isFinite(lastCloseTs) ? this.guard.checkStale(c.now, lastCloseTs, this.tfMs) : undefined;
@@ -427,12 +462,14 @@ export class Runner {
     const equity = this.mark(bar);
     const trip = this.guard.checkEquity(bar.ts + this.tfMs, equity, this.peak, this.dayStart);
     const flatten = trip !== undefined || this.guard.paused(bar.ts + this.tfMs);
+    // paused by an operator: decided and recorded, no order; the wanted target is kept for after the resume
+    const held = !flatten && this.operatorPause !== undefined;
     const p = ref.open;
     // the order the backtester would place (a flatten on a risk trip or pause is a target of 0 applied afresh)
     const want = target === target ? target : this.retryTarget; // a refused target is tried again until a new one comes
     const sized = flatten ? sizeTarget(this.o, { cash, position: u, lastTarget: NaN }, 0, p) : sizeTarget(this.o, { cash, position: u, lastTarget: this.lastTarget }, want, p);
-    const newLast = flatten ? NaN : sized.applied === sized.applied ? sized.applied : this.lastTarget;
-    let next = sized.delta !== 0 ? sized.next : u;
+    const newLast = held ? this.lastTarget : flatten ? NaN : sized.applied === sized.applied ? sized.applied : this.lastTarget;
+    let next = held ? u : sized.delta !== 0 ? sized.next : u;
     let cut: Trip | undefined;
     if (!flatten && next !== u) ({ next, trip: cut } = this.guard.clamp(u, next, p, this.o.lotSize));
     if (this.market?.type === 'spot' && next < 0) {
@@ -444,13 +481,13 @@ export class Runner {
     this.store.tx(() => {
       this.store.putBar(row);
       this.store.setNumber('last_target', newLast);
-      this.store.setNumber('retry_target', NaN);
+      this.store.setNumber('retry_target', held ? want : NaN);
       this.store.addOrders(intents);
       if (trip) this.guard.record(trip, bar.ts);
       if (cut) this.guard.record(cut, bar.ts);
     });
     this.lastTarget = newLast;
-    this.retryTarget = NaN;
+    this.retryTarget = held ? want : NaN;
     await this.finishBar(row);
     if (trip?.action === 'flatten-stop' && !this.stopInfo) await this.halt(trip.message, 'risk');
   }
@@ -545,7 +582,9 @@ export class Runner {
       return undefined;
     }
     this.store.updateOrder(o.clientId, { status: 'sent', sentAt: this.clock() });
-    this.emit('order-send', { clientOrderId: o.clientId, side: o.side, amount: o.amount, reduceOnly: o.reduceOnly, reason: o.reason, bar: isoTime(o.barTs) });
+    // latency on the exchange's clock: the bar closed at barTs + timeframe; now = its time at the poll + wall time since
+    const latencyMs = this.pollNow + (this.clock() - this.pollWall) - (o.barTs + this.tfMs);
+    this.emit('order-send', { clientOrderId: o.clientId, side: o.side, amount: o.amount, reduceOnly: o.reduceOnly, reason: o.reason, bar: isoTime(o.barTs), latencyMs: Number.isFinite(latencyMs) ? Math.round(latencyMs) : null });
     try {
       return await this.port.placeOrder({ symbol: this.symbol, side: o.side, type: 'market', amount: o.amount, clientOrderId: o.clientId, reduceOnly: o.reduceOnly || undefined });
     } catch (e) {
@@ -640,7 +679,11 @@ export class Runner {
    * Stops: optionally closes the position first (a market order at the current price, client id tied to the
    * last bar), then records why. Idempotent.
    */
-  async stop(reason: string, options: { kind?: StopInfo['kind']; flatten?: boolean } = {}): Promise<StopInfo> {
+  stop(reason: string, options: { kind?: StopInfo['kind']; flatten?: boolean } = {}): Promise<StopInfo> {
+    return this.exclusive(() => this.stopNow(reason, options));
+  }
+
+  private async stopNow(reason: string, options: { kind?: StopInfo['kind']; flatten?: boolean }): Promise<StopInfo> {
     if (this.stopInfo) return this.stopInfo;
     if (options.flatten && this.started && this.ledger.position !== 0 && Number.isFinite(this.lastTs)) {
       try {
@@ -672,6 +715,48 @@ export class Runner {
     this.emit('flattened', { position: this.ledger.position });
   }
 
+  // ---------------------------------------------------------------- operator controls
+
+  /** Who paused new orders and when (kept in the state: a restart stays paused); undefined when not paused. */
+  get operatorPause(): OperatorAction | undefined {
+    const v = this.store.get('operator_pause');
+    return v ? (JSON.parse(v) as OperatorAction) : undefined;
+  }
+
+  /**
+   * An operator's control (the dashboard or the REST API), applied between two steps of the runner and
+   * written to the state (event 'control': who, when, what) and the log before it acts:
+   * - `pause`: no new orders from the next bar on; positions and open stops stay as they are; bars are still
+   *   decided and recorded, and the last wanted target is traded at the first bar after `resume`;
+   * - `resume`: orders again;
+   * - `flatten`: closes the position now through the same order path as a stop (market order at the forming
+   *   bar's open, checked by the risk guard); the strategy trades again at its next new target (pause first
+   *   to stay flat);
+   * - `stop`: the kill switch: flatten, then stop; a restart refuses until `--reset-kill-switch`.
+   */
+  control(action: OperatorAction['action'], by: string): Promise<OperatorResult> {
+    return this.exclusive(async () => {
+      if (!this.started) await this.start();
+      const at = new Date(this.clock()).toISOString();
+      const record: OperatorAction = { action, by, at };
+      if (this.stopInfo && action !== 'resume' && action !== 'pause') return { ok: false, message: `the runner has stopped (${this.stopInfo.reason})`, snapshot: this.snapshot() };
+      this.store.tx(() => {
+        this.store.addEvent('control', { action, by }, this.lastTs, this.clock());
+        if (action === 'pause') this.store.set('operator_pause', JSON.stringify(record));
+        if (action === 'resume') this.store.set('operator_pause', undefined);
+      });
+      this.emit('control', { action, by });
+      if (action === 'flatten' || action === 'stop') {
+        if (this.ledger.position !== 0 && Number.isFinite(this.lastTs)) await this.flattenNow();
+      }
+      if (action === 'stop') {
+        this.store.set('kill_switch', JSON.stringify({ at: this.lastTs, by, operator: true }));
+        await this.halt(`kill switch (operator ${by})`, 'risk');
+      }
+      return { ok: true, message: `${action} by ${by} at ${at}`, snapshot: this.snapshot() };
+    });
+  }
+
   // ---------------------------------------------------------------- views
 
   snapshot(): RunnerSnapshot {
@@ -686,6 +771,7 @@ export class Runner {
       lastTarget: this.lastTarget,
       trades: this.ledger.trades.length + (this.ledger.inTrade ? 1 : 0),
       orders: this.store.orders().length,
+      paused: this.operatorPause,
       stopped: this.stopInfo,
     };
   }

@@ -1,0 +1,212 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isoTime, parseTimeframe } from '../core';
+import type { RunnerConfig } from '../live/config';
+import { Ledger, type TradeRow } from '../live/ledger';
+import { sessionTrades, type Runner, type RunMode } from '../live/runner';
+import { lockPath, logPath } from '../live/setup';
+import type { OrderRow, StateStore } from '../live/state-store';
+
+/**
+ * What the dashboard and the REST API show of one promoted strategy, read from its state file (the same
+ * SQLite file the runner writes, WAL mode: a reader never blocks it). With the runner in the same process
+ * (`quantlab run --dashboard`) the views read the runner's own store and controls go to the runner; the
+ * read-only dashboard (`quantlab dashboard`) opens each state file read-only.
+ */
+export interface StrategySource {
+  /** the promoted folder name. */
+  name: string;
+  dir: string;
+  mode: RunMode;
+  config: RunnerConfig;
+  store: StateStore;
+  /** the runner, when it runs in this process (controls are possible only then). */
+  runner?: Runner;
+}
+
+export type RunStatus = 'running' | 'paused' | 'stopped' | 'not running';
+
+export interface StatusView {
+  name: string;
+  mode: RunMode;
+  status: RunStatus;
+  strategy: string;
+  symbol: string;
+  timeframe: string;
+  session: string | null;
+  /** the last closed bar the runner finished: its open time (ISO), close, and how long ago it closed (ms; on this machine's clock). */
+  lastBar: { time: string; close: number; equity: number; ageMs: number } | null;
+  initialCash: number;
+  equity: number;
+  /** equity − initial cash. */
+  pnl: number;
+  /** equity against the first equity of the current UTC day. */
+  pnlToday: number;
+  /** 1 − equity / peak equity. */
+  drawdown: number;
+  position: number;
+  openOrders: number;
+  orders: number;
+  trades: number;
+  risk: { limits: RunnerConfig['risk']; killSwitch: unknown; pausedUntil: string | null };
+  /** set while an operator has paused new orders: who and when. */
+  paused: unknown;
+  stopped: unknown;
+  /** the runner holding this folder's lock (pid, host, since), when one does. */
+  heldBy: unknown;
+  controls: boolean;
+}
+
+const parse = (v: string | undefined): unknown => (v === undefined ? null : (JSON.parse(v) as unknown));
+
+/** The lock holder of the folder's runner, when its process is alive on this host. */
+function lockHolder(dir: string, mode: RunMode): { pid: number; host: string; startedAt: string } | null {
+  const path = lockPath(dir, mode);
+  if (!existsSync(path)) return null;
+  try {
+    const h = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; host: string; startedAt: string };
+    process.kill(h.pid, 0);
+    return { pid: h.pid, host: h.host, startedAt: h.startedAt };
+  } catch {
+    return null;
+  }
+}
+
+/** The session's book replayed from its fills: position and cash now. */
+function book(store: StateStore): Ledger {
+  const ledger = new Ledger(Number(store.meta('initialCash') ?? NaN), Number(store.meta('dust') ?? 0));
+  for (const f of store.fills()) ledger.apply(f);
+  return ledger;
+}
+
+export interface EquityPoint {
+  /** bar open time, epoch ms. */
+  t: number;
+  close: number;
+  equity: number;
+  drawdown: number;
+}
+
+/** Equity (before the bar's orders, marked at its close) and drawdown per processed bar, from `since` (epoch ms, exclusive). */
+export function equityView(s: StrategySource, since = -Infinity): EquityPoint[] {
+  const out: EquityPoint[] = [];
+  let peak = -Infinity;
+  for (const b of s.store.bars(['done', 'missed', 'decided'])) {
+    if (!Number.isFinite(b.equity)) continue;
+    peak = Math.max(peak, b.equity);
+    if (b.ts > since) out.push({ t: b.ts, close: b.close, equity: b.equity, drawdown: peak > 0 ? 1 - b.equity / peak : 0 });
+  }
+  return out;
+}
+
+export function statusView(s: StrategySource, now = Date.now()): StatusView {
+  const store = s.store;
+  const meta = store.allMeta();
+  const tf = parseTimeframe(s.config.timeframe).ms;
+  const last = store.lastBar();
+  const ledger = book(store);
+  const price = last?.close ?? NaN;
+  const equity = Number.isFinite(price) ? ledger.equity(price) : ledger.cash;
+  const eq = equityView(s);
+  const peak = eq.reduce((m, p) => Math.max(m, p.equity), equity);
+  const dayStart = Math.floor((last?.ts ?? 0) / 86_400_000) * 86_400_000;
+  const firstToday = eq.find((p) => p.t >= dayStart)?.equity ?? equity;
+  const stopped = parse(store.get('stopped'));
+  const paused = parse(store.get('operator_pause'));
+  const heldBy = s.runner ? { pid: process.pid, host: 'this process', startedAt: null } : lockHolder(s.dir, s.mode);
+  const running = s.runner ? !s.runner.stopped : heldBy !== null;
+  const pausedUntil = store.getNumber('paused_until');
+  const orders = store.orders();
+  return {
+    name: s.name,
+    mode: s.mode,
+    status: !running ? (stopped ? 'stopped' : 'not running') : paused ? 'paused' : 'running',
+    strategy: meta.strategy ?? s.config.strategy,
+    symbol: s.config.symbol,
+    timeframe: s.config.timeframe,
+    session: meta.session ?? null,
+    lastBar: last ? { time: isoTime(last.ts), close: last.close, equity: last.equity, ageMs: now - (last.ts + tf) } : null,
+    initialCash: ledger.initialCash,
+    equity,
+    pnl: equity - ledger.initialCash,
+    pnlToday: equity - firstToday,
+    drawdown: peak > 0 ? 1 - equity / peak : 0,
+    position: ledger.position,
+    openOrders: orders.filter((o) => o.status === 'intent' || o.status === 'sent').length,
+    orders: orders.length,
+    trades: sessionTrades(store).length,
+    risk: { limits: s.config.risk, killSwitch: parse(store.get('kill_switch')), pausedUntil: Number.isFinite(pausedUntil) ? isoTime(pausedUntil) : null },
+    paused,
+    stopped,
+    heldBy,
+    controls: Boolean(s.runner),
+  };
+}
+
+export interface Page<T> {
+  total: number;
+  page: number;
+  size: number;
+  sort: string;
+  dir: 'asc' | 'desc';
+  rows: T[];
+}
+
+/** Sorts by `sort` (a row field) and cuts page `page` (from 1) of `size` rows; unknown fields sort by the first column. */
+export function paged<T extends object>(rows: T[], q: { page?: number; size?: number; sort?: string; dir?: string }, fallback: keyof T & string): Page<T> {
+  const size = Math.max(1, Math.min(1000, Math.floor(q.size ?? 50)));
+  const sort = q.sort && rows.length && q.sort in rows[0]! ? q.sort : fallback;
+  const dir = q.dir === 'asc' ? 'asc' : 'desc';
+  const k = dir === 'asc' ? 1 : -1;
+  const sorted = [...rows].sort((a, b) => {
+    const x = (a as Record<string, unknown>)[sort];
+    const y = (b as Record<string, unknown>)[sort];
+    return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * k;
+  });
+  const pages = Math.max(1, Math.ceil(sorted.length / size));
+  const page = Math.max(1, Math.min(pages, Math.floor(q.page ?? 1)));
+  return { total: rows.length, page, size, sort, dir, rows: sorted.slice((page - 1) * size, page * size) };
+}
+
+/** Round trips of the session (an open one marked at the last close, reason 'end'), with ISO times. */
+export function tradesView(s: StrategySource): (TradeRow & { entryTime: string; exitTime: string; sideName: string })[] {
+  return sessionTrades(s.store).map((t) => ({ ...t, entryTime: isoTime(t.entryTs), exitTime: isoTime(t.exitTs), sideName: t.side > 0 ? 'long' : 'short' }));
+}
+
+export function ordersView(s: StrategySource): (OrderRow & { barTime: string })[] {
+  return s.store.orders().map((o) => ({ ...o, barTime: isoTime(o.barTs) }));
+}
+
+export function positionsView(s: StrategySource): { symbol: string; position: number; side: string; markPrice: number; notional: number }[] {
+  const ledger = book(s.store);
+  const price = s.store.lastBar()?.close ?? NaN;
+  if (ledger.position === 0) return [];
+  return [{ symbol: s.config.symbol, position: ledger.position, side: ledger.position > 0 ? 'long' : 'short', markPrice: price, notional: Math.abs(ledger.position) * price }];
+}
+
+/** The last `n` lines of the run's JSON log (already redacted when written), parsed. */
+export function logsView(s: StrategySource, n = 200): unknown[] {
+  const path = logPath(s.dir, s.mode);
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  return lines.slice(-Math.max(1, Math.min(5000, n))).map((l) => {
+    try {
+      return JSON.parse(l) as unknown;
+    } catch {
+      return { event: 'unreadable-line', text: l.slice(0, 200) };
+    }
+  });
+}
+
+/** config.json and validation.json of the promoted folder. */
+export function configView(s: StrategySource): { config: unknown; validation: unknown } {
+  const read = (f: string): unknown => {
+    const p = join(s.dir, f);
+    try {
+      return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as unknown) : null;
+    } catch {
+      return { error: `${p} does not parse as JSON` };
+    }
+  };
+  return { config: read('config.json'), validation: read('validation.json') };
+}
