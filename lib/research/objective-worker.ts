@@ -9,13 +9,16 @@ import type { Objective } from '../optimizer/study';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { getStrategy, registerStrategy, type AnyStrategy } from '../strategy';
+import { getStrategy, registerStrategy, withInputs, type AnyStrategy, type InputGaps } from '../strategy';
 import { strategyObjectiveFor, type ScoreSpec } from './objectives';
 
 export interface StrategyObjectiveInit {
   strategy: string;
   strategyFile?: string;
   bars: SharedBars;
+  /** the strategy's other symbols (inputs), shared the same way. */
+  inputs?: Record<string, SharedBars>;
+  inputGaps?: InputGaps;
   spec: ScoreSpec;
 }
 
@@ -32,7 +35,9 @@ export async function strategyObjective(init: StrategyObjectiveInit): Promise<Ob
   } catch (e) {
     throw new QuantlabError('NOT_FOUND', `worker thread: ${(e as Error).message}${init.strategyFile ? '' : ' (pass strategyFile so that worker threads can load your strategy)'}`);
   }
-  return strategyObjectiveFor(strategy, sharedBarsView(init.bars), init.spec, { collect: workerGc() });
+  const base = sharedBarsView(init.bars);
+  const bars = init.inputs ? withInputs(base, Object.fromEntries(Object.entries(init.inputs).map(([k, b]) => [k, sharedBarsView(b)])), { gaps: init.inputGaps }) : base;
+  return strategyObjectiveFor(strategy, bars, init.spec, { collect: workerGc() });
 }
 
 /**

@@ -20,7 +20,8 @@ import {
   type WorkerPool,
 } from '../optimizer';
 import { inProcessEvaluator, runInBatches, type BatchEvaluator, type BatchResult } from '../optimizer/batch-run';
-import { backtest, BUILTIN_STRATEGIES, getStrategy, type AnyStrategy, type IndicatorCache } from '../strategy';
+import type { SharedBars } from '../optimizer/shared';
+import { backtest, BUILTIN_STRATEGIES, getStrategy, inputsOf, MULTI_INPUT_STRATEGIES, strategyBars, type AnyStrategy, type IndicatorCache, type InputGaps } from '../strategy';
 import { checkStrategyFile, strategyStudyIdentity } from './identity';
 import { objectivePlan, strategyObjectiveFor, type ObjectivePlan, type ScoreSpec } from './objectives';
 import type { OptimizeOptions } from './options';
@@ -35,6 +36,12 @@ const here = (file: string): string => {
   }
   throw new QuantlabError('NOT_FOUND', `optimize: ${file}.ts not found next to ${__dirname}`);
 };
+
+/** The inputs attached to `bars`, shared for worker threads (they re-attach them: objective-worker). */
+function shareInputs(bars: Bars): { inputs?: Record<string, SharedBars>; inputGaps?: InputGaps } {
+  const a = inputsOf(bars);
+  return a ? { inputs: Object.fromEntries(Object.entries(a.inputs).map(([k, b]) => [k, shareBars(b)])), inputGaps: a.gaps } : {};
+}
 
 const dataMeta = (bars: Bars) => ({
   symbol: bars.symbol,
@@ -53,8 +60,9 @@ const dataMeta = (bars: Bars) => ({
  * const r = await optimize(ql.smaCross, bars, { sampler: 'tpe', trials: 40, objective: 'sharpe', jobs: 2, storage: 'sqlite:experiments/studies.db', name: 'btc-sma', seed: 7 });
  * r.trials.length // 40
  */
-export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: Bars, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const strategy = typeof strategyOrName === 'string' ? getStrategy(strategyOrName) : strategyOrName;
+  const bars = strategyBars(strategy, barsGiven, options); // the strategy's inputs attached (and checked)
   const plan = objectivePlan(options.objective, options.constraints);
   const objectives = plan.labels;
   const directions = plan.directions;
@@ -118,7 +126,7 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
     const progress = options.progress === false ? undefined : typeof options.progress === 'function' ? options.progress : progressBar({ label: name });
     let objective: Objective | (Executor & BatchEvaluator);
     if (jobs > 1) {
-      const builtin = BUILTIN_STRATEGIES.includes(strategy);
+      const builtin = BUILTIN_STRATEGIES.includes(strategy) || MULTI_INPUT_STRATEGIES.includes(strategy);
       if (!builtin && !options.strategyFile) {
         throw new QuantlabError(
           'BAD_ARGUMENT',
@@ -129,7 +137,7 @@ export async function optimize(strategyOrName: AnyStrategy | string, bars: Bars,
         {
           module: here('objective-worker'),
           exportName: 'strategyObjective',
-          init: { strategy: strategy.name, strategyFile: options.strategyFile ? resolve(options.strategyFile) : undefined, bars: shareBars(bars), spec },
+          init: { strategy: strategy.name, strategyFile: options.strategyFile ? resolve(options.strategyFile) : undefined, bars: shareBars(bars), spec, ...shareInputs(bars) },
         },
         jobs,
       );

@@ -1,5 +1,6 @@
 import type { Constraint, ParamDecl, Params, Progress, Pruner, PrunerName, Sampler, SamplerName, Storage } from '../optimizer';
-import type { BacktestOptions } from '../strategy';
+import type { Bars } from '../core';
+import type { BacktestOptions, InputGaps } from '../strategy';
 import type { ObjectiveSpec, ResultConstraints } from './objectives';
 
 /** Options of `optimize` (and, narrowed, of `sweep` and `walkForwardOptimize`). */
@@ -45,7 +46,11 @@ export interface OptimizeOptions {
   /** Score each trial on this many consecutive folds of the bars (reported one by one, for pruners). */
   folds?: number;
   /** Backtest options (fee, fill, cash, slippage, leverage, stops …). */
-  backtest?: Omit<BacktestOptions, 'cache'>;
+  backtest?: Omit<BacktestOptions, 'cache' | 'inputs'>;
+  /** Bars of the other symbols the strategy declares as `inputs` ({ btc: btcBars }), at the bars' timeframe. */
+  inputs?: Readonly<Record<string, Bars>>;
+  /** What a bar without an input bar at the same time shows: 'hold' (default), 'nan' or 'error' (see backtest). */
+  inputGaps?: InputGaps;
   /** Points per continuous parameter for the grid sampler. Default 10. */
   gridPoints?: number;
   /** true: progress bar (terminal) or progress lines (notebook); false: silent; or your own callback. Default true. */

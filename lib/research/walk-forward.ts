@@ -1,6 +1,6 @@
 import { attachHidden, barsPerYear, QuantlabError, sliceBars, withSummary, type Bars } from '../core';
 import { walkForward, walkForwardSplits, type Params, type SplitOptions, type WalkForwardResult } from '../optimizer';
-import { backtest, getStrategy, type AnyStrategy } from '../strategy';
+import { backtest, getStrategy, strategyBars, type AnyStrategy } from '../strategy';
 import { objectiveFromEquity, type ObjectiveName } from './objectives';
 import { optimize } from './optimize';
 import type { OptimizeOptions } from './options';
@@ -27,8 +27,9 @@ export interface StrategyWalkForward extends WalkForwardResult {
  * window is backtested from the start of its fold's train window so that indicators are warmed up, and its
  * equity is rebased at the window's first bar. Returns the folds, the stitched out-of-sample equity and WFE.
  */
-export async function walkForwardOptimize(strategyOrName: AnyStrategy | string, bars: Bars, options: WalkForwardOptions): Promise<StrategyWalkForward> {
+export async function walkForwardOptimize(strategyOrName: AnyStrategy | string, barsGiven: Bars, options: WalkForwardOptions): Promise<StrategyWalkForward> {
   const strategy = typeof strategyOrName === 'string' ? getStrategy(strategyOrName) : strategyOrName;
+  const bars = strategyBars(strategy, barsGiven, options); // the strategy's inputs attached (slices keep them)
   const objective = options.objective ?? 'sharpe';
   const folds = walkForwardSplits(bars.close.length, options);
   const P = bars.timeframe ? barsPerYear(bars.timeframe) : 1;
