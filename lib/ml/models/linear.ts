@@ -136,7 +136,7 @@ export function trainLogistic(X: MatrixLike, y: ArrayLike<number>, options: Logi
     let t = 1;
     let next = beta.map((v, i) => v - step[i]!);
     let fn = objective(next);
-    while (fn > f && t > 1e-8) {
+    while (fn > f + 1e-13 * Math.abs(f) && t > 1e-8) {
       t /= 2;
       next = beta.map((v, i) => v - t * step[i]!);
       fn = objective(next);
