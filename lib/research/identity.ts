@@ -5,7 +5,7 @@ import { makeBars, QuantlabError, sliceBars, type Bars } from '../core';
 import { resolveOptions, SIM_OPTION_NAMES, type SimOptions } from '../backtest';
 import { rng, sampleValid, type Constraint, type Params, type SearchSpace, type StudyIdentity } from '../optimizer';
 import { defaultValue, type ParamSpace } from '../params';
-import { backtest, type AnyStrategy, type BacktestOptions } from '../strategy';
+import { backtest, inputsOf, type AnyStrategy, type BacktestOptions } from '../strategy';
 import { strategyConstraint } from './space';
 
 const sha256 = (...parts: (string | ArrayBufferView)[]): string => {
@@ -156,6 +156,11 @@ export interface IdentityInput {
 /** Everything that defines a strategy study, as flat fields (see StudyIdentity). */
 export function strategyStudyIdentity(x: IdentityInput): StudyIdentity {
   const data = dataIdentity(x.bars);
+  // other symbols the strategy reads (inputs attached to the bars): each one's identity, and the gap rule
+  const attached = inputsOf(x.bars);
+  const inputs = attached
+    ? { 'data.inputs': Object.fromEntries(Object.entries(attached.inputs).map(([k, b]) => [k, dataIdentity(b)])), 'data.inputGaps': attached.gaps ?? null }
+    : {};
   return {
     'strategy.name': x.strategy.name,
     'strategy.source': strategySourceHash(x.strategy),
@@ -168,6 +173,7 @@ export function strategyStudyIdentity(x: IdentityInput): StudyIdentity {
     fixed: x.fixed,
     folds: x.folds,
     ...Object.fromEntries(Object.entries(data).map(([k, v]) => [`data.${k}`, v])),
+    ...inputs,
   };
 }
 

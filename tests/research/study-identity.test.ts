@@ -6,10 +6,10 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerOptimizeCommands } from '../../lib/commands/optimize';
 import { QuantlabError, sliceBars } from '../../lib/core';
 import { createStudy, MemoryStorage, openStorage, SqliteStorage, type Storage } from '../../lib/optimizer';
-import { barsContentHash, dataIdentity, strategyRulesHash, strategySourceHash } from '../../lib/research/identity';
+import { barsContentHash, dataIdentity, strategyRulesHash, strategySourceHash, strategyStudyIdentity } from '../../lib/research/identity';
 import { optimize } from '../../lib/research/optimize';
 import type { OptimizeOptions } from '../../lib/research/options';
-import { defineStrategy, ind, int, smaCross } from '../../lib/strategy';
+import { defineStrategy, ind, int, smaCross, withInputs } from '../../lib/strategy';
 import { btc1h } from '../helpers/datasets';
 import { aboveSma } from './fixtures/my-strategy';
 
@@ -121,6 +121,18 @@ describe('identity parts', () => {
     // a copy with the same rules written again: the same behaviour
     const copy = defineStrategy({ ...aboveSma, name: aboveSma.name });
     expect(strategyRulesHash(copy, bars)).toBe(strategyRulesHash(aboveSma, bars));
+  });
+
+  it('other symbols attached as inputs are part of the data identity', () => {
+    const other = { ...bars, symbol: 'ETHUSDT', close: Float64Array.from(bars.close, (c) => c / 20) };
+    const changed = { ...other, close: Float64Array.from(other.close, (c, i) => (i === 500 ? c * 1.001 : c)) };
+    const id = (b: typeof bars) => strategyStudyIdentity({ strategy: smaCross, bars: b, space, objectives: ['sharpe'], constraints: null, backtest: {}, fixed: {}, folds: 0 });
+    const a = id(withInputs(bars, { eth: other }));
+    expect((a['data.inputs'] as Record<string, { symbol: string; sha256: string }>).eth).toEqual(dataIdentity(other));
+    expect(a['data.sha256']).toBe(barsContentHash(bars));
+    const b = id(withInputs(bars, { eth: changed }));
+    expect((b['data.inputs'] as Record<string, { sha256: string }>).eth.sha256).not.toBe((a['data.inputs'] as Record<string, { sha256: string }>).eth.sha256);
+    expect(id(bars)['data.inputs']).toBeUndefined();
   });
 
   it('createStudy (optimizer layer) refuses an identity that differs, whatever the objective', async () => {
