@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
-import { isoTime, QuantlabError, type Bars } from '../core';
+import { isoTime, parseTimeframe, QuantlabError, type Bars } from '../core';
 import { loadBars, type LoadOptions, type Loaded } from './load';
 
 /** One shipped dataset file. */
@@ -16,7 +16,16 @@ export interface DatasetEntry {
   rows: number;
   first: string;
   last: string;
+  /** calendar days from the first bar's open to the last bar's close. */
+  days: number;
+  /** what the dataset covers, in one line: '2017-08-17 → 2025-03-31 (66,677 bars, 7.6 years)'. */
+  span: string;
   bytes: number;
+}
+
+function spanText(first: number, last: number, rows: number, days: number): string {
+  const length = days >= 730 ? `${(days / 365.25).toFixed(1)} years` : days >= 60 ? `${(days / 30.44).toFixed(1)} months` : `${Math.round(days)} days`;
+  return `${isoTime(first).slice(0, 10)} → ${isoTime(last).slice(0, 10)} (${rows.toLocaleString('en-US')} bars, ${length})`;
 }
 
 /** The repository root: the nearest folder above this module (or the working directory) holding datasets/. */
@@ -39,7 +48,12 @@ export const datasetsDir = (): string => process.env.QUANTLAB_DATASETS ?? join(p
 
 const NAME = /^(binance|binanceusdm)_([A-Z0-9]+)_(\d+[smhdw])\.parquet$/;
 
-/** Lists the shipped Parquet datasets with their row counts and time ranges (read from the file footers). */
+/**
+ * Lists the shipped Parquet datasets with their row counts and time spans (read from the file footers).
+ * @example
+ * const btc = listDatasets().find((d) => d.symbol === 'BTCUSDT' && d.timeframe === '1h' && d.market === 'spot')!;
+ * btc.span // '2017-08-17 → 2025-03-31 (66,677 bars, 7.6 years)'
+ */
 export function listDatasets(): DatasetEntry[] {
   const dir = datasetsDir();
   const out: DatasetEntry[] = [];
@@ -53,15 +67,19 @@ export function listDatasets(): DatasetEntry[] {
     const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.getTime() : Number(v));
     const first = Math.min(...tsStats.map((s) => num(s?.min_value ?? s?.min)));
     const last = Math.max(...tsStats.map((s) => num(s?.max_value ?? s?.max)));
+    const rows = Number(meta.num_rows);
+    const days = (last + parseTimeframe(m[3]!).ms - first) / 86_400_000;
     out.push({
       file: `datasets/${f}`,
       exchange: m[1]!,
       market: m[1] === 'binanceusdm' ? 'futures' : 'spot',
       symbol: m[2]!,
       timeframe: m[3]!,
-      rows: Number(meta.num_rows),
+      rows,
       first: isoTime(first),
       last: isoTime(last),
+      days,
+      span: spanText(first, last, rows, days),
       bytes: statSync(path).size,
     });
   }

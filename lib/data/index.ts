@@ -13,3 +13,4 @@ export * from './summary';
 export { excerpt } from './excerpt';
 export { parseTimeUnit, TIME_UNITS, type TimeUnit } from './time-unit';
 export { modalSpacing, resolveTimeframe, type TimeframeSource } from './timeframe-source';
+export * from './align';
