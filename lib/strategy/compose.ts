@@ -28,16 +28,16 @@ const isSource = (v: unknown): v is Source => typeof v === 'string' && SOURCES.h
 export const isSpec = (v: unknown): v is AnySpec =>
   typeof v === 'object' && v !== null && typeof (v as AnySpec).key === 'string' && typeof (v as AnySpec).compute === 'function' && typeof (v as AnySpec).stream === 'function';
 
-/** Adds `.on(timeframe)` to a spec object (every spec `ind.*` makes has it). */
+// `.on` lives on a shared prototype: building a spec stays a plain object allocation (sweeps build many).
+const SPEC_PROTO = {
+  on(this: AnySpec, timeframe: string): AnySpec {
+    return onTimeframe(this, timeframe);
+  },
+};
+
+/** Gives a spec object `.on(timeframe)` (every spec `ind.*` makes has it). */
 export function withOn<O extends IndicatorOutput>(spec: Omit<IndicatorSpec<O>, 'on'>): IndicatorSpec<O> {
-  const s = spec as IndicatorSpec<O> & { on(tf: string): IndicatorSpec<O> };
-  Object.defineProperty(s, 'on', {
-    value: function on(this: IndicatorSpec<O>, timeframe: string): IndicatorSpec<O> {
-      return onTimeframe(this, timeframe);
-    },
-    enumerable: false,
-  });
-  return s;
+  return Object.assign(Object.create(SPEC_PROTO) as object, spec) as IndicatorSpec<O>;
 }
 
 /** A resolved series input: how to read it whole-array and bar by bar, its key text and warm-up. */
@@ -137,6 +137,33 @@ function splitArgs(d: AnyDescriptor, args: readonly unknown[]): { params: Record
  * key `ema(9,rsi(14,close))`.
  */
 export function specFromDescriptor<O extends IndicatorOutput>(d: IndicatorDescriptor<string, ParamDefs, O>, args: readonly unknown[]): IndicatorSpec<O> {
+  // specs are immutable: the same primitive arguments give the same spec object (sweeps ask again per trial)
+  let memoKey: string | undefined = d.name;
+  for (const a of args) {
+    const t = typeof a;
+    if (t === 'number' || t === 'boolean' || t === 'undefined') memoKey += `|${String(a)}`;
+    else if (t === 'string') memoKey += `|'${a as string}`;
+    else {
+      memoKey = undefined;
+      break;
+    }
+  }
+  if (memoKey !== undefined) {
+    const hit = memo.get(memoKey);
+    if (hit && hit.descriptor === d) return hit.spec as IndicatorSpec<O>;
+  }
+  const spec = buildSpec(d, args);
+  if (memoKey !== undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(memoKey, { descriptor: d, spec });
+  }
+  return spec;
+}
+
+const MEMO_LIMIT = 10_000;
+const memo = new Map<string, { descriptor: AnyDescriptor; spec: AnySpec }>();
+
+function buildSpec<O extends IndicatorOutput>(d: IndicatorDescriptor<string, ParamDefs, O>, args: readonly unknown[]): IndicatorSpec<O> {
   const { params, operands } = splitArgs(d, args);
   const p = resolveIndicatorParams(d, params) as Record<string, unknown>;
   const slots = seriesInputs(d);

@@ -45,7 +45,7 @@ function buildInd(): FromCatalog & IndComposition {
     div: (a, b) => binarySpec('div', a, b),
     ratio: (a, b) => binarySpec('div', a, b),
   };
-  return Object.freeze(Object.assign(out, composition)) as FromCatalog & IndComposition;
+  return Object.freeze(Object.assign(out, composition)) as unknown as FromCatalog & IndComposition;
 }
 
 /**
