@@ -717,6 +717,11 @@ export class Runner {
 
   // ---------------------------------------------------------------- operator controls
 
+  /** The exchange's clock now (its time at the last candles answer + wall time since); NaN before the first poll. */
+  get exchangeTime(): number {
+    return this.pollNow + (this.clock() - this.pollWall);
+  }
+
   /** Who paused new orders and when (kept in the state: a restart stays paused); undefined when not paused. */
   get operatorPause(): OperatorAction | undefined {
     const v = this.store.get('operator_pause');

@@ -3,7 +3,7 @@
  * token (or takes it once from the URL fragment `#token=…`, which browsers never send to a server, and keeps
  * it in sessionStorage), then reads the REST API with `Authorization: Bearer`, listens to /api/events for
  * new bars and controls, and draws equity and drawdown with plotly (served from /assets, the bundle quantlab's
- * notebooks use: one charting library across the project; 8,760 points draw in a few ms with scattergl).
+ * notebooks use: one charting library across the project; 8,760 points draw as one SVG path each, no WebGL needed).
  */
 export function dashboardPage(): string {
   return `<!doctype html>
@@ -81,8 +81,8 @@ export function dashboardPage(): string {
     if (pts.length) lastT = pts[pts.length - 1].t;
     if (!chartReady) {
       await Plotly.newPlot('equity-chart', [
-        { x, y: eq, name: 'equity', type: 'scattergl', mode: 'lines', line: { color: '#1f77b4' } },
-        { x, y: dd, name: 'drawdown %', type: 'scattergl', mode: 'lines', fill: 'tozeroy', line: { color: '#d62728' }, xaxis: 'x', yaxis: 'y2' }],
+        { x, y: eq, name: 'equity', type: 'scatter', mode: 'lines', line: { color: '#1f77b4' } },
+        { x, y: dd, name: 'drawdown %', type: 'scatter', mode: 'lines', fill: 'tozeroy', line: { color: '#d62728' }, xaxis: 'x', yaxis: 'y2' }],
         { margin: { l: 60, r: 20, t: 10, b: 30 }, grid: { rows: 2, columns: 1, pattern: 'coupled' }, yaxis: { title: 'equity', domain: [0.35, 1] },
           yaxis2: { title: 'drawdown %', domain: [0, 0.28] }, legend: { orientation: 'h', y: 1.08 }, showlegend: true }, { responsive: true, displaylogo: false });
       chartReady = true;

@@ -34,7 +34,7 @@ export interface StatusView {
   symbol: string;
   timeframe: string;
   session: string | null;
-  /** the last closed bar the runner finished: its open time (ISO), close, and how long ago it closed (ms; on this machine's clock). */
+  /** the last closed bar the runner finished: its open time (ISO), close, and how long ago it closed (ms; on the exchange's clock when the runner is in this process, else this machine's). */
   lastBar: { time: string; close: number; equity: number; ageMs: number } | null;
   initialCash: number;
   equity: number;
@@ -99,7 +99,9 @@ export function equityView(s: StrategySource, since = -Infinity): EquityPoint[] 
   return out;
 }
 
-export function statusView(s: StrategySource, now = Date.now()): StatusView {
+export function statusView(s: StrategySource, wall = Date.now()): StatusView {
+  // a bar's age on the exchange's clock when the runner is here (a replay exchange runs its own clock)
+  const now = s.runner && Number.isFinite(s.runner.exchangeTime) ? s.runner.exchangeTime : wall;
   const store = s.store;
   const meta = store.allMeta();
   const tf = parseTimeframe(s.config.timeframe).ms;
