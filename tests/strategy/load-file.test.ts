@@ -59,7 +59,9 @@ describe('loadStrategyFile', () => {
       `const loaded = await ql.loadStrategyFile(${JSON.stringify(file)});`,
       "const bars = await ql.loadDataset('BTCUSDT', '1d');",
       "const r = ql.backtest('kernel-sma', bars, { n: 24 });",
-      "console.log('LOADED ' + JSON.stringify({ names: loaded.map((s) => s.name), trades: r.trades.length }));",
+      // toDataFrame is typed as danfojs' DataFrame in the kernel too (as DataFrameLike, .shape would not type-check)
+      'const shape: number[] = ql.toDataFrame(bars).shape;',
+      "console.log('LOADED ' + JSON.stringify({ names: loaded.map((s) => s.name), trades: r.trades.length, shape }));",
       // the progress of an optimisation: one display entry updated in place, not stderr
       "await ql.optimize('kernel-sma', bars, { trials: 12, seed: 1, space: { n: ql.int(5, 60) }, overfitting: false });",
     ].join('\n');
@@ -93,7 +95,8 @@ describe('loadStrategyFile', () => {
     const text = executed.cells.flatMap((c) => c.outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))).join('');
     const line = text.split('\n').find((l) => l.startsWith('LOADED '));
     expect(line, text).toBeDefined();
-    const got = JSON.parse(line!.slice('LOADED '.length)) as { names: string[]; trades: number };
+    const got = JSON.parse(line!.slice('LOADED '.length)) as { names: string[]; trades: number; shape: number[] };
+    expect(got.shape).toEqual([2805, 6]);
     expect(got.names).toEqual(['kernel-sma']);
     expect(got.trades).toBeGreaterThan(0);
   });
