@@ -13,7 +13,7 @@ import { backtestReport } from '../report';
 import { drawdownSeries, statsText } from '../metrics';
 import { backtest, biasError, biasText, checkBias, getStrategy, listStrategies, loadStrategyFile, type BacktestOptions, type BiasReport, type ParamSpace } from '../strategy';
 import { loadBarsArg } from './args';
-import { addExecutionFlags, collect, executionOptions, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
+import { addExecutionFlags, collect, executionOptions, inputBarsFlags, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
 
 interface Flags extends ExecutionFlags {
   data?: string;
@@ -59,7 +59,7 @@ export function registerBacktestCommand(program: Command): void {
       if (!f.strategy) throw new QuantlabError('BAD_ARGUMENT', 'backtest: --strategy NAME is required (see --list)');
       const strategy = getStrategy(f.strategy);
       const params = readParams(strategy.params as ParamSpace, f.param, strategy.name);
-      const { bars } = await loadBarsArg(f.data, { timeframe: f.timeframe });
+      const bars = await inputBarsFlags(strategy, (await loadBarsArg(f.data, { timeframe: f.timeframe })).bars, f);
       const options: BacktestOptions = executionOptions(f);
       let bias: BiasReport | undefined;
       if (f.checkBias) {

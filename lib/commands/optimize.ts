@@ -11,7 +11,7 @@ import { getStrategy, loadStrategyFile, parseParamText, type ParamSpace } from '
 import { optimizeSummary, studyReport } from '../report';
 import { loadBarsArg, numberOption } from './args';
 import { parseGridText } from './grid';
-import { addExecutionFlags, collect, executionOptions, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
+import { addExecutionFlags, collect, executionOptions, inputBarsFlags, jsonText, readParams, type ExecutionFlags } from './strategy-flags';
 
 /** Default storage of `optimize` and `study`: an SQLite file under experiments/. */
 export const DEFAULT_STUDY_STORAGE = 'sqlite:experiments/studies.db';
@@ -79,7 +79,7 @@ async function prepare(f: CommonFlags, command: string) {
   if (!f.data) throw new QuantlabError('BAD_ARGUMENT', `${command}: --data FILE|SYMBOL is required`);
   if (!f.strategy) throw new QuantlabError('BAD_ARGUMENT', `${command}: --strategy NAME is required (see quantlab backtest --list)`);
   const strategy = getStrategy(f.strategy);
-  const { bars } = await loadBarsArg(f.data, { timeframe: f.timeframe });
+  const bars = await inputBarsFlags(strategy, (await loadBarsArg(f.data, { timeframe: f.timeframe })).bars, f);
   return {
     strategy,
     bars,

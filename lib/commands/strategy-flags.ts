@@ -1,12 +1,12 @@
 /**
- * Flags shared by the commands that run strategies (backtest, sweep, optimize): `--param k=v` pairs and the
- * execution options (fill, fee, cash, slippage, leverage, stops).
+ * Flags shared by the commands that run strategies (backtest, sweep, optimize): `--param k=v` pairs, the
+ * execution options (fill, fee, cash, slippage, leverage, stops) and the strategy's inputs (`--input`).
  */
 import type { Command } from 'commander';
 import type { StopSpec } from '../backtest';
-import { QuantlabError } from '../core';
-import { parseParamText, type BacktestOptions, type ParamSpace } from '../strategy';
-import { numberOption } from './args';
+import { QuantlabError, type Bars } from '../core';
+import { parseParamText, withInputs, type AnyStrategy, type BacktestOptions, type InputGaps, type ParamSpace } from '../strategy';
+import { loadBarsArg, numberOption } from './args';
 
 /** commander reducer for repeatable options. */
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -45,6 +45,8 @@ export interface ExecutionFlags {
   stopLoss?: string;
   takeProfit?: string;
   trailingStop?: string;
+  input?: string[];
+  inputGaps?: string;
 }
 
 /** Adds the execution flags to a command. */
@@ -57,7 +59,39 @@ export function addExecutionFlags(c: Command): Command {
     .option('--leverage <x>', 'exposure multiplier (default 1)')
     .option('--stop-loss <stop>', "stop-loss: a fraction of the entry (0.02) or an ATR multiple ('atr:2')")
     .option('--take-profit <stop>', 'take-profit, as --stop-loss')
-    .option('--trailing-stop <stop>', 'trailing stop, as --stop-loss');
+    .option('--trailing-stop <stop>', 'trailing stop, as --stop-loss')
+    .option('--input <name=source>', "bars of an input the strategy declares: name=SYMBOL (a dataset at the bars' timeframe) or name=FILE (repeatable; default: each declared input's own symbol)", collect, [])
+    .option('--input-gaps <rule>', "a bar an input has no bar for: 'hold' (default: its latest closed value), 'nan' or 'error'");
+}
+
+/**
+ * The bars with the strategy's inputs attached: each `--input name=source` (a dataset symbol at the bars'
+ * timeframe, or a file), and every declared input not given from its declared symbol. Names an undeclared
+ * input, a malformed pair or a bad --input-gaps.
+ */
+export async function inputBarsFlags(strategy: AnyStrategy, bars: Bars, f: Pick<ExecutionFlags, 'input' | 'inputGaps'>): Promise<Bars> {
+  const declared = strategy.inputs ?? {};
+  const given = new Map<string, string>();
+  for (const pair of f.input ?? []) {
+    const i = pair.indexOf('=');
+    if (i <= 0 || i === pair.length - 1) throw new QuantlabError('BAD_ARGUMENT', `--input: expected name=SYMBOL or name=FILE (e.g. btc=BTCUSDT), found '${pair}'`);
+    const name = pair.slice(0, i).trim();
+    if (!(name in declared)) {
+      const names = Object.keys(declared);
+      throw new QuantlabError('BAD_ARGUMENT', `--input: strategy '${strategy.name}' declares no input '${name}'; ${names.length ? `it declares ${names.join(', ')}` : 'it reads no other symbol'}`);
+    }
+    given.set(name, pair.slice(i + 1).trim());
+  }
+  const gaps = f.inputGaps;
+  if (gaps !== undefined && !['hold', 'nan', 'error'].includes(gaps)) throw new QuantlabError('BAD_ARGUMENT', `--input-gaps: expected hold, nan or error, found '${gaps}'`);
+  const names = Object.keys(declared);
+  if (!names.length) return bars;
+  const inputs: Record<string, Bars> = {};
+  for (const name of names) {
+    const source = given.get(name) ?? declared[name]!.symbol;
+    inputs[name] = (await loadBarsArg(source, { timeframe: bars.timeframe || '1h' })).bars;
+  }
+  return withInputs(bars, inputs, { gaps: gaps as InputGaps | undefined });
 }
 
 /** Backtest options from the execution flags (only the flags given; the simulator fills the defaults). */
@@ -72,6 +106,7 @@ export function executionOptions(f: ExecutionFlags): Omit<BacktestOptions, 'cach
     takeProfit: stopFlag('--take-profit', f.takeProfit),
     trailingStop: stopFlag('--trailing-stop', f.trailingStop),
   };
+  // the inputs travel with the bars (inputBarsFlags), not as options
   for (const k of Object.keys(o) as (keyof typeof o)[]) if (o[k] === undefined) delete o[k];
   return o;
 }
