@@ -1,5 +1,5 @@
-import { isoTime, makeBars, sliceBars, type Bars } from '../core';
-import { flattenOutputs, firstDisagreement, targetForms, type NamedSeries } from './bias-series';
+import { isoTime, makeBars, type Bars } from '../core';
+import { cutBars, flattenOutputs, firstDisagreement, mapWithInputs, targetForms, type NamedSeries } from './bias-series';
 import { computeIndicators } from './compute';
 import type { AnyStrategy } from './define';
 import type { IndicatorSpecs } from './indicator';
@@ -59,22 +59,32 @@ export function cutPoints(n: number, spread = 20): number[] {
   return [...set].filter((c) => c >= 1 && c <= n - 2).sort((a, b) => a - b);
 }
 
-/** `bars` unchanged up to and including `cut`, then prices on a different random walk (and volume tripled). */
-export function changeFutureAfter(bars: Bars, cut: number, seed: number): Bars {
-  let s = seed >>> 0 || 7;
-  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const n = bars.close.length;
-  const scale = new Float64Array(n);
-  let k = 1.3;
-  for (let i = 0; i < n; i++) scale[i] = i <= cut ? 1 : (k *= 1 + (rnd() - 0.45) * 0.06);
-  const m = (x: Float64Array) => Float64Array.from(x, (v, i) => v * scale[i]!);
-  const volume = Float64Array.from(bars.volume, (v, i) => (i <= cut ? v : v * 3 + 1));
-  return makeBars({ ts: bars.ts, open: m(bars.open), high: m(bars.high), low: m(bars.low), close: m(bars.close), volume }, bars.symbol, bars.timeframe);
+/**
+ * `bars` unchanged up to the bar opened at `cutTs`, then prices on a different random walk (and volume
+ * tripled); attached inputs change after the same time.
+ */
+export function changeFutureAfter(bars: Bars, cutTs: number, seed: number): Bars {
+  return mapWithInputs(
+    bars,
+    (b, at) => {
+      let s = seed >>> 0 || 7;
+      const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      const n = b.close.length;
+      const scale = new Float64Array(n);
+      let k = 1.3;
+      for (let i = 0; i < n; i++) scale[i] = b.ts[i]! <= at ? 1 : (k *= 1 + (rnd() - 0.45) * 0.06);
+      const m = (x: Float64Array) => Float64Array.from(x, (v, i) => v * scale[i]!);
+      const volume = Float64Array.from(b.volume, (v, i) => (b.ts[i]! <= at ? v : v * 3 + 1));
+      return makeBars({ ts: Float64Array.from(b.ts), open: m(b.open), high: m(b.high), low: m(b.low), close: m(b.close), volume }, b.symbol, b.timeframe);
+    },
+    cutTs,
+  );
 }
 
 /**
  * The look-ahead check: the indicators and every target form on the full data, then on the data cut at
- * many points (and, at three of them, with a different future); any value at or before a cut that moved
+ * many points (and, at three of them, with a different future; the strategy's inputs are cut and changed
+ * with them); any value at or before a cut that moved
  * is a look-ahead, reported with the indicator's name (or the target form) and the first bar it moved at.
  */
 export function checkLookAhead(
@@ -111,8 +121,8 @@ export function checkLookAhead(
     for (const [form, t] of fullTargets) note('target', form, undefined, t, forms.get(form));
   };
 
-  for (const cut of cuts) compare(sliceBars(bars, 0, cut + 1), cut, 'truncated');
-  futureChanged.forEach((cut, i) => compare(changeFutureAfter(bars, cut, 1000 + i), cut, 'future changed'));
+  for (const cut of cuts) compare(cutBars(bars, 0, cut + 1), cut, 'truncated');
+  futureChanged.forEach((cut, i) => compare(changeFutureAfter(bars, bars.ts[cut]!, 1000 + i), cut, 'future changed'));
 
   const findings = [...found.values()].sort((a, b) => (a.kind === b.kind ? a.bar - b.bar : a.kind === 'indicator' ? -1 : 1));
   return { ok: findings.length === 0, cuts, futureChanged, tolerance: tol, findings };

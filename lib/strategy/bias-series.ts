@@ -1,8 +1,9 @@
-import type { Bar, Bars } from '../core';
+import { sliceBars, type Bar, type Bars } from '../core';
 import { TargetEvents } from '../backtest/events';
 import { decideTargets } from './cursor';
 import type { AnyStrategy } from './define';
 import type { AnySpec, IndicatorSpecs } from './indicator';
+import { inputFeeder, inputsOf, withInputs, type InputBarsFeed } from './inputs';
 
 /** One series of an indicator's output: 'fast' for a single series, 'bands.upper' for a field. */
 export interface NamedSeries {
@@ -70,15 +71,17 @@ export function targetForms(strategy: AnyStrategy, bars: Bars, params: Record<st
 export function streamOutputs(specs: IndicatorSpecs, bars: Bars, whole: Record<string, unknown>): Record<string, unknown> {
   const n = bars.close.length;
   const out: Record<string, unknown> = {};
-  const bar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const bar: { ts: number; open: number; high: number; low: number; close: number; volume: number; inputs?: InputBarsFeed } = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   for (const name of Object.keys(specs)) {
     const spec = specs[name] as AnySpec;
+    const feed = inputFeeder(bars); // other symbols' bars closed since the previous bar, as the runner feeds them
     const w = whole[name];
     const stream = spec.stream();
     const single = isSeries(w);
     const fields = single ? [] : (spec.fields ?? Object.keys((w ?? {}) as object));
     const cols = single ? [new Float64Array(n)] : fields.map(() => new Float64Array(n));
     for (let t = 0; t < n; t++) {
+      if (feed) bar.inputs = feed(t);
       bar.ts = bars.ts[t]!;
       bar.open = bars.open[t]!;
       bar.high = bars.high[t]!;
@@ -92,4 +95,42 @@ export function streamOutputs(specs: IndicatorSpecs, bars: Bars, whole: Record<s
     out[name] = single ? cols[0] : Object.fromEntries(fields.map((f, j) => [f, cols[j]]));
   }
   return out;
+}
+
+/** First index of sorted `ts` at or after `t`. */
+function lowerBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Bars start .. end − 1, with the strategy inputs attached to `bars` cut to the same span of time: a cut
+ * removes the inputs' later bars too, and a late start (start > 0) restarts their history with the base's
+ * (from 0 they keep the history they have before the base's first bar).
+ */
+export function cutBars(bars: Bars, start: number, end: number): Bars {
+  const part = sliceBars(bars, start, end);
+  const a = inputsOf(bars);
+  if (!a) return part;
+  const from = start > 0 ? bars.ts[start]! : -Infinity;
+  const to = bars.ts[end - 1]!;
+  const inputs: Record<string, Bars> = {};
+  for (const [name, b] of Object.entries(a.inputs)) inputs[name] = sliceBars(b, lowerBound(b.ts, from), lowerBound(b.ts, to + 1));
+  return withInputs(part, inputs, { gaps: a.gaps });
+}
+
+/** `bars` with `change` applied to the base and to every attached input (each told the time of the cut). */
+export function mapWithInputs(bars: Bars, change: (b: Bars, cutTs: number) => Bars, cutTs: number): Bars {
+  const base = change(bars, cutTs);
+  const a = inputsOf(bars);
+  if (!a) return base;
+  const inputs: Record<string, Bars> = {};
+  for (const [name, b] of Object.entries(a.inputs)) inputs[name] = change(b, cutTs);
+  return withInputs(base, inputs, { gaps: a.gaps });
 }

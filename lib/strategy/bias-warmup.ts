@@ -1,5 +1,5 @@
-import { sliceBars, type Bars } from '../core';
-import { agrees, flattenOutputs } from './bias-series';
+import type { Bars } from '../core';
+import { agrees, cutBars, flattenOutputs } from './bias-series';
 import { computeIndicators } from './compute';
 import { streamTargets } from './cursor';
 import type { AnyStrategy } from './define';
@@ -73,7 +73,7 @@ export function checkWarmup(
   const fullSeries = flattenOutputs(specs, computed);
   /** What the late start `s` needs, from bars s .. end − 1: one entry per indicator (its worst field) and the targets. */
   const measure = (s: number, end: number): { entries: WarmupEntry[]; targets: WarmupEntry } => {
-    const late = sliceBars(bars, s, end);
+    const late = cutBars(bars, s, end);
     const c = computeIndicators(specs, late) as Record<string, unknown>;
     const byName = new Map(flattenOutputs(specs, c).map((x) => [x.name, x.values]));
     const out = new Map<string, WarmupEntry>();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { QuantlabError, sliceBars } from '../../lib/core';
 import { ema } from '../../lib/indicators/ema';
-import { backtest, biasText, BUILTIN_STRATEGIES, checkBias, type AnyStrategy, type BiasReport } from '../../lib/strategy';
-import { btc1h } from '../helpers/datasets';
-import { barCounterPhase, centredSma, chikouSignal, dailyMergedOnOpen, globalMaxNormalised, nextClose, peekingTargets, trailingHigh } from './fixtures/bias-planted';
+import { backtest, biasText, BUILTIN_STRATEGIES, checkBias, customIndicator, defineStrategy, ind, MULTI_INPUT_STRATEGIES, onInput, withInputs, type AnyStrategy, type BiasReport } from '../../lib/strategy';
+import { btc1h, sharedBars } from '../helpers/datasets';
+import { barCounterPhase, centredMean, centredSma, chikouSignal, dailyMergedOnOpen, globalMaxNormalised, nextClose, peekingTargets, trailingHigh } from './fixtures/bias-planted';
 
 // 6,000 hourly bars (2020-03 .. 2020-11): long enough for every default warm-up, quick to cut 24 times
 const bars = sliceBars(btc1h(), 20_000, 26_000);
@@ -161,5 +161,46 @@ describe('checkBias arguments', () => {
     expect(() => checkBias('sma-cross', sliceBars(bars, 0, 5), {})).toThrow(/at least 10 bars/);
     expect(() => checkBias('sma-cross', bars, {}, { cutz: 3 } as never)).toThrow(/checkBias option 'cutz'/);
     expect(() => checkBias('sma-cross', bars, {}, { cuts: 0 })).toThrow(/integer >= 1, found 0/);
+  });
+});
+
+describe('strategies reading other symbols: the inputs are cut, changed and restarted with the base bars', () => {
+  // ETHUSDT 1h over the same hours as `bars`, BTCUSDT 1h as the input btc
+  const eth = sharedBars('binance_ETHUSDT_1h.csv');
+  const i0 = eth.ts.indexOf(bars.ts[0]!);
+  const ethBtc = withInputs(sliceBars(eth, i0, i0 + 6000), { btc: btc1h() });
+  const nanStream = () => ({ update: () => NaN, reset: () => {} });
+
+  it.each(MULTI_INPUT_STRATEGIES.map((s) => [s.name, s] as const))('%s passes on ETHUSDT with BTCUSDT as btc', (_name, strategy) => {
+    expect(i0).toBeGreaterThan(0);
+    const r = checkBias(strategy, ethBtc, {});
+    expect(r.failed, biasText(r)).toEqual([]);
+    expect(r.parity.signals).toBeGreaterThan(10);
+  });
+
+  it("a look-ahead inside an input's indicator is caught by the input's name and key", () => {
+    const leaky = defineStrategy({
+      name: 'planted-input-centred',
+      params: {},
+      inputs: { btc: { symbol: 'BTCUSDT' } },
+      indicators: () => ({ trend: ind.sma(24), btcMid: onInput('btc', customIndicator('centred(close,5)', (b) => centredMean(b.close, 5), nanStream)) }),
+      decide: (bar) => (bar.btcMid > bar.trend ? 1 : 0),
+    });
+    const r = checkBias(leaky, ethBtc, {});
+    expect(indicatorFindings(r)).toEqual(['btcMid']);
+    expect(r.lookAhead.findings[0]).toMatchObject({ key: 'btc:centred(close,5)' });
+  });
+
+  it("an input's indicator restarts at a late start: onInput('btc', sma(30)) needs 30 bars", () => {
+    const s = defineStrategy({
+      name: 'input-sma',
+      params: {},
+      inputs: { btc: { symbol: 'BTCUSDT' } },
+      indicators: () => ({ btcAvg: onInput('btc', ind.sma(30)) }),
+      decide: (bar) => (bar.close > 0 && bar.btcAvg > 0 ? 1 : 0),
+    });
+    const r = checkBias(s, ethBtc, {});
+    expect(r.failed).toEqual([]);
+    expect(r.warmup.indicators).toEqual([{ name: 'btcAvg', key: 'btc:sma(30,close)', bars: 30, converged: true }]);
   });
 });
