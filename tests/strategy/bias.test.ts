@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuantlabError, sliceBars } from '../../lib/core';
+import { QuantlabError, sliceBars, type Series } from '../../lib/core';
 import { ema } from '../../lib/indicators/ema';
 import { backtest, biasText, BUILTIN_STRATEGIES, checkBias, customIndicator, defineStrategy, ind, MULTI_INPUT_STRATEGIES, onInput, withInputs, type AnyStrategy, type BiasReport } from '../../lib/strategy';
 import { btc1h, sharedBars } from '../helpers/datasets';
@@ -183,7 +183,7 @@ describe('strategies reading other symbols: the inputs are cut, changed and rest
       name: 'planted-input-centred',
       params: {},
       inputs: { btc: { symbol: 'BTCUSDT' } },
-      indicators: () => ({ trend: ind.sma(24), btcMid: onInput('btc', customIndicator('centred(close,5)', (b) => centredMean(b.close, 5), nanStream)) }),
+      indicators: () => ({ trend: ind.sma(24), btcMid: onInput('btc', customIndicator<Series>('centred(close,5)', (b) => centredMean(b.close, 5), nanStream)) }),
       decide: (bar) => (bar.btcMid > bar.trend ? 1 : 0),
     });
     const r = checkBias(leaky, ethBtc, {});
