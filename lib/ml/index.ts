@@ -20,3 +20,4 @@ export * from './train';
 export * from './evaluate';
 export * from './indicator';
 export * from './strategy';
+export * from './retrain';

@@ -24,6 +24,19 @@ export interface MlStrategyOptions extends ModelIndicatorOptions {
 const rule = (p: number, entry: number, exit: number, low: number): number => (p > entry ? 1 : p < exit ? low : NaN);
 
 /**
+ * Targets from a signal series by mlStrategy's rule (above entry → 1, below exit → 0 or −1 with `short`,
+ * else NaN = hold), e.g. for the stitched predictions of `walkForwardModel`.
+ * @example Array.from(signalTargets(Float64Array.from([0.6, 0.5, 0.4, NaN]), { entry: 0.55, exit: 0.45 })) // [1, NaN, 0, NaN]
+ */
+export function signalTargets(signal: Float64Array, o: { entry?: number; exit?: number; short?: boolean } = {}): Float64Array {
+  const entry = o.entry ?? 0.55;
+  const exit = o.exit ?? 0.45;
+  if (!(exit <= entry)) throw new QuantlabError('BAD_ARGUMENT', `signalTargets: exit (${exit}) must be <= entry (${entry})`);
+  const low = o.short ? -1 : 0;
+  return signal.map((p) => rule(p, entry, exit, low));
+}
+
+/**
  * A strategy driven by a model's output (P(y = 1) by default): long above `entry`, flat (or short) below
  * `exit`, hold in between and while the features warm up. Defined through `defineStrategy`, so backtests,
  * sweeps over the thresholds, the runner and promotion treat it like any built-in.
