@@ -18,6 +18,15 @@ export class OpsMetrics {
 
   constructor(sources: () => StrategySource[]) {
     const r = this.registry;
+    // one status per strategy per scrape (three gauges read it)
+    const seen = new Map<string, { at: number; v: ReturnType<typeof statusView> }>();
+    const status = (s: StrategySource) => {
+      const hit = seen.get(s.name);
+      if (hit && Date.now() - hit.at < 250) return hit.v;
+      const v = statusView(s);
+      seen.set(s.name, { at: Date.now(), v });
+      return v;
+    };
     const stored = (name: string, help: string, read: (s: StrategySource) => number) =>
       new Gauge({
         name,
@@ -32,9 +41,9 @@ export class OpsMetrics {
     stored('quantlab_orders', 'orders the runner planned or placed', (s) => s.store.orders().length);
     stored('quantlab_fills', 'fills booked', (s) => s.store.fills().length);
     stored('quantlab_rejects', 'orders refused by the exchange or the risk guard', (s) => s.store.orders({ status: ['rejected'] }).length);
-    stored('quantlab_equity', 'account equity marked at the last close (quote currency)', (s) => statusView(s).equity);
-    stored('quantlab_position', 'position in base units (negative = short)', (s) => statusView(s).position);
-    stored('quantlab_up', '1 while the runner runs (holds its lock), else 0', (s) => (statusView(s).status === 'running' || statusView(s).status === 'paused' ? 1 : 0));
+    stored('quantlab_equity', 'account equity marked at the last close (quote currency)', (s) => status(s).equity);
+    stored('quantlab_position', 'position in base units (negative = short)', (s) => status(s).position);
+    stored('quantlab_up', '1 while the runner runs (holds its lock), else 0', (s) => (status(s).status === 'running' || status(s).status === 'paused' ? 1 : 0));
     this.errors = new Counter({ name: 'quantlab_errors_total', help: 'runner errors (stops on error, failed flattens, position mismatches)', labelNames: ['strategy'], registers: [r] });
     this.reconnects = new Counter({ name: 'quantlab_reconnects_total', help: 'polls that failed and were retried (exchange unreachable, rate limits)', labelNames: ['strategy'], registers: [r] });
     this.latency = new Histogram({
