@@ -240,7 +240,12 @@ export const adxDescriptor = defineIndicator({
   params: { n: intParam(14, 2) },
   outputs: ['adx', 'plusDI', 'minusDI', 'dx'],
   warmup: (p) => ({ adx: 2 * p.n - 1, plusDI: p.n, minusDI: p.n, dx: p.n }),
-  talib: { fn: 'ADX', options: { n: 'optInTimePeriod' }, outputs: { adx: 'outReal' } },
+  talib: [
+    { fn: 'ADX', options: { n: 'optInTimePeriod' }, outputs: { adx: 'outReal' } },
+    { fn: 'PLUS_DI', options: { n: 'optInTimePeriod' }, outputs: { plusDI: 'outReal' } },
+    { fn: 'MINUS_DI', options: { n: 'optInTimePeriod' }, outputs: { minusDI: 'outReal' } },
+    { fn: 'DX', options: { n: 'optInTimePeriod' }, outputs: { dx: 'outReal' } },
+  ],
   whole: ([h, l, c], p) => adx(h!, l!, c!, p.n),
   stream: (p) => adxStream(p.n),
 });

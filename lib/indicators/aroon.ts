@@ -105,7 +105,10 @@ export const aroonDescriptor = defineIndicator({
   params: { n: intParam(14, 2) },
   outputs: ['up', 'down', 'osc'],
   warmup: (p) => p.n,
-  talib: { fn: 'AROON', options: { n: 'optInTimePeriod' }, outputs: { up: 'outAroonUp', down: 'outAroonDown' } },
+  talib: [
+    { fn: 'AROON', options: { n: 'optInTimePeriod' }, outputs: { up: 'outAroonUp', down: 'outAroonDown' } },
+    { fn: 'AROONOSC', options: { n: 'optInTimePeriod' }, outputs: { osc: 'outReal' } },
+  ],
   whole: ([h, l], p) => aroon(h!, l!, p.n),
   stream: (p) => aroonStream(p.n),
 });

@@ -2,6 +2,7 @@ import { QuantlabError } from '../core';
 import {
   isIndicatorDescriptor,
   rangeText,
+  talibRefs,
   resolveIndicatorParams,
   type AnyDescriptor,
   type IndicatorDescriptor,
@@ -53,7 +54,7 @@ export function indicatorTable(): string {
     const p = resolveIndicatorParams(d);
     const w = d.warmup(p);
     const warm = d.nan === 'never-nan' ? 'none (never NaN)' : typeof w === 'number' ? String(w) : Object.entries(w).map(([k, v]) => `${k} ${v}`).join(', ');
-    const talib = d.talib ? d.talib.fn : '';
+    const talib = talibRefs(d).map((r) => r.fn).join(', ');
     rows.push(
       `| ${code(d.name)} | ${d.title} | ${inputs.join(', ')} | ${params.join('; ') || '—'} | ${(d.outputs ?? ['value']).join(', ')} | ${warm} | ${talib} |`,
     );

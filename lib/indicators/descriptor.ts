@@ -107,7 +107,8 @@ export interface IndicatorDescriptor<N extends string = string, P extends ParamD
   readonly nan?: 'never-nan';
   /** Cross-parameter rule: a message when `p` is invalid. */
   readonly check?: (p: ParamValues<P>) => string | undefined;
-  readonly talib?: TalibRef<P>;
+  /** The TA-Lib counterpart(s): several when TA-Lib splits the outputs over functions (ADX, PLUS_DI, …). */
+  readonly talib?: TalibRef<P> | readonly TalibRef<P>[];
   readonly whole: (inputs: readonly Series[], p: ParamValues<P>) => O;
   /** The streaming twin; its readings are {@link ResultPoint}s of O (checked by the shared indicator test). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -194,6 +195,9 @@ export function warmupOf(d: AnyDescriptor, p: Readonly<Record<string, unknown>>,
   if (field !== undefined) return w[field] ?? 0;
   return Math.max(0, ...Object.values(w));
 }
+
+/** The TA-Lib counterparts of a descriptor as a list (empty when TA-Lib has none). */
+export const talibRefs = (d: AnyDescriptor): readonly TalibRef[] => (d.talib === undefined ? [] : Array.isArray(d.talib) ? d.talib : [d.talib as TalibRef]);
 
 /** The series inputs of a descriptor (those a strategy may replace), in order. */
 export const seriesInputs = (d: AnyDescriptor): SeriesInput[] => d.inputs.filter((i): i is SeriesInput => typeof i !== 'string');
