@@ -220,4 +220,20 @@ describe('quantlab optimize --study', () => {
     const redo = await cli(...args, '--trials', '2', '--fee', '0.002', '--restart', '--json');
     expect(JSON.parse(redo.out)).toMatchObject({ trials: 2, ran: 2 });
   });
+
+  it('--min-trades marks trials infeasible; study show lists the identity and the infeasible count', async () => {
+    const c = ['optimize', '--data', 'BTCUSDT', '--strategy', 'sma-cross', '--trials', '3', '--sampler', 'random', '--seed', '1', '--storage', storage, '--study', 'cons', '--no-progress', '--no-overfitting'];
+    const r = await cli(...c, '--min-trades', '1000000', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).best).toBeNull();
+    const show = await cli('study', 'show', 'cons', '--storage', storage);
+    expect(show.out).toMatch(/trials: 3 \(3 infeasible\)/);
+    expect(show.out).toMatch(/identity:\n(.*\n)*? {4}constraints: \{"minTrades":1000000\}/);
+    expect(show.out).toMatch(/ {4}data\.sha256: "[0-9a-f]{64}"/);
+    const other = await cli(...c, '--min-trades', '10');
+    expect(other.code).toBe(1);
+    expect(other.err).toContain('constraints.minTrades: stored 1000000, given 10');
+    const bad = await cli(...c, '--max-drawdown', 'lots');
+    expect(bad.err).toContain("--max-drawdown: expected a fraction >= 0 (0.4 = 40%), found 'lots'");
+  });
 });
