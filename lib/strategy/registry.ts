@@ -1,17 +1,41 @@
 import { QuantlabError } from '../core';
 import { BUILTIN_STRATEGIES, MULTI_INPUT_STRATEGIES } from './builtins';
-import type { AnyStrategy } from './define';
+import { defineStrategy, type AnyStrategy, type Strategy, type StrategyDefinition } from './define';
+import type { IndicatorSpecs } from './indicator';
 import { importStrategyFile } from './load-file';
 import { describeParam, defaultValue, type ParamSpace } from './params';
 
 const registry = new Map<string, AnyStrategy>();
 for (const s of [...BUILTIN_STRATEGIES, ...MULTI_INPUT_STRATEGIES]) registry.set(s.name, s);
 
-/** Adds a strategy under its name. Throws when the name is taken, unless `replace`. Returns the strategy. */
-export function registerStrategy<S extends AnyStrategy>(strategy: S, options: { replace?: boolean } = {}): S {
-  if (!strategy || strategy.kind !== 'strategy') throw new QuantlabError('BAD_ARGUMENT', 'registerStrategy: expected a strategy made by defineStrategy()');
-  if (registry.has(strategy.name) && !options.replace && registry.get(strategy.name) !== strategy) {
-    throw new QuantlabError('BAD_ARGUMENT', `registerStrategy: a strategy named '${strategy.name}' is already registered (pass { replace: true } to replace it)`);
+const BUILTIN_NAMES = new Set([...BUILTIN_STRATEGIES, ...MULTI_INPUT_STRATEGIES].map((s) => s.name));
+
+/**
+ * Registers a strategy under its name, so that `backtest('name', …)`, `optimize('name', …)`, worker threads
+ * and the CLI find it. Returns the strategy. Two forms:
+ *
+ * - a strategy made by defineStrategy(): a name already taken by another strategy throws, unless `replace`;
+ * - a definition (what defineStrategy() takes): defined and registered in one step. Running the cell again
+ *   (or with an edit) replaces the earlier registration of that name; a built-in's name still needs `replace`.
+ * @example
+ * import { int, ind } from 'quantlab';
+ * const aboveEma = registerStrategy({
+ *   name: 'above-ema', params: { n: int(2, 400, { default: 30 }) },
+ *   indicators: (p) => ({ avg: ind.ema(p.n) }),
+ *   decide: (bar) => (bar.close > bar.avg ? 1 : 0),
+ * });
+ * getStrategy('above-ema') === aboveEma // true
+ * registerStrategy({ ...aboveEma, name: 'sma-cross' }) // throws BAD_ARGUMENT
+ */
+export function registerStrategy<T extends AnyStrategy>(strategy: T, options?: { replace?: boolean }): T;
+export function registerStrategy<S extends ParamSpace, I extends IndicatorSpecs>(definition: StrategyDefinition<S, I>, options?: { replace?: boolean }): Strategy<S, I>;
+export function registerStrategy(given: AnyStrategy | StrategyDefinition<ParamSpace, IndicatorSpecs>, options: { replace?: boolean } = {}): AnyStrategy {
+  if (!given || typeof given !== 'object') throw new QuantlabError('BAD_ARGUMENT', 'registerStrategy: expected a strategy made by defineStrategy(), or its definition { name, params, indicators, decide }');
+  const isDefined = (given as AnyStrategy).kind === 'strategy';
+  const strategy: AnyStrategy = isDefined ? (given as AnyStrategy) : defineStrategy(given as StrategyDefinition<ParamSpace, IndicatorSpecs>);
+  const taken = registry.get(strategy.name);
+  if (taken && taken !== strategy && !options.replace && (isDefined || BUILTIN_NAMES.has(strategy.name))) {
+    throw new QuantlabError('BAD_ARGUMENT', `registerStrategy: a ${BUILTIN_NAMES.has(strategy.name) ? 'built-in ' : ''}strategy named '${strategy.name}' is already registered (pass { replace: true } to replace it)`);
   }
   registry.set(strategy.name, strategy);
   return strategy;
