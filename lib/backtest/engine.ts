@@ -340,13 +340,23 @@ export class Engine {
     }
     if (ord.status === ORDER_RESIZED) this.resizedOrders++;
     this.fill(a, t, ord.delta, ord.price, ord.fee, REASON_SIGNAL, sig);
-    if (ord.absorbed > 0) this.absorb(ord.absorbed);
+    if (ord.absorbed > 0) this.absorb(ord.absorbed, this.othersAt(a, px, t));
   }
 
-  /** Books a loss the exchange took on a floored close; a single-asset account is then at exactly zero. */
-  private absorb(loss: number): void {
+  /** Value of the positions other than asset a's at px[j][t]. */
+  private othersAt(a: number, px: Float64Array[], t: number): number {
+    let v = 0;
+    for (let j = 0; j < this.k; j++) if (j !== a && this.units[j] !== 0) v += this.units[j]! * px[j]![t]!;
+    return v;
+  }
+
+  /**
+   * Books a loss the exchange took on a floored close: the account is then worth exactly zero with the other
+   * positions at the prices the floor used (`others`, 0 for a single asset).
+   */
+  private absorb(loss: number, others: number): void {
     this.absorbedLoss += loss;
-    if (this.k === 1) this.cash = 0;
+    this.cash = 0 - others;
   }
 
   /** Books a fill of `delta` units at price q paying `fee`: cash, fees, order record, trade bookkeeping, stops. */
@@ -471,12 +481,11 @@ export class Engine {
     if (reason === REASON_TAKE_PROFIT) feeRate = o.maker;
     else if (reason === REASON_LIQUIDATION) this.liquidations++;
     else q = x * (1 - sign(u) * slippageRate(o, u, this.volume[a]![t]!));
-    let eq = this.cash + u * q;
-    for (let j = 0; j < this.k; j++) if (j !== a && this.units[j] !== 0) eq += this.units[j]! * this.open[j]![t]!;
+    const others = this.k === 1 ? 0 : this.othersAt(a, this.open, t);
     const ord = this.ord;
-    floorClose(ord, u, q, fillFee(o, u, q, feeRate), eq);
+    floorClose(ord, u, q, fillFee(o, u, q, feeRate), this.cash + u * q + others);
     this.fill(a, t, -u, ord.price, ord.fee, reason, t);
-    if (ord.absorbed > 0) this.absorb(ord.absorbed);
+    if (ord.absorbed > 0) this.absorb(ord.absorbed, others);
   }
 
   /** Stops, take-profit and liquidation inside bar t for asset a's open position. */

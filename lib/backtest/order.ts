@@ -117,7 +117,7 @@ export function sizeOrder(out: SimOrder, o: ResolvedOptions, u: number, e: numbe
   if (dir > 0 ? !(delta > 0) : !(delta < 0)) return false;
   // the position after the order is f × the equity left after its fees: it must keep f's sign
   if (!(f * (u + delta) > 0)) return cannotCarry(out, o, u, e, p, volume, dir);
-  return finishOrder(out, o, u, delta, q, dir, eq + F);
+  return finishOrder(out, o, u, delta, q, dir, e, p, volume);
 }
 
 /** An order equity cannot carry: a reduction or flip becomes a close of the whole position (resized), an entry or addition is refused. */
@@ -166,6 +166,10 @@ export function floorClose(out: SimOrder, u: number, q: number, fee: number, eq:
 
 /** {@link sizeOrder} for the cash, units and risk modes, with the margin cap. */
 function unitsOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, raw: number, atr: number, volume: number): boolean {
+  if (e <= 0 && u === 0 && raw !== 0) {
+    out.status = ORDER_REFUSED;
+    return false;
+  }
   const wp = wantedUnits(o, raw, p, e, atr);
   if (wp !== wp) return false;
   const dir = sign(wp - u);
@@ -202,11 +206,15 @@ function unitsOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: 
   }
   const delta = w - u;
   if (sign(delta) !== dir) return false;
-  return finishOrder(out, o, u, delta, q, dir, eq);
+  return finishOrder(out, o, u, delta, q, dir, e, p, volume);
 }
 
-/** Lot rounding, the minimum-notional skip, then the order into `out` (a close through {@link floorClose}; `eq` is the equity marked at q). */
-function finishOrder(out: SimOrder, o: ResolvedOptions, u: number, delta: number, q: number, dir: number, eq: number): boolean {
+/**
+ * Lot rounding, the minimum-notional skip, then the order into `out`: a close through {@link floorClose}; any
+ * other order must leave equity above zero when the position is marked at the market price p (the fee and
+ * the slippage paid — the exchange's "open loss" — come out of the margin), else {@link cannotCarry}.
+ */
+function finishOrder(out: SimOrder, o: ResolvedOptions, u: number, delta: number, q: number, dir: number, e: number, p: number, volume: number): boolean {
   if (o.lotSize > 0) {
     const want = u + delta;
     if (want !== 0) {
@@ -219,8 +227,9 @@ function finishOrder(out: SimOrder, o: ResolvedOptions, u: number, delta: number
   out.delta = delta;
   out.next = next;
   const fee = Math.abs(delta) * q * o.taker + o.fixedFee;
-  if (next === 0) floorClose(out, u, q, fee, eq);
+  if (next === 0) floorClose(out, u, q, fee, e + u * (q - p));
   else {
+    if (!(e - delta * (q - p) - fee > 0)) return cannotCarry(out, o, u, e, p, volume, dir);
     out.price = q;
     out.fee = fee;
     out.absorbed = 0;

@@ -1,53 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EXIT_REASONS, simulate, simulatePortfolio, simulateSummary, type SimOptions, type SimResult } from '../../lib/backtest';
+import { simulate, simulatePortfolio, simulateSummary, type SimOptions } from '../../lib/backtest';
 import { sliceBars } from '../../lib/core';
 import { BUILTIN_STRATEGIES, fromUnit, strategyTargets, type ParamSpace } from '../../lib/strategy';
 import { sharedBars } from '../helpers/datasets';
 import { fastOptionsArb, near, optionsArb, targetsArb, windowArb, type Window } from './arbitraries';
-import { referenceSimulate, type RefAsset, type RefResult } from './reference';
-
-const TOL = 1e-9;
-
-/** Describes the first disagreement between the engine and the reference, or returns null. */
-function compare(got: SimResult, want: RefResult, cash: number): string | null {
-  const n = want.equity.length;
-  for (let t = 0; t < n; t++) {
-    if (!near(got.equity[t]!, want.equity[t]!, TOL, cash)) return `equity[${t}] ${got.equity[t]} vs ${want.equity[t]}`;
-  }
-  for (let a = 0; a < want.positions.length; a++) {
-    for (let t = 0; t < n; t++) {
-      if (!near(got.positions[a]![t]!, want.positions[a]![t]!, TOL, 1e-12)) return `position[${a}][${t}] ${got.positions[a]![t]} vs ${want.positions[a]![t]}`;
-    }
-  }
-  if (got.orders.length !== want.fills.length) return `orders ${got.orders.length} vs ${want.fills.length}`;
-  for (let i = 0; i < want.fills.length; i++) {
-    const w = want.fills[i]!;
-    const o = got.orders;
-    if (o.bar[i] !== w.bar || o.asset[i] !== w.asset || EXIT_REASONS[o.reason[i]!] !== w.reason) return `order ${i} bar/asset/reason ${o.bar[i]}/${o.asset[i]}/${o.reason[i]} vs ${JSON.stringify(w)}`;
-    if (!near(o.units[i]!, w.units, TOL, 1e-12) || !near(o.price[i]!, w.price, TOL) || !near(o.fee[i]!, w.fee, TOL, 1e-9)) return `order ${i} ${o.units[i]} @ ${o.price[i]} fee ${o.fee[i]} vs ${JSON.stringify(w)}`;
-  }
-  if (got.trades.length !== want.trades.length) return `trades ${got.trades.length} vs ${want.trades.length}`;
-  const tr = got.trades;
-  for (let i = 0; i < want.trades.length; i++) {
-    const w = want.trades[i]!;
-    const ints = [tr.asset[i] === w.asset, tr.side[i] === w.side, tr.entryBar[i] === w.entryBar, tr.exitBar[i] === w.exitBar, tr.barsHeld[i] === w.barsHeld, EXIT_REASONS[tr.exitReason[i]!] === w.reason];
-    const floats = [
-      near(tr.size[i]!, w.size, TOL, 1e-12),
-      near(tr.entryPrice[i]!, w.entryPrice, TOL),
-      near(tr.exitPrice[i]!, w.exitPrice, TOL),
-      near(tr.fees[i]!, w.fees, TOL, 1e-9),
-      near(tr.funding[i]!, w.funding, TOL, 1e-9),
-      near(tr.pnl[i]!, w.pnl, TOL, cash),
-      near(tr.returns[i]!, w.ret, TOL, 1e-6),
-    ];
-    if (!ints.every(Boolean) || !floats.every(Boolean)) return `trade ${i}: ${JSON.stringify(w)} vs engine side ${tr.side[i]} bars ${tr.entryBar[i]}..${tr.exitBar[i]} pnl ${tr.pnl[i]} reason ${tr.exitReason[i]}`;
-  }
-  if (got.ambiguousTrades !== want.ambiguous) return `ambiguous ${got.ambiguousTrades} vs ${want.ambiguous}`;
-  if (got.liquidations !== want.liquidations) return `liquidations ${got.liquidations} vs ${want.liquidations}`;
-  if (!near(got.commissions, want.commissions, TOL, 1e-9)) return `commissions ${got.commissions} vs ${want.commissions}`;
-  return null;
-}
+import { compare, TOL } from './compare';
+import { referenceSimulate, type RefAsset } from './reference';
 
 const caseArb = windowArb(1200).chain((w: Window) =>
   fc.record({ w: fc.constant(w), targets: targetsArb(w.bars.close.length), options: optionsArb(w.bars.close.length) }),
@@ -114,6 +73,9 @@ describe('engine equals the reference simulator (property, real data)', () => {
         if (fast.trades !== full.trades.length || fast.trades !== slow.trades) throw new Error(`trades ${fast.trades} vs ${full.trades.length}`);
         if (!near(fast.sharpe, slow.sharpe, 1e-9) || fast.maxDrawdown !== slow.maxDrawdown) throw new Error(`sharpe/dd ${fast.sharpe}/${fast.maxDrawdown} vs ${slow.sharpe}/${slow.maxDrawdown}`);
         if (fast.exposure !== full.exposedBars / w.bars.close.length) throw new Error('exposure');
+        if (fast.resizedOrders !== full.resizedOrders || fast.refusedOrders !== full.refusedOrders || slow.refusedOrders !== full.refusedOrders) {
+          throw new Error(`resized/refused ${fast.resizedOrders}/${fast.refusedOrders} vs ${full.resizedOrders}/${full.refusedOrders}`);
+        }
       }),
       { numRuns: 300 },
     );

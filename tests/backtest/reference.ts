@@ -182,7 +182,8 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
       }
     }
     cash = cash - (delta * price + feePaid);
-    if (bankrupt && k === 1) cash = 0;
+    // exactly nothing left: cash makes up for the other positions at the prices the floor used
+    if (bankrupt) cash = 0 - othersValue;
     commissions += feePaid;
     units[a] = after;
     fills.push({ bar, asset: a, units: delta, price, fee: feePaid, reason });
@@ -333,6 +334,10 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
       if (sgn(delta) !== side) return;
       if (!(Eq - fixed - Math.abs(delta) * q * takerRate > 0)) return cannotCarry(side);
     } else {
+      if (E <= 0 && u === 0 && target !== 0) {
+        refused++;
+        return;
+      }
       const wantAtP = unitsWanted(a, target, p, E, signalBar);
       if (Number.isNaN(wantAtP)) return;
       side = sgn(wantAtP - u);
@@ -380,6 +385,8 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
       if (sgn(delta) !== side) return;
     }
     if (after !== 0 && Math.abs(delta) * q < minNotional) return;
+    // the account marked at the market price after the order (fee and slippage paid) must stay above zero
+    if (after !== 0 && !(E - delta * (q - p) - (Math.abs(delta) * q * takerRate + fixed) > 0)) return cannotCarry(side);
     if (wasResized) resized++;
     execute(a, bar, delta, q, takerRate, 'signal', signalBar, others);
   };
