@@ -14,8 +14,9 @@ export interface WarmupEntry {
   /** bars of history after which the value agrees with the full-history value (the largest over its fields and starts). */
   bars: number;
   /**
-   * false when the values started late never settled on the full-history ones (a cumulative or
-   * path-dependent indicator: what it shows depends on where its history starts).
+   * false when the values started late did not settle on the full-history ones within the data: a cumulative
+   * or path-dependent indicator (what it shows depends on where its history starts), or too few bars to show
+   * the warm-up. `bars` is then a lower bound.
    */
   converged: boolean;
 }
@@ -25,7 +26,7 @@ export interface WarmupReport {
   ok: boolean;
   /** relative tolerance of "agrees" (default 1e-9). */
   tolerance: number;
-  /** the history a runner needs at startup: the largest of the converged entries (at least 1). */
+  /** the history a runner needs at startup: the largest of the settled indicators' and the targets' (at least 1). */
   bars: number;
   /** the bar indices the late starts began at. */
   starts: number[];
@@ -110,7 +111,7 @@ export function checkWarmup(
     targets = { name: 'targets', bars: Math.max(targets.bars, found.targets.bars), converged: targets.converged && found.targets.converged };
   }
   const indicators = [...entries.values()];
-  const settled = [...indicators.filter((e) => e.converged), ...(targets.converged ? [targets] : [])];
+  const settled = [...indicators.filter((e) => e.converged), targets];
   return {
     ok: targets.converged,
     tolerance: tol,

@@ -97,7 +97,7 @@ export function biasHeadline(r: BiasReport): string {
   if (r.ok) return 'no bias found';
   if (!r.lookAhead.ok) return `look-ahead: ${lookAheadLine(r.lookAhead.findings[0]!)}`;
   if (!r.parity.ok) return `parity: ${parityLine(r.parity.firstDifference!)}`;
-  return `warm-up: the targets started ${r.warmup.starts.join(' or ')} bars late never settled on the full-history targets (a cumulative or path-dependent indicator?)`;
+  return `warm-up: the targets restarted at bars ${r.warmup.starts.join(', ')} did not settle on the full-history targets within the data (${r.data.bars} bars): a cumulative or path-dependent indicator, or too few bars to show the warm-up`;
 }
 
 /** The report as text: one line per check, then the details of what failed. */
@@ -111,8 +111,8 @@ export function biasText(r: BiasReport): string {
   for (const f of la.findings.slice(0, 12)) lines.push(`      ${lookAheadLine(f)}`);
   if (la.findings.length > 12) lines.push(`      … and ${la.findings.length - 12} more`);
   const w = r.warmup;
-  const entries = w.indicators.map((e) => `${e.name} ${e.bars}${e.converged ? '' : ' (never settled)'}`).join(', ');
-  lines.push(`  warm-up     ${mark(w.ok)}  runner history ${w.bars} bar${w.bars === 1 ? '' : 's'} (agreement to ${w.tolerance}): ${entries || 'no indicators'}; targets ${w.targets.bars}${w.targets.converged ? '' : ' (never settled)'}`);
+  const entries = w.indicators.map((e) => `${e.name} ${e.bars}${e.converged ? '' : ' (not settled)'}`).join(', ');
+  lines.push(`  warm-up     ${mark(w.ok)}  runner history ${w.bars} bar${w.bars === 1 ? '' : 's'} (agreement to ${w.tolerance}): ${entries || 'no indicators'}; targets ${w.targets.bars}${w.targets.converged ? '' : ' (not settled)'}`);
   const p = r.parity;
   lines.push(`  parity      ${mark(p.ok)}  ${p.forms.join(' = ')} on ${p.bars} bars (${p.signals} signals)${p.ok ? '' : `: ${p.differences.length} difference(s)`}`);
   for (const x of p.differences.slice(0, 12)) lines.push(`      ${parityLine(x)}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QuantlabError, sliceBars, type Series } from '../../lib/core';
 import { ema } from '../../lib/indicators/ema';
-import { backtest, biasText, BUILTIN_STRATEGIES, checkBias, customIndicator, defineStrategy, ind, MULTI_INPUT_STRATEGIES, onInput, withInputs, type AnyStrategy, type BiasReport } from '../../lib/strategy';
+import { backtest, biasHeadline, biasText, BUILTIN_STRATEGIES, checkBias, customIndicator, defineStrategy, ind, MULTI_INPUT_STRATEGIES, onInput, withInputs, type AnyStrategy, type BiasReport } from '../../lib/strategy';
 import { btc1h, sharedBars } from '../helpers/datasets';
 import { barCounterPhase, centredMean, centredSma, chikouSignal, dailyMergedOnOpen, globalMaxNormalised, nextClose, peekingTargets, trailingHigh } from './fixtures/bias-planted';
 
@@ -122,7 +122,20 @@ describe('warm-up', () => {
     expect(r.failed).toEqual(['warm-up']);
     expect(r.warmup.indicators[0]).toMatchObject({ name: 'phase', converged: false });
     expect(r.warmup.targets.converged).toBe(false);
-    expect(biasText(r)).toContain('never settled');
+    expect(biasText(r)).toContain(`phase ${r.warmup.indicators[0]!.bars} (not settled)`);
+    expect(biasHeadline(r)).toMatch(/^warm-up: the targets restarted at bars 300, 900, .* did not settle/);
+    expect(biasText(r)).toMatch(/targets \d+ \(not settled\)/);
+  });
+});
+
+describe('warm-up on too little data', () => {
+  it('60 daily bars cannot show an EMA(26) settling to 1e-9: flagged, not hidden; the window indicators settle', () => {
+    const r = checkBias('ema-cross', sliceBars(sharedBars('binance_BTCUSDT_1d.csv'), 0, 60), {});
+    expect(r.lookAhead.ok && r.parity.ok).toBe(true);
+    expect(r.warmup.indicators.map((e) => e.converged)).toEqual([false, false]);
+    const sma = checkBias('sma-cross', sliceBars(sharedBars('binance_BTCUSDT_1d.csv'), 0, 300), { fast: 5, slow: 20 });
+    expect(sma.ok).toBe(true);
+    expect(sma.warmup.indicators.map((e) => e.bars)).toEqual([5, 20]);
   });
 });
 
