@@ -5,7 +5,6 @@ import { ind } from '../ind';
 import { int } from '../params';
 import { crossEvents, crossSignal } from '../signals';
 import { onTimeframe } from '../timeframe';
-import { closeField } from './parts';
 
 /**
  * The rule: 1 on an hourly fast-over-slow SMA up-cross while the daily trend is up (the last closed day's
@@ -52,7 +51,7 @@ export const dailyTrendCross = defineStrategy({
   indicators: (p) => ({
     fast: ind.sma(p.fast),
     slow: ind.sma(p.slow),
-    dayClose: onTimeframe(closeField, '1d'),
+    dayClose: onTimeframe(ind.field('close'), '1d'), // = ind.field('close').on('1d')
     dayTrend: onTimeframe(ind.sma(p.trend), '1d'),
   }),
   decide: (bar, { prev }) => rule(bar.fast, bar.slow, prev.fast, prev.slow, bar.dayClose > bar.dayTrend, prev.dayClose > prev.dayTrend),

@@ -1,6 +1,6 @@
 import { defineStrategy } from '../define';
+import { ind } from '../ind';
 import { float, int } from '../params';
-import { keltnerSpec } from './parts';
 
 const rule = (close: number, upper: number, middle: number): number => (close > upper ? 1 : close < middle ? 0 : NaN);
 
@@ -12,7 +12,7 @@ export const keltnerBreakout = defineStrategy({
   name: 'keltner-breakout',
   description: 'Long on a close above EMA(n) + mult × ATR, flat on a close below the EMA.',
   params: { n: int(2, 300, { default: 20 }), mult: float(0.25, 6, { default: 2 }), atr: int(2, 200, { default: 10 }) },
-  indicators: (p) => ({ kc: keltnerSpec(p.n, p.mult, p.atr) }),
+  indicators: (p) => ({ kc: ind.keltner(p.n, p.mult, p.atr) }),
   decide: (bar) => rule(bar.close, bar.kc.upper, bar.kc.middle),
   targets: (bars, v, _p, out) => {
     const c = bars.close;
