@@ -6,13 +6,11 @@ import { resolveOptions, SIM_OPTION_NAMES, type SimOptions } from '../backtest';
 import { rng, sampleValid, type Constraint, type Params, type SearchSpace, type StudyIdentity } from '../optimizer';
 import { defaultValue, type ParamSpace } from '../params';
 import { backtest, inputsOf, type AnyStrategy, type BacktestOptions } from '../strategy';
+import { functionHash, sha256 } from './hash';
 import { strategyConstraint } from './space';
 
-const sha256 = (...parts: (string | ArrayBufferView)[]): string => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(typeof p === 'string' ? p : new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
-  return h.digest('hex');
-};
+export { functionHash };
+
 
 /** SHA-256 over the bars' six columns (the bytes of the Float64Arrays, in column order ts, open, high, low, close, volume). */
 export function barsContentHash(bars: Bars): string {
@@ -27,8 +25,6 @@ export function dataIdentity(bars: Bars): Record<string, unknown> {
   return { symbol: bars.symbol, timeframe: bars.timeframe, first: iso(bars.ts[0]), last: iso(bars.ts[n - 1]), bars: n, sha256: barsContentHash(bars) };
 }
 
-/** SHA-256 of a function's source text (or null when there is none). */
-export const functionHash = (f: unknown): string | null => (typeof f === 'function' ? sha256(f.toString()) : null);
 
 /**
  * SHA-256 of what a strategy is written as: its name, parameter declarations, the source text of check,

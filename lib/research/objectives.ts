@@ -2,7 +2,7 @@ import { sliceBars, QuantlabError, type Bars } from '../core';
 import { barReturns, drawdownStats, sharpeRatio, sortinoRatio, type Stats } from '../metrics';
 import type { Direction, Objective, Params, ScoredValue } from '../optimizer';
 import { backtest, backtestSummary, type AnyStrategy, type BacktestOptions, type BacktestResult, type IndicatorCache } from '../strategy';
-import { functionHash } from './identity';
+import { functionHash } from './hash'; // not ./identity: worker threads load this file, and identity loads the storages
 
 type SimSummary = ReturnType<typeof backtestSummary>;
 
