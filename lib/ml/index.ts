@@ -21,3 +21,4 @@ export * from './evaluate';
 export * from './indicator';
 export * from './strategy';
 export * from './retrain';
+export * from './regimes';

@@ -23,7 +23,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   testing: ['core', 'indicators'],
   strategy: ['core', 'params', 'indicators', 'backtest', 'metrics'],
   optimizer: ['core', 'params', 'metrics'],
-  ml: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer'],
+  ml: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'plot'],
   research: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer'],
   report: ['core', 'params', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot'],
   live: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot', 'report', 'replay-exchange'],

@@ -222,7 +222,7 @@ describe('random forest, gradient boosting', () => {
     expect(losses[0]!).toBeGreaterThan(losses[1]!);
     expect(losses[1]!).toBeGreaterThan(losses[2]!);
     const j = train('gbdt', X, y, { rounds: 1 }).toJSON() as unknown as { init: number };
-    const rate = y.reduce((s, v) => s + v, 0) / y.length;
+    const rate = y.reduce((s: number, v) => s + v, 0) / y.length;
     expect(j.init).toBeCloseTo(Math.log(rate / (1 - rate)), 12);
   });
 
