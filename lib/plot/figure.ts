@@ -44,10 +44,12 @@ export function wrapTitle(title: string, width = 80, maxLines = 3): { text: stri
 export function baseLayout(title?: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const t = title ? wrapTitle(title) : null;
   const legend = extra.showlegend !== false;
-  const top = (t ? 12 + 20 * t.lines : 10) + (legend ? 28 : 0);
+  // plotly places a title of several lines half a line higher than one of one line: the pad makes up for it
+  const pad = t && t.lines > 1 ? 18 : 8;
+  const top = (t ? 4 + pad + 20 * t.lines : 10) + (legend ? 28 : 0);
   const { margin, ...rest } = extra as { margin?: Record<string, number> };
   return {
-    title: t ? { text: t.text, x: 0.01, xanchor: 'left', xref: 'container', y: 1, yanchor: 'top', yref: 'container', pad: { t: 8 }, font: { size: 15 } } : undefined,
+    title: t ? { text: t.text, x: 0.01, xanchor: 'left', xref: 'container', y: 1, yanchor: 'top', yref: 'container', pad: { t: pad }, font: { size: 15 } } : undefined,
     template: 'plotly_white',
     margin: { l: 60, r: 20, t: top, b: 40, ...margin },
     hovermode: 'x unified',

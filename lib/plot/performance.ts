@@ -119,7 +119,8 @@ function spanOf(...lines: Array<ArrayLike<number> | undefined>): number {
  * const bars = await ql.loadDataset('BTCUSDT', '1d');
  * const fig = equityFigure(ql.backtest('sma-cross', bars, { fast: 10, slow: 40 }));
  * fig.data.map((d) => d.name) // ['strategy', 'buy & hold', 'drawdown %']
- * (fig.layout.yaxis as { type: string }).type // 'log'
+ * const axis = fig.layout.yaxis as { type: string };
+ * axis.type // 'log'
  */
 export function equityFigure(input: EquityChartInput | EquityResultLike | WalkForwardLike | SessionLike, bars?: Bars): Figure {
   const inp: EquityChartInput = 'ts' in input ? input : equityInput(input, bars);
@@ -145,7 +146,8 @@ export function equityFigure(input: EquityChartInput | EquityResultLike | WalkFo
       xaxis: { type: 'date' },
       yaxis: { domain: [0.32, 1], title: { text: scaleNote }, type: log ? 'log' : 'linear' },
       yaxis2: { domain: [0, 0.26], title: { text: 'drawdown %' } },
-      updatemenus: [{ type: 'buttons', direction: 'right', x: 0.01, xanchor: 'left', y: 0.99, yanchor: 'top', showactive: true, active: log ? 0 : 1, pad: { t: 0, r: 0 }, buttons: [button('log'), button('linear')], font: { size: 11 } }],
+      // the log/linear toggle sits at the right of the legend's row, above the plot (never over the lines)
+      updatemenus: [{ type: 'buttons', direction: 'right', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', showactive: true, active: log ? 0 : 1, pad: { t: 0, r: 0, b: 2 }, buttons: [button('log'), button('linear')], font: { size: 11 } }],
     }),
   };
 }

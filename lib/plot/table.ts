@@ -71,7 +71,8 @@ export function tableCells(rows: Rows): { columns: string[]; numeric: boolean[];
 
 export const TABLE_CSS =
   '.ql-table-wrap{overflow-x:auto;max-width:100%}table.ql-table{border-collapse:collapse;font-size:12px;white-space:nowrap}' +
-  'table.ql-table td,table.ql-table th{padding:2px 8px;border-bottom:1px solid #eee}table.ql-table th{text-align:left;background:#f6f6f6}' +
+  // cells never wrap (the box scrolls instead) and text reads left: the selectors outweigh the notebook's .rendered_html td
+  'table.ql-table td,table.ql-table th{padding:2px 8px;border-bottom:1px solid #eee;white-space:nowrap;text-align:left}table.ql-table th{background:#f6f6f6}' +
   'table.ql-table td.n{text-align:right;font-variant-numeric:tabular-nums}';
 
 /** HTML for rows of plain objects (or an object with toHTML()), in a sideways-scrolling box, `limit` rows at most. */

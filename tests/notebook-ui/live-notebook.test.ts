@@ -213,8 +213,10 @@ describe('the live notebook in a real browser', () => {
     // the trade table: ISO times and long/short, in a box that scrolls sideways
     const table = await page.evaluate(() => {
       const t = document.querySelectorAll('.ql-table-wrap')[1] as HTMLElement | undefined;
-      return t ? { text: t.innerText, overflow: getComputedStyle(t).overflowX } : null;
+      const td = t?.querySelector('td');
+      return t && td ? { text: t.innerText, overflow: getComputedStyle(t).overflowX, wrap: getComputedStyle(td).whiteSpace } : null;
     });
+    expect(table?.wrap).toBe('nowrap'); // an ISO time stays on one line (the notebook's own table style wraps)
     expect(table?.text).toMatch(/long/);
     expect(table?.text).toMatch(/\d{4}-\d\d-\d\dT00:00:00Z/);
     expect(table?.overflow).toBe('auto');

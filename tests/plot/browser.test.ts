@@ -43,6 +43,19 @@ async function openAndCount(file: string, expected: number, shot: string): Promi
     Array.from(document.querySelectorAll('.ql-plot')).filter((d) => d.querySelectorAll('.main-svg .cartesianlayer g.trace, .main-svg .cartesianlayer image').length > 0).length,
   );
   expect(drawn).toBe(charts);
+  // titles sit above the legend and inside the chart: the boxes of title text and legend never intersect
+  const clashes = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.ql-plot')).flatMap((d, i) => {
+      const box = d.getBoundingClientRect();
+      const title = d.querySelector('.g-gtitle text')?.getBoundingClientRect();
+      const legend = d.querySelector('.legend')?.getBoundingClientRect();
+      const out: string[] = [];
+      if (title && title.top < box.top - 1) out.push(`chart ${i}: title starts ${box.top - title.top}px above the chart`);
+      if (title && legend && title.bottom > legend.top + 1 && title.top < legend.bottom && title.left < legend.right && title.right > legend.left) out.push(`chart ${i}: title overlaps the legend`);
+      return out;
+    }),
+  );
+  expect(clashes).toEqual([]);
   await page.screenshot({ path: join(shots, shot), fullPage: true });
   await page.close();
   return { errors, charts };

@@ -124,3 +124,35 @@ describe('optimisation figures', async () => {
     expect(p.data[0]!.x).toEqual([0.5]);
   });
 });
+
+describe('titles and the equity axis', () => {
+  it('a long title wraps at spaces or commas into at most three lines; the top margin holds title and legend', async () => {
+    const { baseLayout, wrapTitle } = await import('../../lib');
+    const long = `sma-cross ${JSON.stringify({ fast: 10, slow: 50, stopLoss: 0.05, takeProfit: 0.1, trailing: 0.02, sizing: { mode: 'risk', risk: 0.01 } })} on BTCUSDT 1h`;
+    const w = wrapTitle(long, 40, 5);
+    expect(w.lines).toBeGreaterThan(1);
+    expect(w.text.split('<br>').every((l) => l.length <= 60)).toBe(true);
+    expect(w.text.replace(/<br>/g, '').replace(/\s/g, '')).toBe(long.replace(/\s/g, '')); // nothing lost but the spaces at breaks
+    const cut = wrapTitle('word '.repeat(200), 40, 3);
+    expect(cut.lines).toBe(3);
+    expect(cut.text.endsWith('…')).toBe(true);
+    expect(wrapTitle('a < b & c').text).toBe('a &lt; b &amp; c');
+    const one = baseLayout('short') as { margin: { t: number }; legend: { y: number; yanchor: string } };
+    const three = baseLayout(long + ' '.repeat(1) + long) as { margin: { t: number } };
+    expect(three.margin.t).toBeGreaterThan(one.margin.t + 30);
+    expect(one.legend).toMatchObject({ y: 1, yanchor: 'bottom' }); // above the plot area, under the title
+    expect((baseLayout('x', { showlegend: false }) as { margin: { t: number } }).margin.t).toBeLessThan(one.margin.t);
+  });
+
+  it('equity is drawn on a log axis when it spans more than 3x, linear otherwise, and the caller can choose', () => {
+    const ts = Float64Array.from({ length: 100 }, (_, i) => Date.UTC(2024, 0, 1) + i * 3_600_000);
+    const flat = Float64Array.from(ts, (_, i) => 100 + i);
+    const steep = Float64Array.from(ts, (_, i) => 100 * 1.05 ** i);
+    const axis = (f: ReturnType<typeof equityFigure>) => (f.layout.yaxis as { type: string }).type;
+    expect(axis(equityFigure({ ts, equity: flat }))).toBe('linear');
+    expect(axis(equityFigure({ ts, equity: flat, benchmark: steep }))).toBe('log'); // a modest strategy beside a big run
+    expect(axis(equityFigure({ ts, equity: steep, scale: 'linear' }))).toBe('linear');
+    const dd = equityFigure({ ts, equity: Float64Array.from([...flat.subarray(0, 50), ...Array.from({ length: 50 }, () => 75)]) }).data.at(-1)!;
+    expect((dd.y as number[]).at(-1)).toBeCloseTo(-(1 - 75 / 149) * 100, 9); // drawdown computed when not given
+  });
+});
