@@ -45,6 +45,18 @@ export function indicatorDescriptor(name: string): AnyDescriptor {
 
 const code = (s: string): string => `\`${s}\``;
 
+/** The markers around the generated table in README.md. */
+export const INDICATOR_TABLE_START = '<!-- indicator-table:start (generated from the descriptors: npx tsx scripts/indicator-table.ts --write) -->';
+export const INDICATOR_TABLE_END = '<!-- indicator-table:end -->';
+
+/** `text` (the README) with the part between the table markers replaced by {@link indicatorTable}; BAD_ARGUMENT without the markers. */
+export function withIndicatorTable(text: string): string {
+  const a = text.indexOf(INDICATOR_TABLE_START);
+  const b = text.indexOf(INDICATOR_TABLE_END);
+  if (a < 0 || b < a) throw new QuantlabError('BAD_ARGUMENT', `README: expected the markers ${INDICATOR_TABLE_START} … ${INDICATOR_TABLE_END}, found ${a < 0 ? 'no start marker' : 'no end marker after it'}`);
+  return `${text.slice(0, a + INDICATOR_TABLE_START.length)}\n${indicatorTable()}\n${text.slice(b)}`;
+}
+
 /** The README's indicator table (Markdown), one row per descriptor: call, inputs, parameters, outputs, warm-up, TA-Lib. */
 export function indicatorTable(): string {
   const rows = ['| `ind.` | what | inputs | parameters (default, valid range) | outputs | warm-up at defaults | TA-Lib |', '|---|---|---|---|---|---|---|'];
