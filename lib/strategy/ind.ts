@@ -3,6 +3,7 @@ import { INDICATORS, type IndicatorCatalog } from '../indicators/catalog';
 import type { AnyDescriptor, IndicatorDescriptor, ParamValue } from '../indicators/descriptor';
 import { binarySpec, fieldSpec, isSpec, pickSpec, specFromDescriptor, type Operand } from './compose';
 import type { AnySpec, IndicatorOutput, IndicatorSpec, Source } from './indicator';
+import { onInput } from './inputs';
 
 export { INDICATORS, indicatorDescriptor, indicatorTable, type IndicatorCatalog } from '../indicators/catalog';
 export type { Operand } from './compose';
@@ -32,6 +33,8 @@ export interface IndComposition {
   div(a: Operand, b: Operand): IndicatorSpec<Series>;
   /** a / b — the same spec (and key) as {@link div}; reads better for price ratios. */
   ratio(a: Operand, b: Operand): IndicatorSpec<Series>;
+  /** `spec` computed on the bars of the strategy's input `name` (another symbol), aligned by time: see {@link onInput}. */
+  input<O extends IndicatorOutput>(name: string, spec: IndicatorSpec<O>): IndicatorSpec<O>;
 }
 
 function buildInd(): FromCatalog & IndComposition {
@@ -44,6 +47,7 @@ function buildInd(): FromCatalog & IndComposition {
     mul: (a, b) => binarySpec('mul', a, b),
     div: (a, b) => binarySpec('div', a, b),
     ratio: (a, b) => binarySpec('div', a, b),
+    input: (name, spec) => onInput(name, spec),
   };
   return Object.freeze(Object.assign(out, composition)) as unknown as FromCatalog & IndComposition;
 }

@@ -1,5 +1,6 @@
 import { parseTimeframe, QuantlabError, type Bar, type Bars, type Series, type Stream } from '../core';
 import type { IndicatorOutput, IndicatorSpec, PointOf } from './indicator';
+import { onTimeframe } from './timeframe';
 
 /**
  * Other symbols as strategy inputs.
@@ -155,7 +156,7 @@ function mapSeries(src: Series, idx: Int32Array, inputTs: Float64Array, baseTs: 
 
 /**
  * `spec` computed on the bars of the input `name`, shown on the base bars by time (see the module comment).
- * Key: `${name}:${spec.key}`.
+ * Key: `${name}:${spec.key}`. Also `ind.input(name, spec)`.
  * @example
  * const btc = await ql.loadDataset('BTCUSDT', '1h');
  * const eth = await ql.loadDataset('ETHUSDT', '1h');
@@ -183,6 +184,9 @@ export function onInput<O extends IndicatorOutput>(name: string, spec: Indicator
     },
     stream(): Stream<Bar, PointOf<O>> {
       return inputStream(name, spec, key);
+    },
+    on(timeframe: string): IndicatorSpec<O> {
+      return onTimeframe(out as IndicatorSpec<O>, timeframe);
     },
   };
   return out as IndicatorSpec<O>;

@@ -82,6 +82,8 @@ describe('onInput: alignment by time on hand-built bars', () => {
     expect(inputsOf(sliceBars(a, 2, 6))?.inputs.b).toBe(other);
     expect(inputsOf(base)).toBeUndefined();
     expect(onInput('b', closeSpec).key).toBe('b:close');
+    expect(ind.input('b', ind.sma(3)).key).toBe('b:sma(3,close)');
+    expect(Array.from(ind.input('b', ind.field('close')).compute(a))).toEqual(Array.from(onInput('b', closeSpec).compute(a)));
   });
 
   it('refuses what cannot be aligned', () => {

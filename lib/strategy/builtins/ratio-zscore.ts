@@ -1,6 +1,5 @@
 import { defineStrategy } from '../define';
 import { ind } from '../ind';
-import { onInput } from '../inputs';
 import { float, int } from '../params';
 import { bandSignal, bandTargets } from '../signals';
 
@@ -16,7 +15,7 @@ export const ethBtcZscore = defineStrategy({
   params: { n: int(10, 2000, { default: 168 }), entry: float(0.25, 5, { default: 2 }), exit: float(-3, 3, { default: 0 }) },
   check: (p) => -p.entry < p.exit || `exit (${p.exit}) must be above -entry (${-p.entry})`,
   inputs: { btc: { symbol: 'BTCUSDT', description: 'the quote of the ratio' } },
-  indicators: (p) => ({ z: ind.zscore(ind.ratio('close', onInput('btc', ind.field('close'))), p.n) }),
+  indicators: (p) => ({ z: ind.zscore(ind.ratio('close', ind.input('btc', ind.field('close'))), p.n) }),
   decide: (bar, { params }) => bandSignal(bar.z, -params.entry, params.exit, 1, 0),
   targets: (_bars, v, p, out) => bandTargets(v.z, -p.entry, p.exit, 1, 0, out),
 });
