@@ -5,7 +5,7 @@ import { makeBars, QuantlabError, sliceBars, type Bars } from '../core';
 import { resolveOptions, SIM_OPTION_NAMES, type SimOptions } from '../backtest';
 import { rng, sampleValid, type Constraint, type Params, type SearchSpace, type StudyIdentity } from '../optimizer';
 import { defaultValue, type ParamSpace } from '../params';
-import { backtest, inputsOf, type AnyStrategy, type BacktestOptions } from '../strategy';
+import { backtest, BUILTIN_STRATEGIES, inputsOf, MULTI_INPUT_STRATEGIES, type AnyStrategy, type BacktestOptions } from '../strategy';
 import { functionHash, sha256 } from './hash';
 import { strategyConstraint } from './space';
 
@@ -195,6 +195,7 @@ export async function checkStrategyFile(strategy: AnyStrategy, strategyFile: str
     if (v && typeof v === 'object' && !('kind' in v)) for (const w of Object.values(v)) visit(w);
   }
   if (!found.length) {
+    if (BUILTIN_STRATEGIES.includes(strategy) || MULTI_INPUT_STRATEGIES.includes(strategy)) return; // workers use the built-in
     throw new QuantlabError('NOT_FOUND', `optimize: strategyFile ${path} exports no strategy named '${strategy.name}', so worker threads cannot score its trials`);
   }
   const file = found[0]!;

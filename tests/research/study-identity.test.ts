@@ -179,6 +179,11 @@ describe('worker threads and strategyFile', () => {
     const r = await optimize(copy, bars, { ...base, space: undefined, jobs: 2, strategyFile: file });
     expect(r.trials.filter((t) => t.state === 'complete')).toHaveLength(3);
   });
+
+  it('a built-in with a strategyFile that does not export its name runs (workers use the built-in)', async () => {
+    const r = await optimize(smaCross, bars, { ...base, jobs: 2, strategyFile: file });
+    expect(r.trials.filter((t) => t.state === 'complete')).toHaveLength(3);
+  });
 });
 
 /** Runs the optimisation commands in-process, the way lib/cli.ts runs every command. */
