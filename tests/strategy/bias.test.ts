@@ -54,6 +54,18 @@ describe('checkBias catches planted look-ahead, naming the indicator', () => {
     expect(biasText(r)).toMatch(/target of targets\(\) moved at bar \d+/);
   });
 
+  it("the library's own Ichimoku spec (no chikou) and a daily SMA through .on('1d') pass", () => {
+    const cloud = defineStrategy({
+      name: 'cloud-and-daily',
+      params: {},
+      indicators: () => ({ ichi: ind.ichimoku(), daily: ind.sma(20).on!('1d') }),
+      decide: (bar) => (bar.ichi.tenkan > bar.ichi.kijun && bar.close > bar.ichi.senkouA && bar.close > bar.daily ? 1 : 0),
+    });
+    const r = checkBias(cloud, bars, {});
+    expect(r.failed, biasText(r)).toEqual([]);
+    expect(r.parity.signals).toBeGreaterThan(10);
+  });
+
   it('a clean strategy of custom indicators passes all three checks', () => {
     const r = checkBias(trailingHigh, bars, {});
     expect(r.failed).toEqual([]);
