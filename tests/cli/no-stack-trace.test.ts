@@ -56,6 +56,8 @@ const probes: [string, string[]][] = [
   ['an exchange port out of range', ['exchange', 'serve', '--data', 'BTCUSDT', '--port', '99999']],
   ['a promoted name with ..', ['run', '../..', '--paper']],
   ['a promoted strategy that does not exist', ['reconcile', 'no-such-promoted-strategy']],
+  ['promote from a study that is not stored', ['promote', '--study', 'no-such-study', '--storage', `sqlite:${join(dir, 'studies.db')}`, '--symbol', 'BTC/USDT']],
+  ['promote with parameters that are not JSON', ['promote', 'sma-cross', '--params', '{fast:10}', '--symbol', 'BTC/USDT']],
 ];
 
 describe('no CLI command prints a stack trace', () => {
