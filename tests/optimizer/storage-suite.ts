@@ -181,6 +181,22 @@ export function storageSuite(label: string, open: () => Promise<Storage>, option
       expect(row.bestValue).toBe(7);
     });
 
+    it('keeps the reason of an infeasible trial (complete trials only); it is never the best value', async () => {
+      const name = fresh();
+      await s.createStudy({ name, directions: ['maximize'] });
+      const a = await claim(name);
+      await s.finishTrial(name, a.number, 'complete', [3], 2);
+      const b = await claim(name);
+      await s.finishTrial(name, b.number, 'complete', [9], 2, 'trades 2 < minTrades 30');
+      const c = await claim(name);
+      await s.finishTrial(name, c.number, 'fail', null, 2, 'ignored: not complete');
+      const [ta, tb, tc] = await s.getTrials(name);
+      expect(ta!.infeasible).toBeUndefined();
+      expect(tb).toMatchObject({ state: 'complete', values: [9], infeasible: 'trades 2 < minTrades 30' });
+      expect(tc!.infeasible).toBeUndefined();
+      expect((await s.listStudies()).find((x) => x.name === name)!.bestValue).toBe(3);
+    });
+
     it('hands out numbers atomically under concurrent claims and never exceeds the limit', async () => {
       const name = fresh();
       await s.createStudy({ name, directions: ['minimize'] });
