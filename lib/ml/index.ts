@@ -22,3 +22,4 @@ export * from './indicator';
 export * from './strategy';
 export * from './retrain';
 export * from './regimes';
+export * from './select';
