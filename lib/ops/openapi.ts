@@ -35,6 +35,7 @@ export const OPENAPI = {
     '/api/equity': get('equity and drawdown per bar', [strategyParam, { name: 'since', in: 'query', schema: { type: 'integer' }, description: 'epoch ms, exclusive' }]),
     '/api/logs': get('the log tail', [strategyParam, { name: 'n', in: 'query', schema: { type: 'integer' } }]),
     '/api/config': get('config.json and validation.json'),
+    '/api/reconcile': get('the session against a backtest of the same bars: summary, notes, text table, both equity curves'),
     '/api/events': get('server-sent events: `update` with the status each time a bar or control lands'),
     '/api/pause': post('no new orders from the next bar on; positions and stops stay'),
     '/api/resume': post('orders again'),

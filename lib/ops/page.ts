@@ -38,6 +38,7 @@ export function dashboardPage(): string {
  <section><h2>Equity and drawdown</h2><div id="equity-chart" style="height:380px"></div></section>
  <section><h2>Trades <small id="trades-count"></small></h2><table id="trades-table"></table><div class="pager" id="trades-pager"></div></section>
  <section><h2>Orders <small id="orders-count"></small></h2><table id="orders-table"></table><div class="pager" id="orders-pager"></div></section>
+ <section><h2>Backtest vs this session <button id="btn-reconcile">Reconcile now</button></h2><div id="reconcile-chart" style="height:260px" hidden></div><pre id="reconcile"></pre></section>
  <section><h2>Log</h2><pre id="log"></pre></section>
  <section><h2>Config and validation evidence</h2><pre id="config"></pre></section>
 </main>
@@ -141,6 +142,16 @@ export function dashboardPage(): string {
     refresh();
   }
   for (const a of ['pause', 'resume', 'flatten', 'stop']) $('btn-' + a).onclick = () => control(a);
+  $('btn-reconcile').onclick = async () => {
+    $('reconcile').textContent = 'running a backtest over the same bars…';
+    const r = await api('reconcile');
+    $('reconcile').textContent = (r.notes || []).join('\\n') + (r.notes && r.notes.length ? '\\n\\n' : '') + r.text;
+    const x = r.equity.t.map((t) => new Date(t));
+    $('reconcile-chart').hidden = false;
+    Plotly.newPlot('reconcile-chart', [{ x, y: r.equity.run, name: 'this session', type: 'scatter', mode: 'lines' },
+      { x, y: r.equity.backtest, name: 'backtest', type: 'scatter', mode: 'lines', line: { dash: 'dot' } }],
+      { margin: { l: 60, r: 20, t: 10, b: 30 }, legend: { orientation: 'h', y: 1.15 } }, { responsive: true, displaylogo: false });
+  };
   async function start() {
     if (!token) return showLogin();
     $('login').hidden = true; $('app').hidden = false;

@@ -8,7 +8,7 @@ import { OpsMetrics } from './metrics';
 import { OPENAPI } from './openapi';
 import { dashboardPage } from './page';
 import { bearerMatches } from './token';
-import { configView, equityView, logsView, ordersView, paged, positionsView, statusView, tradesView, type StrategySource } from './views';
+import { configView, equityView, logsView, ordersView, paged, positionsView, reconcileView, statusView, tradesView, type StrategySource } from './views';
 
 /**
  * One HTTP server for watching and steering promoted strategies: the dashboard page at `/`, the REST API
@@ -130,6 +130,8 @@ export async function startOpsServer(o: OpsServerOptions): Promise<OpsServer> {
         return send(res, 200, logsView(find(q.get('strategy')), num(q.get('n')) ?? 200));
       case 'config':
         return send(res, 200, configView(find(q.get('strategy'))));
+      case 'reconcile':
+        return send(res, 200, await reconcileView(find(q.get('strategy'))));
       case 'events': {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
         res.write(': stream open\n\n');

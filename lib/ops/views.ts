@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { isoTime, parseTimeframe } from '../core';
 import type { RunnerConfig } from '../live/config';
 import { Ledger, type TradeRow } from '../live/ledger';
+import { reconcileSession, reconcileText } from '../live/reconcile';
+import { reconcilePromoted } from '../live/reconcile-promoted';
 import { sessionTrades, type Runner, type RunMode } from '../live/runner';
 import { lockPath, logPath } from '../live/setup';
 import type { OrderRow, StateStore } from '../live/state-store';
@@ -211,4 +213,14 @@ export function configView(s: StrategySource): { config: unknown; validation: un
     }
   };
   return { config: read('config.json'), validation: read('validation.json') };
+}
+
+/**
+ * Backtest against this session: the session's trades beside a backtest of the bars it saw (the reconcile of
+ * `quantlab reconcile`), as the summary, the notes that explain differences, the text table and both equity
+ * curves (epoch ms, run, backtest).
+ */
+export async function reconcileView(s: StrategySource): Promise<{ summary: unknown; notes: string[]; text: string; equity: { t: number[]; run: number[]; backtest: number[] } }> {
+  const r = s.runner ? reconcileSession(s.runner.strategy, s.runner.params, s.config, s.store) : await reconcilePromoted(s.dir, { mode: s.mode });
+  return { summary: r.summary, notes: r.notes, text: reconcileText(r), equity: { t: Array.from(r.equity.ts), run: Array.from(r.equity.run), backtest: Array.from(r.equity.backtest) } };
 }

@@ -62,6 +62,13 @@ describe('authentication', () => {
     expect(page).not.toContain(token);
   });
 
+  it("the page's inline script parses (a template-literal escape slip would blank the whole dashboard)", async () => {
+    const html = await (await get('/', null)).text();
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(scripts.length).toBe(1);
+    expect(() => new Function(scripts[0]!)).not.toThrow();
+  });
+
   it('/health and /metrics answer without a token; the OpenAPI document lists every route', async () => {
     expect((await get('/health', null)).status).toBe(200);
     expect((await get('/metrics', null)).status).toBe(200);
@@ -95,6 +102,11 @@ describe('views and controls on a paper session', () => {
     expect(value('quantlab_fills')).toBe(r.store.fills().length);
     expect(value('quantlab_equity')).toBeCloseTo(s.equity, 6);
     expect(metrics).toMatch(/# TYPE quantlab_bar_to_order_seconds histogram/);
+    const rec = await getJson<{ summary: { runTrades: number; matched: number; differing: number; runOnly: number; backtestOnly: number }; text: string; equity: { t: number[] } }>('/api/reconcile');
+    expect(rec.summary.runTrades).toBe(trades.length);
+    expect(rec.summary).toMatchObject({ matched: trades.length, differing: 0, runOnly: 0, backtestOnly: 0 });
+    expect(rec.equity.t.length).toBeGreaterThan(50);
+    expect(rec.text).toMatch(/\d+ match, 0 differ, 0 run-only, 0 backtest-only/);
   });
 
   it('pause: bars are still decided, no new order; the pause survives a restart; resume trades the wanted target', async () => {

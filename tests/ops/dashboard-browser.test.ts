@@ -68,6 +68,11 @@ describe('dashboard in chromium', () => {
     await bars(20);
     await page.waitForFunction((n) => ((document.getElementById('equity-chart') as unknown as { data: { x: unknown[] }[] }).data[0]!.x.length) >= n, first + 20, { timeout: 20_000 });
     expect(await chartPoints()).toBe(first + 20);
+    await page.click('#btn-reconcile');
+    await page.waitForFunction(() => document.querySelectorAll('#reconcile-chart .main-svg path.js-line').length >= 2, undefined, { timeout: 30_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}; page errors: ${errors.join(' | ')}; reconcile text: ${await page.textContent('#reconcile')}`);
+    });
+    expect(await page.textContent('#reconcile')).toMatch(/\d+ match, 0 differ/);
     await page.screenshot({ path: join(shots, 'dashboard-2-grown.png'), fullPage: true });
   }, 90_000);
 
