@@ -92,19 +92,19 @@ export function checkLookAhead(
   bars: Bars,
   params: Record<string, unknown>,
   options: LookAheadOptions = {},
-  full?: { computed: Record<string, unknown> },
+  full?: { computed: Record<string, unknown>; forms?: Map<string, Float64Array> },
 ): LookAheadReport {
   const tol = options.tolerance ?? 1e-12;
   const n = bars.close.length;
   const specs = strategy.indicators(params as never) as IndicatorSpecs;
   const computed = full?.computed ?? (computeIndicators(specs, bars) as Record<string, unknown>);
   const fullSeries = flattenOutputs(specs, computed);
-  const fullTargets = targetForms(strategy, bars, params, computed);
+  const fullTargets = full?.forms ?? targetForms(strategy, bars, params, computed);
   const cuts = cutPoints(n, options.cuts ?? 20);
   const futureChanged = cuts.length >= 3 ? [cuts[Math.floor(cuts.length / 5)]!, cuts[Math.floor(cuts.length / 2)]!, cuts[cuts.length - 1]!] : cuts.slice();
   const found = new Map<string, LookAheadFinding>();
 
-  const compare = (other: Bars, cut: number, how: LookAheadFinding['how']) => {
+  const compare = (other: Bars, cut: number, how: LookAheadFinding['how'], decide: boolean) => {
     const c = computeIndicators(specs, other) as Record<string, unknown>;
     const series = flattenOutputs(specs, c);
     const byName = new Map<string, NamedSeries>(series.map((s) => [s.name, s]));
@@ -117,12 +117,13 @@ export function checkLookAhead(
       found.set(id, { kind, name, ...(key ? { key } : {}), bar: at, time: isoTime(bars.ts[at]!), cut, cutTime: isoTime(bars.ts[cut]!), how, full: a[at]!, cutValue: b?.[at] ?? NaN });
     };
     for (const s of fullSeries) note('indicator', s.name, s.key, s.values, byName.get(s.name)?.values);
-    const forms = targetForms(strategy, other, params, c);
-    for (const [form, t] of fullTargets) note('target', form, undefined, t, forms.get(form));
+    const forms = targetForms(strategy, other, params, c, decide);
+    for (const [form, t] of fullTargets) if (forms.has(form)) note('target', form, undefined, t, forms.get(form));
   };
 
-  for (const cut of cuts) compare(cutBars(bars, 0, cut + 1), cut, 'truncated');
-  futureChanged.forEach((cut, i) => compare(changeFutureAfter(bars, bars.ts[cut]!, 1000 + i), cut, 'future changed'));
+  // the decide() loop is the slow form: beside a targets() it runs at every fourth cut, the last four and the changed futures
+  cuts.forEach((cut, i) => compare(cutBars(bars, 0, cut + 1), cut, 'truncated', i % 4 === 0 || i >= cuts.length - 4));
+  futureChanged.forEach((cut, i) => compare(changeFutureAfter(bars, bars.ts[cut]!, 1000 + i), cut, 'future changed', true));
 
   const findings = [...found.values()].sort((a, b) => (a.kind === b.kind ? a.bar - b.bar : a.kind === 'indicator' ? -1 : 1));
   return { ok: findings.length === 0, cuts, futureChanged, tolerance: tol, findings };

@@ -41,12 +41,12 @@ export function checkParity(
   bars: Bars,
   params: Record<string, unknown>,
   options: { tolerance?: number } = {},
-  full?: { computed: Record<string, unknown>; stream: Float64Array },
+  full?: { computed: Record<string, unknown>; stream: Float64Array; forms?: Map<string, Float64Array> },
 ): ParityReport {
   const tol = options.tolerance ?? 1e-9;
   const specs = strategy.indicators(params as never) as IndicatorSpecs;
   const computed = full?.computed ?? (computeIndicators(specs, bars) as Record<string, unknown>);
-  const forms = targetForms(strategy, bars, params, computed);
+  const forms = new Map(full?.forms ?? targetForms(strategy, bars, params, computed));
   forms.set('stream', full?.stream ?? streamTargets(strategy, bars, params));
   const names = [...forms.keys()];
   const ref = names[0]!;

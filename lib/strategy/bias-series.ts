@@ -56,13 +56,14 @@ export function firstDisagreement(a: ArrayLike<number>, b: ArrayLike<number>, to
 
 /**
  * The whole-array target forms a strategy has, from one set of computed indicators: its targets()
- * (when defined), the decide() loop, and its sparse targetEvents() made dense (when defined).
+ * (when defined), the decide() loop (unless `decide` is false and targets() exists), and its sparse
+ * targetEvents() made dense (when defined).
  */
-export function targetForms(strategy: AnyStrategy, bars: Bars, params: Record<string, unknown>, computed: Record<string, unknown>): Map<string, Float64Array> {
+export function targetForms(strategy: AnyStrategy, bars: Bars, params: Record<string, unknown>, computed: Record<string, unknown>, decide = true): Map<string, Float64Array> {
   const n = bars.close.length;
   const forms = new Map<string, Float64Array>();
   if (strategy.targets) forms.set('targets()', strategy.targets(bars, computed as never, params as never, new Float64Array(n)));
-  forms.set('decide()', decideTargets(strategy, bars, params, computed));
+  if (decide || !strategy.targets) forms.set('decide()', decideTargets(strategy, bars, params, computed));
   if (strategy.targetEvents) forms.set('targetEvents()', strategy.targetEvents(bars, computed as never, params as never, new TargetEvents()).toDense(n));
   return forms;
 }

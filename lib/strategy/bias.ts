@@ -6,6 +6,7 @@ import { computeIndicators } from './compute';
 import { streamTargets } from './cursor';
 import type { AnyStrategy } from './define';
 import type { IndicatorSpecs } from './indicator';
+import { targetForms } from './bias-series';
 import { getStrategy } from './registry';
 
 export type { LookAheadFinding, LookAheadReport } from './bias-lookahead';
@@ -60,7 +61,8 @@ export function checkBias(strategyIn: AnyStrategy | string, bars: Bars, paramsIn
     if (v !== undefined && !ok) throw new QuantlabError('BAD_ARGUMENT', `checkBias option '${k}': expected ${k === 'cuts' ? 'an integer >= 1' : 'a number >= 0'}, found ${String(v)}`);
   }
   const specs = strategy.indicators(params as never) as IndicatorSpecs;
-  const full = { computed: computeIndicators(specs, bars) as Record<string, unknown>, stream: streamTargets(strategy, bars, params) };
+  const computed = computeIndicators(specs, bars) as Record<string, unknown>;
+  const full = { computed, stream: streamTargets(strategy, bars, params), forms: targetForms(strategy, bars, params, computed) };
   const lookAhead = checkLookAhead(strategy, bars, params, { cuts: options.cuts, tolerance: options.tolerance }, full);
   const warmup = checkWarmup(strategy, bars, params, { tolerance: options.warmupTolerance }, full);
   const parity = checkParity(strategy, bars, params, { tolerance: options.warmupTolerance }, full);
