@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Bars } from '../../lib/core';
-import { ind } from '../../lib/strategy';
+import { sliceBars as sliceBarsOf, type Bars } from '../../lib/core';
+import { ind, onTimeframe } from '../../lib/strategy';
 import { featureStream, features, field, hour, lag, pastReturn, weekday, toRows } from '../../lib/ml';
 import { btc1h, sharedBars } from '../helpers/datasets';
 
@@ -78,6 +78,20 @@ describe('ml.features', () => {
         for (let j = 0; j < f.names.length; j++) if (!Object.is(got[j], f.columns[j]![r])) throw new Error(`row ${r} (${f.names[j]}): stream ${got[j]} vs batch ${f.columns[j]![r]}`);
       }
     }
+  });
+
+  it('features across two timeframes (a daily indicator on hourly bars) stream exactly as computed', () => {
+    const two = { rsi: ind.rsi(14), dayRsi: onTimeframe(ind.rsi(14), '1d'), daySma: onTimeframe(ind.sma(20), '1d') };
+    const b = sliceBarsOf(bars, 0, 20000);
+    const f = features(b, two);
+    expect(f.names).toEqual(['rsi', 'dayRsi', 'daySma']);
+    expect(f.dropped.warmup).toBeGreaterThan(24 * 14); // the daily RSI needs 14 finished days
+    const rows = streamRows(b, two);
+    for (let r = 0; r < f.rows; r++) {
+      const got = rows[f.index[r]!]!;
+      for (let j = 0; j < 3; j++) if (!Object.is(got[j], f.columns[j]![r])) throw new Error(`row ${r} (${f.names[j]}): stream ${got[j]} vs batch ${f.columns[j]![r]}`);
+    }
+    expect(new Set(f.columns[1]!.subarray(0, 500)).size).toBeLessThan(60); // the daily value changes once a day
   });
 
   it('a stream can be reset and replayed', () => {
