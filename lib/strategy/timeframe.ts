@@ -1,5 +1,6 @@
 import { makeBars, parseTimeframe, QuantlabError, type Bar, type Bars, type Series, type Stream } from '../core';
 import type { IndicatorOutput, IndicatorSpec, PointOf } from './indicator';
+import { inputsOf, withInputs, type InputBarsFeed } from './inputs';
 
 /**
  * Higher-timeframe indicators on base bars, without look-ahead.
@@ -25,6 +26,10 @@ import type { IndicatorOutput, IndicatorSpec, PointOf } from './indicator';
  * them, and counted by {@link timeframeReport}; nothing is filled. Should the data start with missing bars so
  * that the learned step is too large and a bucket closes early, a later bar of that bucket is left out of it
  * (and counted as `late`).
+ *
+ * Strategy inputs (other symbols, `ind.input`) inside the spec are bucketed the same way: the higher bars
+ * carry the inputs' higher bars, so `ind.ratio('close', ind.input('btc', ind.field('close'))).on('1d')` is
+ * the daily ratio. An input's day is handed over when the base bars' day closes.
  */
 
 const WEEK_ANCHOR = 4 * 86_400_000; // 1970-01-05, a Monday (as lib/data's grid)
@@ -107,6 +112,67 @@ function align(bars: Bars, tf: { name: string; ms: number }): Alignment {
   return { higher, visible, counts: counts.slice(0, m), late, lastHidden: closed < m };
 }
 
+/** Every bar of `bars` bucketed to `tf` (an input's higher bars: its buckets as they are, no closing rule). */
+function buckets(bars: Bars, tf: { name: string; ms: number }): Bars {
+  const { ts, open, high, low, close, volume } = bars;
+  const T = tf.ms;
+  const anchor = anchorOf(T);
+  const cols = { ts: [] as number[], open: [] as number[], high: [] as number[], low: [] as number[], close: [] as number[], volume: [] as number[] };
+  let cur = NaN;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i]!;
+    const b = t - ((((t - anchor) % T) + T) % T);
+    const j = cols.ts.length - 1;
+    if (b !== cur) {
+      cur = b;
+      cols.ts.push(b);
+      cols.open.push(open[i]!);
+      cols.high.push(high[i]!);
+      cols.low.push(low[i]!);
+      cols.close.push(close[i]!);
+      cols.volume.push(volume[i]!);
+    } else {
+      if (high[i]! > cols.high[j]!) cols.high[j] = high[i]!;
+      if (low[i]! < cols.low[j]!) cols.low[j] = low[i]!;
+      cols.close[j] = close[i]!;
+      cols.volume[j]! += volume[i]!;
+    }
+  }
+  return makeBars(cols, bars.symbol, tf.name);
+}
+
+/** The streaming form of {@link buckets} for one input: bars in, finished buckets handed over on request. */
+class InputBuckets {
+  private agg: { ts: number; open: number; high: number; low: number; close: number; volume: number } | null = null;
+  private done: Bar[] = [];
+  constructor(private readonly T: number, private readonly anchor: number) {}
+  add(x: Bar): void {
+    const t = x.ts!;
+    const b = t - ((((t - this.anchor) % this.T) + this.T) % this.T);
+    const a = this.agg;
+    if (a && a.ts === b) {
+      if (x.high > a.high) a.high = x.high;
+      if (x.low < a.low) a.low = x.low;
+      a.close = x.close;
+      a.volume += x.volume;
+      return;
+    }
+    if (a) this.done.push(a);
+    this.agg = { ts: b, open: x.open, high: x.high, low: x.low, close: x.close, volume: x.volume };
+  }
+  /** The buckets opened at or before `bucket` (closed or not: no later bar of them can come). */
+  take(bucket: number): Bar[] {
+    let k = 0;
+    while (k < this.done.length && this.done[k]!.ts! <= bucket) k++;
+    const out = this.done.splice(0, k);
+    if (k === out.length && !this.done.length && this.agg && this.agg.ts <= bucket) {
+      out.push(this.agg);
+      this.agg = null;
+    }
+    return out;
+  }
+}
+
 function checkBase(bars: Bars, tf: { name: string; ms: number }, key: string): void {
   if (!bars.timeframe) return;
   const base = parseTimeframe(bars.timeframe);
@@ -162,7 +228,9 @@ export function onTimeframe<O extends IndicatorOutput>(spec: IndicatorSpec<O>, t
     compute(bars: Bars): O {
       checkBase(bars, tf, key);
       const a = align(bars, tf);
-      return mapOutput(spec.compute(a.higher), a.visible);
+      const att = inputsOf(bars);
+      const higher = att ? withInputs(a.higher, Object.fromEntries(Object.entries(att.inputs).map(([k, b]) => [k, buckets(b, tf)])), { gaps: att.gaps }) : a.higher;
+      return mapOutput(spec.compute(higher), a.visible);
     },
     stream(): Stream<Bar, PointOf<O>> {
       return timeframeStream(spec, tf, key);
@@ -185,8 +253,16 @@ function timeframeStream<O extends IndicatorOutput>(spec: IndicatorSpec<O>, tf: 
   let prevTs = NaN;
   let step = Infinity;
   let open = true; // the current bucket has not closed
-  const agg = { ts: NaN, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
+  const agg: { ts: number; open: number; high: number; low: number; close: number; volume: number; inputs?: InputBarsFeed } = { ts: NaN, open: NaN, high: NaN, low: NaN, close: NaN, volume: NaN };
+  let ins: Map<string, InputBuckets> | null = null; // strategy inputs, bucketed alike
+  let gaps: unknown;
   const finish = () => {
+    if (ins) {
+      const feed: Record<string, Bar[]> = {};
+      for (const [k, q] of ins) feed[k] = q.take(cur);
+      Object.defineProperty(feed, 'gaps', { value: gaps, enumerable: false });
+      agg.inputs = feed;
+    }
     const v = inner.update(agg);
     last = (typeof v === 'object' && v !== null ? { ...(v as object) } : v) as PointOf<O>;
     open = false;
@@ -201,6 +277,16 @@ function timeframeStream<O extends IndicatorOutput>(spec: IndicatorSpec<O>, tf: 
         if (d < step) step = d;
       }
       prevTs = t;
+      const fed = (bar as { inputs?: InputBarsFeed }).inputs;
+      if (fed) {
+        ins ??= new Map();
+        gaps = (fed as { gaps?: unknown }).gaps;
+        for (const [k, list] of Object.entries(fed)) {
+          let q = ins.get(k);
+          if (!q) ins.set(k, (q = new InputBuckets(T, anchor)));
+          for (const x of list) q.add(x);
+        }
+      }
       const b = t - ((((t - anchor) % T) + T) % T);
       if (b !== cur) {
         if (open && cur === cur) finish();
@@ -228,6 +314,7 @@ function timeframeStream<O extends IndicatorOutput>(spec: IndicatorSpec<O>, tf: 
       prevTs = NaN;
       step = Infinity;
       open = true;
+      ins = null;
     },
   };
 }

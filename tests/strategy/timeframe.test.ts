@@ -16,11 +16,12 @@ function hourly(offsets: number[]): Bars {
   return makeBars({ ts, open: c, high: c.map((x) => x + 1), low: c.map((x) => x - 1), close: c, volume: c.map(() => 1) }, 'TEST', '1h');
 }
 
-const closeSpec = customIndicator('close', (b) => b.close, () => ({ update: (x: Bar) => x.close, reset() {} }));
-const highSpec = customIndicator('high', (b) => b.high, () => ({ update: (x: Bar) => x.high, reset() {} }));
+const closeSpec = customIndicator<Float64Array>('close', (b) => b.close, () => ({ update: (x: Bar) => x.close, reset() {} }));
+const highSpec = customIndicator<Float64Array>('high', (b) => b.high, () => ({ update: (x: Bar) => x.high, reset() {} }));
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
-function streamed<O>(spec: IndicatorSpec<O extends Float64Array ? O : never>, bars: Bars): Float64Array {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function streamed(spec: IndicatorSpec<any>, bars: Bars): Float64Array {
   const s = spec.stream();
   return Float64Array.from(bars.close, (_, t) =>
     s.update({ ts: bars.ts[t]!, open: bars.open[t]!, high: bars.high[t]!, low: bars.low[t]!, close: bars.close[t]!, volume: bars.volume[t]! }) as number,
@@ -129,5 +130,36 @@ describe('onTimeframe on real data', () => {
     expect(r.closed).toBeGreaterThan(2700);
     expect(r.incomplete).toBeGreaterThan(0); // Binance outages inside some days
     expect(r.late).toBe(0);
+  });
+});
+
+describe('onTimeframe over strategy inputs', () => {
+  it('a composite reading another symbol, on 1d: whole-array == streaming twin, and equals the daily ratio', async () => {
+    const { withInputs, inputFeeder } = await import('../../lib/strategy');
+    const eth = sharedBars('binance_ETHUSDT_1h.csv');
+    const btc = btc1h();
+    for (const base of [eth, sliceBars(eth, 0, 20_000)]) {
+      const bars = withInputs(base, { btc });
+      const spec = ind.ratio('close', ind.input('btc', ind.field('close'))).on!('1d');
+      const whole = spec.compute(bars);
+      const s = spec.stream();
+      const feed = inputFeeder(bars)!;
+      const streamedV = Float64Array.from(bars.close, (_, t) =>
+        s.update({ ts: bars.ts[t]!, open: bars.open[t]!, high: bars.high[t]!, low: bars.low[t]!, close: bars.close[t]!, volume: bars.volume[t]!, inputs: feed(t) } as Bar) as number,
+      );
+      expect(firstDiff(streamedV, whole)).toBe(-1);
+      // at a 23:00 bar both symbols have: the day's ETH close over the day's BTC close
+      const ethD = resampleWithCounts(base, '1d').bars;
+      const btcD = resampleWithCounts(btc, '1d').bars;
+      const btcAt = new Map(Array.from(btcD.ts, (t, i) => [t, btcD.close[i]!]));
+      let checked = 0;
+      for (let j = 0; j < ethD.ts.length - 1; j += 37) {
+        const t = bars.ts.indexOf(ethD.ts[j]! + 23 * H);
+        if (t < 0) continue;
+        expect(whole[t]).toBe(ethD.close[j]! / btcAt.get(ethD.ts[j]!)!);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(10);
+    }
   });
 });
