@@ -89,7 +89,11 @@ export function optimizeEvidence(r: OptimizeResult): SearchEvidence {
   };
 }
 
-/** The evidence of a walk-forward result: folds, efficiency, and the out-of-sample bars it stitched. */
+/**
+ * The evidence of a walk-forward result: folds, efficiency, and the out-of-sample bars it stitched. Its trial
+ * count is not known from the result (each fold ran a study of its own): the deflated Sharpe deflates by
+ * `validation.trials` when given (folds × trials per fold), else by 1.
+ */
 export function walkForwardEvidence(r: StrategyWalkForward): SearchEvidence {
   const n = r.oosTs.length;
   const lastTest = r.folds.length ? r.folds[r.folds.length - 1]!.test.end : 0;
@@ -97,9 +101,10 @@ export function walkForwardEvidence(r: StrategyWalkForward): SearchEvidence {
     kind: 'walk-forward',
     name: `${r.strategy} walk-forward (${r.folds.length} folds)`,
     directions: [],
-    trials: r.folds.length,
-    complete: r.folds.length,
-    finished: r.folds.length,
+    // the result does not say how many trials each fold's study ran: 0 = not known (pass validation.trials)
+    trials: 0,
+    complete: 0,
+    finished: 0,
     data: n ? { bars: lastTest, from: isoTime(r.oosTs[0]!), to: isoTime(r.oosTs[n - 1]!), at: { index: r.oosIndex, ts: r.oosTs } } : undefined,
     figures: { folds: r.folds.length, wfe: r.wfe, wfeObjective: r.wfeObjective, oosAnnualReturn: r.oosAnnualReturn, oosBars: n },
   };

@@ -84,8 +84,12 @@ describe('promote() with the result of ql.optimize as validation', () => {
     const wf = await walkForwardOptimize('sma-cross', window, { train: 3000, test: 1000, mode: 'rolling', trials: 5, seed: 2, progress: false, space });
     const last = wf.folds[wf.folds.length - 1]!.params;
     const b = await promote('sma-cross', last, { symbol: 'BTC/USDT:USDT', timeframe: '1h', data: window, validation: { study: wf, notes: 'last fold' }, experimentsDir: root, overwrite: true });
-    expect(b.evidence.study).toMatchObject({ kind: 'walk-forward', trials: wf.folds.length });
-    expect(b.evidence.overfitting).toMatchObject({ folds: wf.folds.length, wfe: wf.wfe, oosBars: wf.oosTs.length });
+    expect(b.evidence.study).toMatchObject({ kind: 'walk-forward', trials: 0, sameData: true });
+    expect(b.evidence.overfitting).toMatchObject({ trials: 1, folds: wf.folds.length, wfe: wf.wfe, oosBars: wf.oosTs.length });
+    // the trials each fold's study ran are not in the result: given, they deflate the Sharpe
+    const c = await promote('sma-cross', last, { symbol: 'BTC/USDT:USDT', timeframe: '1h', data: window, validation: { study: wf, trials: wf.folds.length * 5 }, experimentsDir: root, overwrite: true });
+    expect(c.evidence.overfitting.trials).toBe(wf.folds.length * 5);
+    expect(c.evidence.overfitting.deflatedSharpe).toBe(backtest('sma-cross', window, last, { ...simOptionsOf(c.config), trials: wf.folds.length * 5 }).stats.deflatedSharpe);
     await expect(promote('sma-cross', last, { symbol: 'BTC/USDT:USDT', timeframe: '1h', data: sliceBars(futures, 1, 6001), validation: wf, experimentsDir: root, overwrite: true })).rejects.toMatchObject({ code: 'STUDY_MISMATCH' });
   });
 });
