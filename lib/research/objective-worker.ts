@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { getStrategy, registerStrategy, withInputs, type AnyStrategy, type InputGaps } from '../strategy';
+import { strategyRulesHash } from './fingerprint';
 import { strategyObjectiveFor, type ScoreSpec } from './objectives';
 
 export interface StrategyObjectiveInit {
@@ -20,6 +21,8 @@ export interface StrategyObjectiveInit {
   inputs?: Record<string, SharedBars>;
   inputGaps?: InputGaps;
   spec: ScoreSpec;
+  /** Fingerprint of the strategy the main thread runs (strategyRulesHash): the one loaded here must match. */
+  rules?: string | null;
 }
 
 export async function strategyObjective(init: StrategyObjectiveInit): Promise<Objective> {
@@ -34,6 +37,12 @@ export async function strategyObjective(init: StrategyObjectiveInit): Promise<Ob
     strategy = getStrategy(init.strategy);
   } catch (e) {
     throw new QuantlabError('NOT_FOUND', `worker thread: ${(e as Error).message}${init.strategyFile ? '' : ' (pass strategyFile so that worker threads can load your strategy)'}`);
+  }
+  if (init.rules !== undefined && strategyRulesHash(strategy) !== init.rules) {
+    throw new QuantlabError(
+      'STUDY_MISMATCH',
+      `worker thread: strategy '${init.strategy}' loaded from ${init.strategyFile ?? 'the registry'} gives other targets than the one the study runs in the main thread (did the file change since it was imported there?) — reload it there, or use jobs: 1`,
+    );
   }
   const base = sharedBarsView(init.bars);
   const bars = init.inputs ? withInputs(base, Object.fromEntries(Object.entries(init.inputs).map(([k, b]) => [k, sharedBarsView(b)])), { gaps: init.inputGaps }) : base;

@@ -22,6 +22,7 @@ import {
 import { inProcessEvaluator, runInBatches, type BatchEvaluator, type BatchResult } from '../optimizer/batch-run';
 import type { SharedBars } from '../optimizer/shared';
 import { backtest, BUILTIN_STRATEGIES, getStrategy, inputsOf, MULTI_INPUT_STRATEGIES, strategyBars, type AnyStrategy, type IndicatorCache, type InputGaps } from '../strategy';
+import { strategyRulesHash } from './fingerprint';
 import { checkStrategyFile, strategyStudyIdentity } from './identity';
 import { objectivePlan, strategyObjectiveFor, type ObjectivePlan, type ScoreSpec } from './objectives';
 import type { OptimizeOptions } from './options';
@@ -137,15 +138,22 @@ export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: 
         {
           module: here('objective-worker'),
           exportName: 'strategyObjective',
-          init: { strategy: strategy.name, strategyFile: options.strategyFile ? resolve(options.strategyFile) : undefined, bars: shareBars(bars), spec, ...shareInputs(bars) },
+          init: { strategy: strategy.name, strategyFile: options.strategyFile ? resolve(options.strategyFile) : undefined, bars: shareBars(bars), spec, ...shareInputs(bars), ...(options.strategyFile ? { rules: strategyRulesHash(strategy) } : {}) },
         },
         jobs,
       );
       objective = plan.withStats ? finishingPool(plan, pool, options.fixed) : pool;
     } else objective = plan.withStats ? finishing(plan, strategyObjectiveFor(strategy, bars, spec), options.fixed) : strategyObjectiveFor(strategy, bars, spec);
-    const run: StudyRun = batched
-      ? await runInBatches(study, points!, typeof objective === 'function' ? inProcessEvaluator(objective) : objective, { trials: target, onProgress: progress, timeout: options.timeout })
-      : await study.optimize(objective, { trials: target, jobs, onProgress: progress, timeout: options.timeout });
+    let run: StudyRun;
+    try {
+      run = batched
+        ? await runInBatches(study, points!, typeof objective === 'function' ? inProcessEvaluator(objective) : objective, { trials: target, onProgress: progress, timeout: options.timeout })
+        : await study.optimize(objective, { trials: target, jobs, onProgress: progress, timeout: options.timeout });
+    } catch (e) {
+      // a worker thread's QuantlabError arrives as a plain Error that kept its name: keep the mismatch's code
+      if (e instanceof Error && !(e instanceof QuantlabError) && e.name === 'QuantlabError' && e.message.startsWith('worker thread: strategy ')) throw new QuantlabError('STUDY_MISMATCH', e.message);
+      throw e;
+    }
     await pool?.close(); // the threads' memory back before the best trial's full backtest
     pool = null;
     const cache: IndicatorCache = new Map();

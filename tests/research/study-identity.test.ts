@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -178,6 +178,19 @@ describe('worker threads and strategyFile', () => {
     });
     const r = await optimize(copy, bars, { ...base, space: undefined, jobs: 2, strategyFile: file });
     expect(r.trials.filter((t) => t.state === 'complete')).toHaveLength(3);
+  });
+
+  it('refuses when the worker threads load other rules than the ones imported here (the file changed since)', async () => {
+    const path = join(dir, 'edited-strategy.ts');
+    const lib = join(__dirname, '..', '..', 'lib', 'strategy');
+    const source = (rule: string) =>
+      `import { defineStrategy, ind, int } from ${JSON.stringify(lib)};\n` +
+      `export const s = defineStrategy({ name: 'test-edited', params: { n: int(5, 200, { default: 50 }) }, indicators: (p) => ({ avg: ind.sma(p.n) }), decide: (bar) => (${rule}) });\n`;
+    writeFileSync(path, source('bar.close > bar.avg ? 1 : 0'));
+    const imported = ((await import(path)) as { s: typeof aboveSma }).s;
+    writeFileSync(path, source('bar.close < bar.avg ? 1 : 0')); // edited after the import: workers load this one
+    const e = await mismatch(optimize(imported, bars, { ...base, space: undefined, jobs: 2, strategyFile: path }));
+    expect(e.message).toMatch(/worker thread: strategy 'test-edited' loaded from .*edited-strategy\.ts gives other targets than the one the study runs in the main thread/);
   });
 
   it('a built-in with a strategyFile that does not export its name runs (workers use the built-in)', async () => {
