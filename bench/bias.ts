@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       backtestSeconds: r3(median(refs)),
       backtests: Math.round(wall / median(refs)),
       goalMet: wall < GOAL_S,
+      goalMetCpu: median(cpuTimes) < GOAL_S,
       found: {
         ok: report.ok,
         failed: report.failed,
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
         runs: RUNS,
         goal: `checkBias under ${GOAL_S} s per built-in on BTCUSDT 1h`,
         goalMet: strategies.every((s) => s.goalMet),
+        // on a machine shared with other work the wall clock waits for the CPU: the CPU figure is what the check costs
+        goalMetCpu: strategies.every((s) => s.goalMetCpu),
         slowest: { strategy: slowest.strategy, seconds: slowest.seconds },
         strategies,
         machine: { cpus: cpus().length, load1: r3(loadavg()[0]!), node: process.version },
