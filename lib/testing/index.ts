@@ -3,4 +3,4 @@
  * (npm `talib`, a dev dependency) and the comparisons the indicator tests and notebook use.
  */
 export { agreementRow, maxRelDiff, talibRun, type AgreementRow } from './talib';
-export { talibAgreement, talibCall, talibTolerance, type AgreementItem } from './agreement';
+export { talibAgreement, type AgreementItem } from './agreement';

@@ -47,7 +47,7 @@ describe('quantlab/live and quantlab/testing', () => {
     expect([promote, paperSession, startReplayExchange, runPromoted, talibRun]).toEqual([promoteDeep, paperSessionDeep, startDeep, runPromotedDeep, talibRunDeep]);
     expect(typeof reconcilePromoted).toBe('function');
     expect(Object.keys(live).sort()).toEqual(LIVE_NAMES);
-    expect(Object.keys(testing).sort()).toEqual(['agreementRow', 'maxRelDiff', 'talibRun']);
+    expect(Object.keys(testing).sort()).toEqual(['agreementRow', 'maxRelDiff', 'talibAgreement', 'talibRun']);
     const sma = talibRun('SMA', { inReal: [1, 2, 3, 4, 5] }, { optInTimePeriod: 2 }).outReal!;
     expect(Array.from(sma)).toEqual([NaN, 1.5, 2.5, 3.5, 4.5]);
     expect(maxRelDiff(Float64Array.from([NaN, 1.5, 2.5, 3.5, 4.6]), sma).at).toBe(4);
@@ -63,7 +63,7 @@ const ql = req('quantlab');
 console.log(JSON.stringify({ live: Object.keys(live).sort(), testing: Object.keys(testing).sort(), same: deep.runPromoted === live.runPromoted, ql: typeof ql.backtest, sma: Array.from(testing.talibRun('SMA', { inReal: [2, 4, 6] }, { optInTimePeriod: 2 }).outReal) }));
 `;
     const out = execFileSync(process.execPath, ['--require', join(ROOT, 'node_modules/tsx/dist/cjs/index.cjs'), '-e', probe], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
-    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ live: LIVE_NAMES, testing: ['agreementRow', 'maxRelDiff', 'talibRun'], same: true, ql: 'function', sma: [null, 3, 5] });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ live: LIVE_NAMES, testing: ['agreementRow', 'maxRelDiff', 'talibAgreement', 'talibRun'], same: true, ql: 'function', sma: [null, 3, 5] });
   });
 
   it('resolve for the kernel’s TypeScript 5.0 with node10 resolution (typesVersions), which ignores "exports"', () => {

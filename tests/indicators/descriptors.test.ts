@@ -12,7 +12,7 @@ import { rangeText, resolveIndicatorParams, seriesInputs, talibRefs, type AnyDes
 import { specFromDescriptor } from '../../lib/strategy/compose';
 import { ind } from '../../lib/strategy/ind';
 import type { AnySpec } from '../../lib/strategy/indicator';
-import { talibAgreement, talibTolerance } from '../../lib/testing';
+import { talibAgreement, talibTolerance } from '../../lib/testing/agreement';
 import { btc1h } from '../helpers/datasets';
 import { barObjects, firstDiff } from '../helpers/indicator-suite';
 
