@@ -11,18 +11,28 @@ const tsRequire = (): NodeJS.Require | null =>
 
 const isTs = (path: string): boolean => /\.(ts|mts|cts|tsx)$/i.test(path);
 
-/** tsx's own ESM loader, registered for this one import (for processes started without any TypeScript hook). */
-async function tsxImport(abs: string): Promise<Loaded> {
-  // a computed specifier: bundlers and the type check leave it alone; tsx is a dependency of the project
-  const api = 'tsx/esm/api';
-  const { tsImport } = (await import(api)) as { tsImport(specifier: string, parent: string): Promise<Loaded> };
-  return tsImport(pathToFileURL(abs).href, pathToFileURL(__filename).href);
+let esmRegistered = false;
+
+/** tsx's ESM loader, registered once for this process (for processes started without an ESM TypeScript hook). */
+async function tsxImport(abs: string, url: string): Promise<Loaded> {
+  if (!esmRegistered) {
+    // a computed specifier: bundlers and the type check leave it alone; tsx is a dependency of the project
+    const api = 'tsx/esm/api';
+    const { register } = (await import(api)) as { register(): unknown };
+    register();
+    esmRegistered = true;
+  }
+  void abs;
+  return (await import(`${url}&loader=tsx`)) as Loaded; // a new URL: the failed import of the first one is cached
 }
 
 function loadFailure(path: string, e: unknown): QuantlabError {
   if (e instanceof QuantlabError) return e;
   const err = e instanceof Error ? e : new Error(String(e));
   const first = err.message.split('\n')[0]!;
+  if (/does not provide an export named/.test(first)) {
+    return new QuantlabError('VALIDATION_FAILED', `${path}: ${first} (an ES module file importing names from a CommonJS module; write it as .ts, or import the module's default: import ql from 'quantlab')`, { cause: err });
+  }
   if (err.name === 'TransformError' || err instanceof SyntaxError) return new QuantlabError('PARSE_ERROR', `${path}: does not compile: ${first}`, { cause: err });
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
@@ -40,6 +50,7 @@ function loadFailure(path: string, e: unknown): QuantlabError {
 export async function importStrategyFile(path: string): Promise<Loaded> {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new QuantlabError('NOT_FOUND', `strategy file ${abs}: no such file`);
+  let url = '';
   try {
     const req = tsRequire();
     if (req && !/\.mts$/i.test(abs)) {
@@ -49,9 +60,10 @@ export async function importStrategyFile(path: string): Promise<Loaded> {
     try {
       // the file's version in the URL: an edited file is a new module, an unchanged one the cached module
       const st = statSync(abs);
-      return (await import(`${pathToFileURL(abs).href}?v=${st.mtimeMs}-${st.size}`)) as Loaded;
+      url = `${pathToFileURL(abs).href}?v=${st.mtimeMs}-${st.size}`;
+      return (await import(url)) as Loaded;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION' && isTs(abs)) return await tsxImport(abs);
+      if ((e as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION' && isTs(abs)) return await tsxImport(abs, url);
       throw e;
     }
   } catch (e) {

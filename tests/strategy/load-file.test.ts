@@ -49,6 +49,32 @@ describe('loadStrategyFile', () => {
     await expect(loadStrategyFile(join(dir, 'empty.ts'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/empty\.ts: no export made by defineStrategy/) });
   });
 
+  it('an ES module strategy file (.mts) in a process with only the CommonJS hook: tsx’s ESM loader is registered for it', () => {
+    const dir = projectDir();
+    writeFileSync(
+      join(dir, 's.mts'),
+      [
+        "import ql from 'quantlab';",
+        "export const m = ql.defineStrategy({ name: 'mts-sma', params: { n: ql.int(2, 50, { default: 9 }) }, indicators: (p: { n: number }) => ({ a: ql.ind.sma(p.n) }), decide: (b: { close: number; a: number }) => (b.close > b.a ? 1 : 0) });",
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'named.mts'), "import { defineStrategy } from 'quantlab';\nexport const x = defineStrategy;\n");
+    const script = [
+      `const { loadStrategyFile } = require(${JSON.stringify(join(ROOT, 'lib/strategy'))});`,
+      'const show = (p) => loadStrategyFile(p).then((l) => l.map((s) => s.name), (e) => e.code + ": " + e.message);',
+      `Promise.all([show(${JSON.stringify(join(dir, 's.mts'))}), show(${JSON.stringify(join(dir, 'named.mts'))})]).then((r) => console.log('MTS ' + JSON.stringify(r)));`,
+    ].join('\n');
+    writeFileSync(join(dir, 'run.cjs'), script);
+    // the kernel's situation: tsx's require hook only (import() of TypeScript is unknown to node)
+    const r = spawnSync(process.execPath, ['--require', join(ROOT, 'node_modules/tsx/dist/cjs/index.cjs'), join(dir, 'run.cjs')], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('MTS '));
+    expect(line, `${r.stdout}\n${r.stderr}`).toBeDefined();
+    const [ok, named] = JSON.parse(line!.slice(4)) as [string[], string];
+    expect(ok).toEqual(['mts-sma']);
+    expect(named).toMatch(/^VALIDATION_FAILED: .*named\.mts: .*does not provide an export named 'defineStrategy' \(an ES module file importing names from a CommonJS module/);
+  });
+
   const kernel = join(ROOT, '.jupyter/share/jupyter/kernels/quantlab/kernel.json');
   it.skipIf(!existsSync('/usr/bin/jupyter') || !existsSync(kernel))('works inside the notebook kernel (where import() of .ts fails), the strategy backtests there, and the progress of its optimisation is one updating line', { timeout: 240_000 }, () => {
     const dir = projectDir();
