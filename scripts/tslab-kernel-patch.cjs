@@ -12,6 +12,10 @@
  * 2. `stop_on_error: false` is honoured (Jupyter's protocol; `nbconvert --allow-errors` and nbclient's
  *    allow_errors send it): a failing cell no longer cancels the requests queued behind it for 200 ms, so later
  *    cells run. With `stop_on_error: true` (the notebook's Run All) the queue is still cancelled, as in ipykernel.
+ * 3. tslab's type checker does not watch the project's files. Its watcher schedules a second timer when a file
+ *    under the project changes while the kernel runs (an edit in lib/ or in a strategy file) and tslab then fails
+ *    every later cell with "Unexpected pending rebuildTimer". The modules a notebook loaded stay loaded until the
+ *    kernel restarts either way (node's require cache), so the types now stay those of the code that runs.
  */
 const path = require('path');
 
@@ -40,6 +44,16 @@ function install() {
     return warn(`tslab ${version} does not have the shapes this patch was written for (1.0.x)`);
   }
   if (conv.createConverter.__quantlab) return; // applied already
+
+  // --- 3. no file watching in tslab's type checker (its own in-memory cell files are notified directly)
+  try {
+    const tsys = req('@tslab/typescript-for-tslab').sys;
+    const none = () => ({ close() {} });
+    tsys.watchDirectory = none;
+    tsys.watchFile = none;
+  } catch (e) {
+    warn(`cannot reach tslab's TypeScript (${e && e.message}) to turn off file watching`);
+  }
 
   // --- 1. keep the declarations of a cell that failed at run time
   const state = { pending: null, last: null };
