@@ -82,8 +82,9 @@ export interface StudyOptions {
   /** Stored with the study (strategy, objective, data …) and shown by `study show`. */
   meta?: Record<string, unknown>;
   /**
-   * Everything that defines the study (see StudyIdentity), stored in `meta.identity` when it is created. A
-   * study of this name stored with another identity is refused (STUDY_MISMATCH naming each difference).
+   * What else defines the study besides its directions and search space (always part of it): stored with
+   * them in `meta.identity` when it is created. A study of this name stored with another identity is refused
+   * (STUDY_MISMATCH naming each difference).
    */
   identity?: StudyIdentity;
   /** Delete a stored study of this name (every trial) and start it over. Default false. */
@@ -158,9 +159,11 @@ export async function createStudy(options: StudyOptions): Promise<Study> {
   const storage = given === undefined ? openStorage('memory:') : typeof given === 'string' ? openStorage(given) : given;
   const sampler = samplerFrom(options.sampler, directions.length > 1 ? 'nsga2' : 'tpe');
   const seed = options.seed ?? randomSeed();
-  const identity = options.identity ? { directions, ...options.identity } : undefined;
+  // at least the directions and the search space; callers add what else defines the study (strategy, data …)
+  const identity: StudyIdentity = { directions, ...options.identity };
+  if (!('space' in identity)) identity.space = options.space;
   const checkIdentity = (stored: Record<string, unknown> | undefined) => {
-    if (!identity || !stored) return;
+    if (!stored) return;
     const diffs = identityDifferences(stored, identity);
     if (diffs.length) throw studyMismatch(storage.url, name, diffs, options.restartHint);
   };
@@ -171,7 +174,7 @@ export async function createStudy(options: StudyOptions): Promise<Study> {
     name,
     directions,
     space: options.space,
-    meta: { sampler: sampler.name, seed, ...options.meta, ...(identity ? { identity } : {}) },
+    meta: { sampler: sampler.name, seed, ...options.meta, identity },
   });
   // another process may have created it meanwhile
   if (!existing || options.restart) checkIdentity(record.meta.identity as Record<string, unknown> | undefined);

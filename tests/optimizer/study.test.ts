@@ -41,8 +41,14 @@ describe('study: ask / tell', () => {
     await expect(createStudy({ space, direction: 'up' as never })).rejects.toThrow(/expected direction 'minimize' or 'maximize', found "up"/);
     await createStudy({ space, storage, name: 's', direction: 'maximize' });
     await expect(createStudy({ space, storage, name: 's', direction: 'minimize' })).rejects.toThrow(
-      /storage memory:: study 's' exists with directions \[maximize\]; expected \[minimize\]/,
+      /study 's' in memory: was defined differently \(1 difference\):\n {2}directions: stored \["maximize"\], given \["minimize"\]/,
     );
+    // the search space is part of what defines a study too
+    await expect(createStudy({ space: { ...space, x: { kind: 'int', low: 0, high: 3, step: 1 } }, storage, name: 's', direction: 'maximize' })).rejects.toThrow(/space\.x\.(high|low): stored/);
+    // the storage's own check still guards a study stored without an identity
+    const bare = new MemoryStorage();
+    await bare.createStudy({ name: 'old', directions: ['maximize'] });
+    await expect(createStudy({ space, storage: bare, name: 'old', direction: 'minimize' })).rejects.toThrow(/storage memory:: study 'old' exists with directions \[maximize\]; expected \[minimize\]/);
   });
 });
 
