@@ -151,6 +151,11 @@ export class Runner {
 
   constructor(o: RunnerOptions) {
     this.strategy = o.strategy;
+    if (o.strategy.inputs && Object.keys(o.strategy.inputs).length) {
+      // the runner feeds one symbol's candles; a strategy reading others would decide on stale or missing data
+      const names = Object.entries(o.strategy.inputs).map(([k, d]) => `${k} (${d.symbol})`).join(', ');
+      throw new QuantlabError('BAD_ARGUMENT', `runner: strategy '${o.strategy.name}' reads other symbols (inputs ${names}); the runner trades strategies on one symbol only for now — backtest, sweep and bias-check it with { inputs }`);
+    }
     this.params = o.strategy.resolveParams(o.params) as Record<string, unknown>;
     this.config = o.config;
     this.mode = o.mode;
