@@ -155,3 +155,13 @@ describe('onInput on real data (ETHUSDT base, BTCUSDT input, 1h)', () => {
     expect(nan.alignment?.inputs?.btc?.gaps).toBe('nan');
   });
 });
+
+describe('the runner and inputs', () => {
+  it('refuses a strategy that reads other symbols, naming them (it feeds one symbol)', async () => {
+    const { Runner } = await import('../../lib/live/runner');
+    const { getStrategy } = await import('../../lib/strategy');
+    expect(() => new Runner({ strategy: getStrategy('eth-btc-zscore'), params: {} } as unknown as ConstructorParameters<typeof Runner>[0])).toThrow(
+      /runner: strategy 'eth-btc-zscore' reads other symbols \(inputs btc \(BTCUSDT\)\)/,
+    );
+  });
+});
