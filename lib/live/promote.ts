@@ -162,6 +162,10 @@ async function validationBars(o: PromoteOptions, v: ValidationInput, e: SearchEv
     if (!found) throw noStudyData(e, o.symbol, o.timeframe, 'promote');
     return found;
   }
+  if (e && e.kind !== 'study') {
+    // a search that cannot say which bars it ran on (no complete trial, an older stored study): never guess
+    throw new QuantlabError('BAD_ARGUMENT', `promote: ${e.kind === 'walk-forward' ? 'the walk-forward' : `study '${e.name}'`} does not say which bars it searched (${e.complete} complete trials); pass data: the bars it searched`);
+  }
   const market = o.symbol.includes(':') ? 'futures' : 'spot';
   let file: string;
   try {

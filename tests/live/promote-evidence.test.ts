@@ -66,6 +66,10 @@ describe('promote() with the result of ql.optimize as validation', () => {
     await expect(promote('sma-cross', study.best!.params, { ...o, data: sameHours })).rejects.toMatchObject({ code: 'STUDY_MISMATCH', message: expect.stringMatching(/other prices/) });
     // no data and no shipped dataset holds that window: refused, not validated elsewhere
     await expect(promote('sma-cross', study.best!.params, o)).rejects.toMatchObject({ code: 'STUDY_MISMATCH', message: expect.stringMatching(/pass data: the bars the study searched/) });
+    // a study that cannot say which bars it searched (no complete trial): refused without data, never validated elsewhere
+    // (what optimize returns when every trial failed: best null, trials failed)
+    const failing = { ...study, best: null, trials: study.trials.map((t) => ({ ...t, state: 'fail' as const, values: null })) };
+    await expect(promote('sma-cross', { fast: 5, slow: 30 }, { ...o, validation: failing })).rejects.toThrow(/study '.*' does not say which bars it searched \(0 complete trials\); pass data/);
     // the study's own bars pass; the deflated Sharpe is the promoted backtest's, deflated by the 6 trials
     const p = await promote('sma-cross', study.best!.params, { ...o, data: window });
     expect(p.evidence.overfitting.trials).toBe(6);
