@@ -325,7 +325,8 @@ function timeframeStream<O extends IndicatorOutput>(spec: IndicatorSpec<O>, tf: 
  * @example
  * const bars = await ql.loadDataset('BTCUSDT', '1h');
  * const r = timeframeReport(bars, '1d');
- * r.lastHidden // false
+ * r.late // 0
+ * r.closed > 2700 // true
  */
 export function timeframeReport(bars: Bars, timeframe: string): TimeframeReport {
   const tf = parseTimeframe(timeframe);

@@ -32,6 +32,9 @@ export const ACTIVE_PARAMS: Record<string, Record<string, number>> = {
   'bollinger-reversion': { n: 10, k: 1.5 },
   'donchian-breakout': { entry: 10, exit: 5 },
   supertrend: { n: 5, mult: 1.5 },
+  'daily-trend-cross': { fast: 2, slow: 6, trend: 3 },
+  'rsi-ema-cross': { n: 6, smooth: 2, signal: 4 },
+  'keltner-breakout': { n: 8, mult: 0.25, atr: 4 },
 };
 
 /** `n` bars of the shipped Binance USDT-M BTCUSDT 1h data from row `from` (2023-09 by default). */
