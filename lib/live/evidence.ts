@@ -242,3 +242,23 @@ export async function readStoredStudy(name: string, storageUrl: string): Promise
     await storage.close();
   }
 }
+
+/** The shipped dataset file whose bars are exactly these (same times and prices), or null: provenance for bars given in memory. */
+export async function shippedFileOf(bars: Bars): Promise<string | null> {
+  const n = bars.ts.length;
+  if (!n) return null;
+  for (const d of listDatasets()) {
+    if (d.symbol !== bars.symbol || d.timeframe !== bars.timeframe || d.rows !== n) continue;
+    const file = join(datasetsDir(), d.file.replace(/^datasets\//, ''));
+    const { bars: b } = await loadBars(file);
+    let same = true;
+    for (const k of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) {
+      const x = b[k];
+      const y = bars[k];
+      for (let i = 0; i < n && same; i++) same = x[i] === y[i];
+      if (!same) break;
+    }
+    if (same) return file;
+  }
+  return null;
+}

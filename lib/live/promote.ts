@@ -14,7 +14,7 @@ import { promotedDir } from './promoted';
 import { checkPromotedName } from './promoted-name';
 import { runScript } from './run-template';
 import type { OptimizeResult, StrategyWalkForward } from '../research';
-import { checkSameData, findStudyDataset, handleEvidence, isOptimizeResult, isStudyHandle, isWalkForwardResult, noStudyData, optimizeEvidence, walkForwardEvidence, type SearchEvidence, type StudyLike } from './evidence';
+import { checkSameData, findStudyDataset, shippedFileOf, handleEvidence, isOptimizeResult, isStudyHandle, isWalkForwardResult, noStudyData, optimizeEvidence, walkForwardEvidence, type SearchEvidence, type StudyLike } from './evidence';
 
 export type { StudyLike } from './evidence';
 
@@ -155,6 +155,8 @@ async function validationBars(o: PromoteOptions, v: ValidationInput, e: SearchEv
   else if (v.bars) got = { bars: v.bars, file: v.dataFile ?? null };
   if (got) {
     if (e) checkSameData(e, got.bars, 'promote');
+    // bars given in memory: name the shipped file they are, when they are one (hashed into the evidence)
+    if (!got.file) got.file = await shippedFileOf(got.bars);
     return got;
   }
   if (e?.data) {

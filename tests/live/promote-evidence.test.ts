@@ -37,7 +37,7 @@ describe('promote() with the result of ql.optimize as validation', () => {
     // beside it, the promoted backtest's own figure, deflated by the same trial count on the same bars
     const bt = backtest('sma-cross', futures, study.best!.params, { ...simOptionsOf(p.config), trials: 12 });
     expect(ev.overfitting.backtestDeflatedSharpe).toBe(bt.stats.deflatedSharpe);
-    expect(ev.data).toMatchObject({ bars: futures.ts.length, from: study.best!.stats.start, to: study.best!.stats.end });
+    expect(ev.data).toMatchObject({ bars: futures.ts.length, from: study.best!.stats.start, to: study.best!.stats.end, file: datasetPath('BTCUSDT', '1h', 'futures') });
 
     // a second run without overwrite is refused, with it replaces the folder's files
     await expect(promote('sma-cross', study.best!.params, { symbol: 'BTC/USDT:USDT', timeframe: '1h', data: futures, validation: study, experimentsDir: root })).rejects.toThrow(/overwrite: true/);
