@@ -157,7 +157,7 @@ async function waitForCells(upTo?: number): Promise<void> {
       return code.every((c) => typeof c.input_prompt_number === 'number');
     },
     upTo,
-    { timeout: 60_000, polling: 250 },
+    { timeout: 120_000, polling: 250 }, // a loaded machine type-checks the first cell slowly
   ).catch(async (e: unknown) => {
     await screenshot('timeout').catch(() => {});
     const prompts = await J<string>("JSON.stringify(nb.get_cells().map((c) => [c.cell_type, c.input_prompt_number === undefined ? null : c.input_prompt_number, c.output_area ? c.output_area.element.text().slice(0, 300) : '']))").catch(() => '?');
@@ -183,6 +183,15 @@ async function screenshot(name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: Math.max(1000, h + 140) });
   await page.screenshot({ path: join(shots, `notebook-ui-${name}.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 1000 });
+}
+
+/** Waits for `n` chart boxes on the page; on a timeout the error shows what the cells printed. */
+async function waitForCharts(n: number): Promise<void> {
+  await page.waitForFunction((k) => document.querySelectorAll('.ql-plot').length >= k, n, { timeout: 90_000 }).catch(async (e: unknown) => {
+    await screenshot('timeout').catch(() => {});
+    const outs = await J<string>("JSON.stringify(nb.get_cells().map((c) => [c.input_prompt_number === undefined ? null : c.input_prompt_number, c.output_area ? c.output_area.element.text().slice(0, 400) : '']))").catch(() => '?');
+    throw new Error(`expected ${n} charts; cells: ${outs}\nconsole errors: ${errors.join('; ')}\nserver log: ${serverLog.slice(-1500)}\n${String(e)}`);
+  });
 }
 
 async function expectDrawn(expected: number, shot: string): Promise<void> {
@@ -238,18 +247,14 @@ describe('the live notebook in a real browser', () => {
     // 4. a new chart cell in the same kernel (its variables are still there): it draws on a page with no plotly yet
     expect(await page.evaluate(() => 'Plotly' in window)).toBe(false);
     await J("(() => { const c = nb.insert_cell_at_bottom('code'); c.set_text(\"ql.show(ql.equityFigure(result))\"); c.execute(); return 1; })()");
-    await page.waitForFunction(() => document.querySelectorAll('.ql-plot').length >= 1, undefined, { timeout: 30_000 });
+    await waitForCharts(1);
     await expectDrawn(1, '4-new-chart-cell');
 
     // 5. re-run the first cell, then another chart
     await J('nb.get_cell(0).execute()');
-    await page.waitForFunction(
-      () => typeof (window as unknown as { Jupyter: { notebook: { get_cell(i: number): { input_prompt_number?: unknown } } } }).Jupyter.notebook.get_cell(0).input_prompt_number === 'number',
-      undefined,
-      { timeout: 30_000 },
-    );
+    await waitForCells(1);
     await J("(() => { const c = nb.insert_cell_at_bottom('code'); c.set_text(\"ql.show(ql.candlestickFigure(ql.sliceBars(bars, bars.ts.length - 120)))\"); c.execute(); return 1; })()");
-    await page.waitForFunction(() => document.querySelectorAll('.ql-plot').length >= 2, undefined, { timeout: 30_000 });
+    await waitForCharts(2);
     await expectDrawn(2, '5-first-cell-rerun');
 
     // 6. "Download as HTML" (the server's nbconvert, the project config inlines plotly once), opened offline
@@ -265,5 +270,5 @@ describe('the live notebook in a real browser', () => {
     expect(errors.slice(before).filter((e) => !/cdnjs|mathjax|require\.min\.js|ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED/i.test(e))).toEqual([]);
 
     expect(errors.filter((e) => !e.includes(`file://${file}`) && !/cdnjs|mathjax|require\.min\.js|ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED/i.test(e))).toEqual([]);
-  }, 150_000);
+  }, 300_000);
 });
