@@ -137,6 +137,16 @@ describe.each(all.map((d) => [d.name, d] as const))('%s', (_name, d) => {
     });
   }
 
+  it('reads no future bar: on the data cut at t, every value before t is unchanged', () => {
+    const spec = specOf(d);
+    const full = columns(spec.compute(b));
+    for (const cut of [500, 20_011, 50_000]) {
+      const part = { ...b, ts: b.ts.slice(0, cut), open: b.open.slice(0, cut), high: b.high.slice(0, cut), low: b.low.slice(0, cut), close: b.close.slice(0, cut), volume: b.volume.slice(0, cut) } as Bars;
+      const got = columns(spec.compute(part));
+      for (const [k, col] of Object.entries(full)) expect(firstDiff(got[k]!, col.subarray(0, cut)), `${spec.key} ${k} cut at ${cut}`).toBe(-1);
+    }
+  });
+
   it('accepts every parameter at the bound of its declared range (the kernel agrees with the descriptor)', () => {
     const short = { ...b, ts: b.ts.subarray(0, 3000), open: b.open.subarray(0, 3000), high: b.high.subarray(0, 3000), low: b.low.subarray(0, 3000), close: b.close.subarray(0, 3000), volume: b.volume.subarray(0, 3000) } as Bars;
     for (const [k, def] of Object.entries(d.params as ParamDefs)) {
