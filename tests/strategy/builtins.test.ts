@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sliceBars } from '../../lib/core';
+import { makeBars, sliceBars, type Bars } from '../../lib/core';
 import { resample } from '../../lib/data/resample';
 import { ema } from '../../lib/indicators/ema';
 import { keltner } from '../../lib/indicators/keltner';
@@ -8,7 +8,7 @@ import { rsi } from '../../lib/indicators/rsi';
 import { sma } from '../../lib/indicators/sma';
 import { sweep, walkForwardOptimize } from '../../lib/research';
 import { TargetEvents } from '../../lib/backtest';
-import { backtest, computeIndicators, getStrategy, listStrategies, strategyEvents, strategyTargets, withInputs, type IndicatorSpecs } from '../../lib/strategy';
+import { backtest, computeIndicators, getStrategy, higherTimeframeOverlay, ind, listStrategies, strategyEvents, strategyTargets, withInputs, type IndicatorSpecs } from '../../lib/strategy';
 import { btc1h, sharedBars } from '../helpers/datasets';
 
 const H = 3_600_000;
@@ -132,4 +132,39 @@ describe('the new built-ins are sweepable', () => {
     const wf = await walkForwardOptimize('eth-btc-zscore', eth, { inputs: { btc }, sampler: 'grid', space: { n: { kind: 'choice', choices: [72, 168] } }, folds: 2, train: 4000, test: 2000, progress: false });
     expect(wf.folds.length).toBeGreaterThan(0);
   }, 120_000);
+});
+
+/** `bars` up to and including t, prices scaled by a random walk after it. */
+function scrambleAfter(bars: Bars, t: number, seed: number): Bars {
+  let s = seed >>> 0 || 7;
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  let k = 1;
+  const scale = Float64Array.from(bars.close, (_, i) => (i <= t ? 1 : (k *= 1 + (rnd() - 0.5) * 0.1)));
+  const m = (x: Float64Array) => Float64Array.from(x, (v, i) => v * scale[i]!);
+  return makeBars({ ts: bars.ts, open: m(bars.open), high: m(bars.high), low: m(bars.low), close: m(bars.close), volume: bars.volume }, bars.symbol, bars.timeframe);
+}
+
+describe('eth-btc-zscore cannot see the future of either symbol', () => {
+  const eth = sliceBars(sharedBars('binance_ETHUSDT_1h.csv'), 30_000, 33_000);
+  const btc = sliceBars(btc1h(), 29_000, 34_000);
+  const s = getStrategy('eth-btc-zscore');
+  it.each([[400, 1], [1234, 2], [2500, 3]])('changing ETH and BTC after bar %i never changes a target at or before it', (t, seed) => {
+    const params = { n: 72, entry: 1.5, exit: 0.5 };
+    const cutTs = eth.ts[t]!;
+    const btcAfter = btc.ts.findIndex((x) => x > cutTs) - 1;
+    const a = strategyTargets(s, withInputs(eth, { btc }), params);
+    const b = strategyTargets(s, withInputs(scrambleAfter(eth, t, seed), { btc: scrambleAfter(btc, btcAfter, seed + 9) }), params);
+    for (let i = 0; i <= t; i++) expect(Object.is(a[i], b[i])).toBe(true);
+    expect(a.some((x, i) => i > t && !Object.is(x, b[i]))).toBe(true); // the scramble did change later targets
+  });
+});
+
+describe('chart overlay of a higher-timeframe series', () => {
+  it('gives the base bar times and the values as visible on them', () => {
+    const bars = sliceBars(btc1h(), 0, 500);
+    const o = higherTimeframeOverlay(ind.sma(3), bars, '1d');
+    expect(o.name).toBe('sma(3,close)@1d');
+    expect(o.x[0]).toBe(new Date(bars.ts[0]!).toISOString());
+    expect(o.y).toEqual(Array.from(ind.sma(3).on!('1d').compute(bars)));
+  });
 });
