@@ -42,7 +42,13 @@ export async function walkForwardOptimize(strategyOrName: AnyStrategy | string, 
     barsPerYear: P,
     optimize: async (train, fold) => {
       const r = await optimize(strategy, sliceBars(bars, train.start, train.end), { ...opt, objective, name: `${prefix}-fold${fold.fold}`, overfitting: false });
-      if (!r.best) throw new QuantlabError('BAD_ARGUMENT', `walk-forward fold ${fold.fold}: no trial completed`);
+      if (!r.best) {
+        const infeasible = r.trials.filter((t) => t.infeasible).length;
+        throw new QuantlabError(
+          'BAD_ARGUMENT',
+          `walk-forward fold ${fold.fold}: no ${infeasible ? 'feasible ' : ''}trial completed${infeasible ? ` (${infeasible} broke the constraints, e.g. ${r.trials.find((t) => t.infeasible)!.infeasible})` : ''}`,
+        );
+      }
       return r.best.params;
     },
     evaluate: (params, window, fold) => {

@@ -35,3 +35,17 @@ describe('walk-forward (sma-cross, real data)', () => {
     expect(Number.isFinite(wf.wfeObjective)).toBe(true);
   });
 });
+
+describe('walk-forward with result constraints', () => {
+  it('each fold’s study keeps only feasible winners; a fold where none is feasible says so', async () => {
+    const space = { fast: int(2, 40), slow: int(20, 160, { step: 4 }) };
+    const wf = await walkForwardOptimize(smaCross, bars, { train: 3000, test: 1000, sampler: 'random', trials: 10, seed: 2, space, constraints: { minTrades: 20 }, ...quiet });
+    for (const f of wf.folds) {
+      const r = backtest(smaCross, sliceBars(bars, f.train.start, f.train.end), f.params);
+      expect(r.stats.trades).toBeGreaterThanOrEqual(20);
+    }
+    await expect(walkForwardOptimize(smaCross, bars, { train: 3000, test: 1000, sampler: 'random', trials: 3, seed: 2, space, constraints: { minTrades: 1e6 }, ...quiet })).rejects.toThrow(
+      /walk-forward fold 0: no feasible trial completed \(3 broke the constraints, e\.g\. trades \d+ < minTrades 1000000\)/,
+    );
+  });
+});
