@@ -3,6 +3,7 @@ import type { MatrixLike } from './matrix';
 import { forestFromJSON, trainForest, type ForestOptions } from './models/forest';
 import { gbdtFromJSON, trainGbdt, type GbdtOptions } from './models/gbdt';
 import { kmeansFromJSON, trainKMeans, type KMeansOptions } from './models/kmeans';
+import { mlpFromJSON, trainMlp, type MlpOptions } from './models/mlp';
 import { logisticFromJSON, ridgeFromJSON, trainLogistic, trainRidge, type LogisticOptions, type RidgeOptions } from './models/linear';
 import type { Model, ModelJSON, ModelKind } from './models/model';
 
@@ -13,9 +14,10 @@ export interface TrainOptions {
   'random-forest': ForestOptions;
   gbdt: GbdtOptions;
   kmeans: KMeansOptions;
+  mlp: MlpOptions;
 }
 
-export const MODEL_KINDS: readonly ModelKind[] = ['logistic', 'ridge', 'decision-tree', 'random-forest', 'gbdt', 'kmeans'];
+export const MODEL_KINDS: readonly ModelKind[] = ['logistic', 'ridge', 'decision-tree', 'random-forest', 'gbdt', 'kmeans', 'mlp'];
 
 /**
  * Trains a model of `kind` on X (a feature matrix, `number[][]` or Matrix) and y (ignored by 'kmeans').
@@ -43,6 +45,8 @@ export function train<K extends ModelKind>(kind: K, X: MatrixLike, y?: ArrayLike
       return trainGbdt(X, needY(), options as GbdtOptions);
     case 'kmeans':
       return trainKMeans(X, options as KMeansOptions);
+    case 'mlp':
+      return trainMlp(X, needY(), options as MlpOptions);
     default:
       throw new QuantlabError('BAD_ARGUMENT', `train: expected kind ${MODEL_KINDS.map((k) => `'${k}'`).join(', ')}, found ${JSON.stringify(kind)}`);
   }
@@ -63,6 +67,8 @@ export function fromJSON(json: ModelJSON | unknown): Model {
       return gbdtFromJSON(json);
     case 'kmeans':
       return kmeansFromJSON(json);
+    case 'mlp':
+      return mlpFromJSON(json);
     default:
       throw new QuantlabError('BAD_ARGUMENT', `fromJSON: expected a model with kind ${MODEL_KINDS.map((k) => `'${k}'`).join(', ')}, found ${JSON.stringify(kind)}`);
   }

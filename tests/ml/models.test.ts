@@ -275,6 +275,7 @@ describe('every model kind: exact JSON round trip on real features', () => {
     ['gbdt', () => train('gbdt', d.X, d.y, { rounds: 30 })],
     ['gbdt (regression)', () => train('gbdt', d.X, yv, { task: 'regression', rounds: 20 })],
     ['kmeans', () => train('kmeans', d.X, undefined, { k: 4, seed: 2 })],
+    ['mlp', () => train('mlp', d.X, d.y, { hidden: [8, 4], epochs: 2, seed: 1 })],
   ];
   it('covers every kind', () => {
     expect(new Set(fits.map(([n]) => n.split(' ')[0]))).toEqual(new Set(MODEL_KINDS));
@@ -334,5 +335,60 @@ describe('metrics and importance', () => {
     expect(imp[0]!.importance).toBeGreaterThan(0.3);
     expect(Math.abs(imp[1]!.importance)).toBeLessThan(0.02);
     expect(Math.abs(imp[2]!.importance)).toBeLessThan(0.02);
+  });
+});
+
+describe('mlp', () => {
+  it('back-propagation equals the finite-difference gradient of the loss (both tasks, both activations)', async () => {
+    const { initMlp, mlpLossAndGrad } = await import('../../lib/ml/models/mlp');
+    const r = rng(3);
+    const X = asMatrix(Array.from({ length: 30 }, () => [r.normal(), r.normal(), r.normal()]));
+    for (const [task, activation] of [['classification', 'tanh'], ['regression', 'relu'], ['classification', 'relu']] as const) {
+      const y = Float64Array.from({ length: 30 }, (_, i) => (task === 'classification' ? i % 2 : r.normal()));
+      const w = initMlp([3, 5, 4, 1], activation, 7);
+      // random biases: with zero biases a row whose previous ReLU layer is all off sits exactly on the kink
+      for (const bl of w.b) for (let j = 0; j < bl.length; j++) bl[j] = 0.1 + 0.2 * r.normal();
+      const gW = w.W.map((a) => new Float64Array(a.length));
+      const gb = w.b.map((a) => new Float64Array(a.length));
+      const rows = Int32Array.from({ length: 30 }, (_, i) => i);
+      mlpLossAndGrad(w, activation, task, 0.01, X, y, rows, gW, gb);
+      const sink = { W: w.W.map((a) => new Float64Array(a.length)), b: w.b.map((a) => new Float64Array(a.length)) };
+      const loss = () => mlpLossAndGrad(w, activation, task, 0.01, X, y, rows, sink.W, sink.b);
+      const h = 1e-6;
+      for (const [params, grads] of [[w.W, gW], [w.b, gb]] as const) {
+        for (let l = 0; l < params.length; l++) {
+          for (let j = 0; j < params[l]!.length; j++) {
+            const v = params[l]![j]!;
+            params[l]![j] = v + h;
+            const up = loss();
+            params[l]![j] = v - h;
+            const dn = loss();
+            params[l]![j] = v;
+            expect(Math.abs((up - dn) / (2 * h) - grads[l]![j]!)).toBeLessThan(1e-6);
+          }
+        }
+      }
+    }
+  });
+
+  it('learns XOR out of sample, deterministically for a seed; regression fits a smooth target', () => {
+    const r = rng(9);
+    const X = Array.from({ length: 1500 }, () => [r.next() * 2 - 1, r.next() * 2 - 1]);
+    const y = X.map(([a, b]) => (a! * b! > 0 ? 1 : 0));
+    const Xt = Array.from({ length: 500 }, () => [r.next() * 2 - 1, r.next() * 2 - 1]);
+    const yt = Xt.map(([a, b]) => (a! * b! > 0 ? 1 : 0));
+    const m = train('mlp', X, y, { hidden: [16], epochs: 60, seed: 1 });
+    expect(accuracy(yt, m.predict(Xt))).toBeGreaterThan(0.93);
+    expect(JSON.stringify(train('mlp', X, y, { hidden: [16], epochs: 3, seed: 1 }).toJSON())).toBe(JSON.stringify(train('mlp', X, y, { hidden: [16], epochs: 3, seed: 1 }).toJSON()));
+    const yr = X.map(([a, b]) => Math.sin(3 * a!) + b!);
+    const reg = train('mlp', X, yr, { task: 'regression', hidden: [32], activation: 'tanh', epochs: 80, seed: 2 });
+    const pred = reg.predict(Xt);
+    const mse = Xt.reduce((s, [a, b], i) => s + (pred[i]! - (Math.sin(3 * a!) + b!)) ** 2, 0) / Xt.length;
+    expect(mse).toBeLessThan(0.02);
+  }, 60_000);
+
+  it('refuses bad layer sizes', () => {
+    expect(() => train('mlp', [[0], [1]], [0, 1], { hidden: [0] })).toThrow(/hidden to be a list of layer sizes/);
+    expect(() => train('mlp', [[0], [1]], [0, 1], { activation: 'sigmoid' as never })).toThrow(/activation 'relu' or 'tanh'/);
   });
 });
