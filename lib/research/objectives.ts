@@ -200,7 +200,14 @@ export function objectivePlan(given: ObjectiveSpec | readonly ObjectiveSpec[] | 
     const stats = {} as Record<string, number>;
     for (let i = 0; i < STAT_FIELDS.length; i++) stats[STAT_FIELDS[i]!] = vector[m + i]!;
     const r: TrialResult = { params, stats: stats as TrialStats };
-    const values = steps.map((s, i) => (s.kind === 'named' ? vector[s.at]! : orWorst(Number(s.fn(r)), directions[i]!)));
+    const values = steps.map((s, i) => {
+      if (s.kind === 'named') return vector[s.at]!;
+      const v = s.fn(r);
+      if (typeof v !== 'number') {
+        throw new QuantlabError('BAD_ARGUMENT', `objective '${labels[i]}': expected a number for ${JSON.stringify(params)}, found ${v === undefined || v === null ? String(v) : `${typeof v} ${JSON.stringify(v)}`}`);
+      }
+      return orWorst(v, directions[i]!); // NaN (no trades …) scores worst, as for named objectives
+    });
     return { values, infeasible: constraintViolation(constraints, r) };
   };
   return { labels, directions, ids, constraintsId, named, withStats, finish };

@@ -74,6 +74,8 @@ describe('objective as a function of the trial result', () => {
     };
     await expect(optimize(smaCross, bars, { trials: 2, space, objective: boom, ...quiet })).rejects.toThrow(/no such statistic/);
     await expect(optimize(smaCross, bars, { trials: 2, space, objective: sqrtTrades, folds: 3, ...quiet })).rejects.toThrow(/folds work with named objectives only/);
+    const typo = (r: TrialResult) => (r.stats as unknown as Record<string, number>).sharp;
+    await expect(optimize(smaCross, bars, { trials: 2, space, objective: typo, ...quiet })).rejects.toThrow(/objective 'typo': expected a number for \{"fast":\d+,"slow":\d+\}, found undefined/);
   });
 });
 
