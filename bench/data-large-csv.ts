@@ -29,12 +29,12 @@ async function writeCsv(file: string): Promise<void> {
     const k = i % n;
     chunk += `${h1.ts[0]! + i * 60_000},${h1.open[k]},${h1.high[k]},${h1.low[k]},${h1.close[k]},${h1.volume[k]}\n`;
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = '';
     }
   }
   out.end(chunk);
-  await new Promise((r) => out.once('finish', r));
+  await new Promise<void>((r) => out.once('finish', () => r()));
 }
 
 const CHILD: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { alertsProblems, type AlertsConfig } from '../alerts';
 import { SIM_OPTION_NAMES, type SimOptions } from '../backtest';
 import { parseTimeframe, QuantlabError } from '../core';
 import { PROMOTED_NAME } from './promoted-name';
@@ -70,6 +71,8 @@ export interface RunnerConfig {
   execution: ExecutionOptions;
   risk: RiskLimits;
   runner: RunnerSettings;
+  /** where alerts go (webhook, Telegram, email) and which rules fire; none when absent. */
+  alerts?: AlertsConfig;
 }
 
 export const DEFAULT_KEY_ENV = 'QUANTLAB_API_KEY';
@@ -152,6 +155,7 @@ export function checkConfig(config: RunnerConfig, where = 'config'): RunnerConfi
   if (!(typeof r.pollMs === 'number' && r.pollMs > 0)) bad('runner.pollMs', 'a number of ms > 0', r.pollMs);
   if (typeof r.flattenOnStop !== 'boolean') bad('runner.flattenOnStop', 'true or false', r.flattenOnStop);
   if (r.onMismatch !== 'stop' && r.onMismatch !== 'warn') bad('runner.onMismatch', "'stop' or 'warn'", r.onMismatch);
+  problems.push(...alertsProblems(c.alerts));
   if (problems.length) throw new QuantlabError('BAD_ARGUMENT', `${where}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
   return { ...(c as RunnerConfig), execution: { ...exe, fill: 'next-open' } as ExecutionOptions, risk: risk as RiskLimits, runner: r };
 }

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AlertDispatcher } from '../alerts';
 import { isoTime, QuantlabError } from '../core';
 import type { AnyStrategy } from '../strategy';
 import { readConfig, type RunnerConfig } from './config';
@@ -209,14 +210,24 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     const logFile = logPath(o.dir, flags.mode);
     const tty = Boolean((process.stdout as { isTTY?: boolean }).isTTY) && !flags.json;
     let attached: Attached | undefined;
+    let alerts: AlertDispatcher | undefined;
     const log = (e: RunnerEvent) => {
       attached?.onEvent?.(e);
+      alerts?.onEvent(e);
       const line = redact(JSON.stringify(e));
       appendFileSync(logFile, `${line}\n`);
       if (flags.json) out(line);
       else if (e.event !== 'exchange' && e.event !== 'bar' && e.event !== 'order-send') out(redact(humanLine(e)));
       if (tty && e.event === 'bar') process.stdout.write(`\r${statusLine(config, flags.mode, e)}   `);
     };
+    if (config.alerts) {
+      alerts = new AlertDispatcher(config.alerts, {
+        name: config.name,
+        quote: config.symbol.split(/[/:]/)[1] ?? '',
+        env: o.env ?? process.env,
+        report: (r) => log({ ...r, at: new Date().toISOString() }),
+      });
+    }
     const setup = setupRunner({ strategy: o.strategy, params: o.params, config, mode: flags.mode, dir: o.dir, credentials, log, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession });
     // SIGINT/SIGTERM from here on stop the runner in order (also while it starts)
     const ctl: { requested?: string; wake?: () => void } = {};
@@ -238,6 +249,7 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
       process.off('SIGINT', handlers.SIGINT);
       process.off('SIGTERM', handlers.SIGTERM);
       await attached?.close();
+      await alerts?.close();
       setup.close();
     }
   } catch (e) {

@@ -221,6 +221,7 @@ export class Runner {
     await this.reconcileOpenOrders();
     this.started = true;
     this.emit('start', {
+      restart: !fresh,
       mode: this.mode,
       strategy: this.strategy.name,
       params: this.params,
@@ -651,9 +652,13 @@ export class Runner {
       this.store.updateOrder(o.clientId, { status: 'filled', exchangeId: s.id, filled: got.amount, average: price, fee, feeCurrency: m?.quote ?? '', fillTs: t });
       this.store.addFill(o.clientId, fill);
     });
+    const closedBefore = this.ledger.trades.length;
     this.ledger.apply(fill);
     const slippageBps = o.expectedPrice > 0 ? (price / o.expectedPrice - 1) * 1e4 * (o.side === 'buy' ? 1 : -1) : null;
     this.emit('order-filled', { clientOrderId: o.clientId, side: o.side, amount: got.amount, price, fee, slippageBps, ...(feeOther ? { unbookedFees: feeOther.trim() } : {}) });
+    for (const tr of this.ledger.trades.slice(closedBefore)) {
+      this.emit('trade-closed', { side: tr.side > 0 ? 'long' : 'short', entry: isoTime(tr.entryTs), exit: isoTime(tr.exitTs), size: tr.size, entryPrice: tr.entryPrice, exitPrice: tr.exitPrice, pnl: tr.pnl, returns: tr.returns, reason: tr.exitReason });
+    }
   }
 
   /** Compares the exchange's position with the books; a difference is logged, and stops the runner unless onMismatch is 'warn'. */

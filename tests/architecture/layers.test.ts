@@ -26,7 +26,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ml: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'plot'],
   research: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer'],
   report: ['core', 'params', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot'],
-  live: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot', 'report', 'replay-exchange'],
+  live: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot', 'report', 'replay-exchange', 'alerts'],
   notebook: ['core', 'data', 'plot', 'report', 'metrics', 'backtest', 'strategy', 'research', 'optimizer'],
   ops: ['core', 'params', 'data', 'backtest', 'metrics', 'strategy', 'plot', 'report', 'live'],
   commands: ['core', 'params', 'data', 'indicators', 'backtest', 'metrics', 'strategy', 'optimizer', 'research', 'plot', 'report', 'live', 'ops', 'replay-exchange'],
@@ -44,6 +44,7 @@ const PACKAGES_ONLY_IN: Record<string, readonly string[]> = {
   ccxt: ['live', 'data'],
   talib: ['testing'],
   'prom-client': ['ops'],
+  nodemailer: ['alerts'],
   'danfojs-node': ['data'],
 };
 
