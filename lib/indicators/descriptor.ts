@@ -120,7 +120,24 @@ export type AnyDescriptor = IndicatorDescriptor<string, any, any>;
 
 const DESCRIPTOR = Symbol.for('quantlab.indicatorDescriptor');
 
-/** Declares an indicator (see {@link IndicatorDescriptor}); the result is frozen and recognisable. */
+/**
+ * Declares an indicator (see {@link IndicatorDescriptor}); the result is frozen and recognisable. An indicator
+ * file exports it as `<name>Descriptor`; with the file's line in lib/indicators/index.ts that is all `ind.<name>`,
+ * the shared indicator test, `talibAgreement` and the README table need.
+ * @example
+ * const range = defineIndicator({
+ *   name: 'barRange',
+ *   title: 'High minus low',
+ *   inputs: ['high', 'low'],
+ *   params: { scale: floatParam(1, 0) },
+ *   warmup: () => 0,
+ *   whole: ([h, l], p) => Float64Array.from(h!, (x, i) => (x - l![i]!) * p.scale),
+ *   stream: (p) => ({ update: (b: { high: number; low: number }) => (b.high - b.low) * p.scale, reset: () => {} }),
+ * });
+ * isIndicatorDescriptor(range) // true
+ * resolveIndicatorParams(range, { scale: 2 }) // { scale: 2 }
+ * resolveIndicatorParams(range, { scale: -1 }) // throws /barRange: parameter 'scale' must be a number >= 0, found -1/
+ */
 export function defineIndicator<N extends string, P extends ParamDefs, O extends IndicatorResult>(d: IndicatorDescriptor<N, P, O>): IndicatorDescriptor<N, P, O> {
   return Object.freeze(Object.assign(Object.create({ [DESCRIPTOR]: true }) as object, d)) as IndicatorDescriptor<N, P, O>;
 }
