@@ -24,3 +24,4 @@ export * from './strategy';
 export * from './retrain';
 export * from './regimes';
 export * from './select';
+export * from './bandit';

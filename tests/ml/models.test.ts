@@ -4,6 +4,7 @@ import { rng } from '../../lib/optimizer/rng';
 import { asMatrix, dataset, features, fromJSON, labels, logLoss, pastReturn, permutationImportance, rocAuc, accuracy, train, MODEL_KINDS, type Model } from '../../lib/ml';
 import { sharedBars, btc1h } from '../helpers/datasets';
 import { sliceBars } from '../../lib/core';
+import { initMlp, mlpLossAndGrad } from '../../lib/ml/models/mlp';
 
 /** Real features and a binary label: BTCUSDT 1d, standardised by hand where a test needs it. */
 function realData() {
@@ -339,8 +340,7 @@ describe('metrics and importance', () => {
 });
 
 describe('mlp', () => {
-  it('back-propagation equals the finite-difference gradient of the loss (both tasks, both activations)', async () => {
-    const { initMlp, mlpLossAndGrad } = await import('../../lib/ml/models/mlp');
+  it('back-propagation equals the finite-difference gradient of the loss (both tasks, both activations)', () => {
     const r = rng(3);
     const X = asMatrix(Array.from({ length: 30 }, () => [r.normal(), r.normal(), r.normal()]));
     for (const [task, activation] of [['classification', 'tanh'], ['regression', 'relu'], ['classification', 'relu']] as const) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../lib/backtest';
 import { sliceBars } from '../../lib/core';
-import { donchianBreakout, rsiReversion, smaCross, strategyTargets, streamTargets } from '../../lib/strategy';
-import { regimes, regimeSwitch, selectByRegime, strategySignal } from '../../lib/ml';
+import { defineStrategy, donchianBreakout, rsiReversion, smaCross, strategyTargets, streamTargets } from '../../lib/strategy';
+import { regimes, regimeSwitch, selectByRegime, strategySignal, thompsonChoice, thompsonSwitch } from '../../lib/ml';
 import { btc1h } from '../helpers/datasets';
 
 function firstDiff(a: Float64Array, b: Float64Array): number {
@@ -71,5 +71,43 @@ describe('strategy selection by regime', () => {
   it('refuses what it cannot use', () => {
     expect(() => regimeSwitch({ regime: r.spec, choices: [] })).toThrow(/expected \{ regime/);
     expect(() => selectByRegime(bars, { regime: r.spec, candidates, trainEnd: 0 })).toThrow(/trainEnd to be a bar index/);
+  });
+});
+
+describe('online selection: Thompson sampling over strategies', () => {
+  const bars = sliceBars(btc1h(), 30000, 45000);
+  const candidates = [{ strategy: smaCross, params: { fast: 20, slow: 100 } }, { strategy: rsiReversion }, { strategy: donchianBreakout }];
+
+  it('choices stream bar by bar exactly as computed, and the switch passes the three-form parity check', () => {
+    const spec = thompsonChoice(candidates, { seed: 3 });
+    const c = spec.compute(bars);
+    const st = spec.stream();
+    const s = Float64Array.from(bars.close, (_, t) => st.update({ ts: bars.ts[t]!, open: bars.open[t]!, high: bars.high[t]!, low: bars.low[t]!, close: bars.close[t]!, volume: bars.volume[t]! }));
+    expect(firstDiff(s, c)).toBe(-1);
+    expect(new Set(c).size).toBe(3); // every candidate gets picked at some point
+    const sw = thompsonSwitch(candidates, { seed: 3 });
+    const vector = strategyTargets(sw, bars, {});
+    expect(firstDiff(strategyTargets(sw, bars, {}, { useDecide: true }), vector)).toBe(-1);
+    expect(firstDiff(streamTargets(sw, bars, {}), vector)).toBe(-1);
+  });
+
+  it('learns: with one candidate always long in a rising market and one always flat, it ends up choosing the long one', () => {
+    const up = sliceBars(btc1h(), 0, 3000);
+    const rising = { ...up, close: Float64Array.from(up.close, (_, t) => 100 * 1.0005 ** t * (1 + 0.003 * Math.sin(t))) };
+    const long = defineStrategy({ name: 'always-long', params: {}, indicators: () => ({}), decide: () => 1 });
+    const flat = defineStrategy({ name: 'always-flat', params: {}, indicators: () => ({}), decide: () => 0 });
+    const c = thompsonChoice([{ strategy: flat }, { strategy: long }], { seed: 1, decay: 1 }).compute(rising);
+    const late = Array.from(c.subarray(2000));
+    expect(late.filter((v) => v === 1).length / late.length).toBeGreaterThan(0.95);
+    // the choice at bar t does not depend on bars after t
+    const cut = { ...rising, close: rising.close.slice() };
+    for (let t = 2500; t < cut.close.length; t++) cut.close[t] = cut.close[t]! * 0.5;
+    const c2 = thompsonChoice([{ strategy: flat }, { strategy: long }], { seed: 1, decay: 1 }).compute(cut);
+    expect(firstDiff(c2.subarray(0, 2500), c.subarray(0, 2500))).toBe(-1);
+  });
+
+  it('refuses a single candidate or a bad decay', () => {
+    expect(() => thompsonChoice([candidates[0]!])).toThrow(/at least two candidates/);
+    expect(() => thompsonChoice(candidates, { decay: 0 })).toThrow(/decay in \(0, 1\]/);
   });
 });
