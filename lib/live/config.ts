@@ -57,6 +57,9 @@ export interface RunnerSettings {
   flattenOnStop: boolean;
   /** when the exchange's position disagrees with the runner's books: 'stop' (default) or 'warn'. */
   onMismatch: 'stop' | 'warn';
+  /** the JSON log rotates past this size (bytes, default 50 MB) and at each new UTC day, keeping `logKeep` old files (default 30). */
+  logMaxBytes?: number;
+  logKeep?: number;
 }
 
 export interface RunnerConfig {
@@ -155,6 +158,8 @@ export function checkConfig(config: RunnerConfig, where = 'config'): RunnerConfi
   if (!(typeof r.pollMs === 'number' && r.pollMs > 0)) bad('runner.pollMs', 'a number of ms > 0', r.pollMs);
   if (typeof r.flattenOnStop !== 'boolean') bad('runner.flattenOnStop', 'true or false', r.flattenOnStop);
   if (r.onMismatch !== 'stop' && r.onMismatch !== 'warn') bad('runner.onMismatch', "'stop' or 'warn'", r.onMismatch);
+  if (r.logMaxBytes !== undefined && !(Number.isInteger(r.logMaxBytes) && r.logMaxBytes >= 1024)) bad('runner.logMaxBytes', 'a whole number of bytes >= 1024', r.logMaxBytes);
+  if (r.logKeep !== undefined && !(Number.isInteger(r.logKeep) && r.logKeep >= 1)) bad('runner.logKeep', 'a whole number >= 1', r.logKeep);
   problems.push(...alertsProblems(c.alerts));
   if (problems.length) throw new QuantlabError('BAD_ARGUMENT', `${where}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
   return { ...(c as RunnerConfig), execution: { ...exe, fill: 'next-open' } as ExecutionOptions, risk: risk as RiskLimits, runner: r };

@@ -1,10 +1,11 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlertDispatcher } from '../alerts';
 import { isoTime, QuantlabError } from '../core';
 import type { AnyStrategy } from '../strategy';
 import { readConfig, type RunnerConfig } from './config';
 import { confirmLive } from './confirm';
+import { JsonLog } from './log-file';
 import { ExchangePortError } from './exchange-port';
 import { canonicalJson } from './order-ids';
 import { makeRedactor } from './redact';
@@ -208,14 +209,14 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     redact = makeRedactor([credentials?.apiKey, credentials?.secret]);
     if (flags.mode === 'live') await confirmLive(config, flags.confirm);
     const logFile = logPath(o.dir, flags.mode);
+    const jsonLog = new JsonLog(logFile, { redact: (s) => redact(s), maxBytes: config.runner.logMaxBytes, keep: config.runner.logKeep });
     const tty = Boolean((process.stdout as { isTTY?: boolean }).isTTY) && !flags.json;
     let attached: Attached | undefined;
     let alerts: AlertDispatcher | undefined;
     const log = (e: RunnerEvent) => {
       attached?.onEvent?.(e);
       alerts?.onEvent(e);
-      const line = redact(JSON.stringify(e));
-      appendFileSync(logFile, `${line}\n`);
+      const line = jsonLog.write(e);
       if (flags.json) out(line);
       else if (e.event !== 'exchange' && e.event !== 'bar' && e.event !== 'order-send') out(redact(humanLine(e)));
       if (tty && e.event === 'bar') process.stdout.write(`\r${statusLine(config, flags.mode, e)}   `);
