@@ -202,6 +202,25 @@ describe('composite streaming twins', () => {
   });
 });
 
+describe('composites and other timeframes', () => {
+  it('a higher-timeframe spec is an input like any other: stream = whole, no value before the first daily close', () => {
+    const spec = ind.sub('close', ind.sma(5).on!('1d'));
+    expect(spec.key).toBe('sub(close,sma(5,close)@1d)');
+    const whole = spec.compute(b) as Float64Array;
+    expect(firstDiff(streamed(spec), whole)).toBe(-1);
+    expect(leadingNaNs(whole)).toBeGreaterThanOrEqual(4 * 24);
+    expect(ind.ema(ind.rsi(14), 9).on!('4h').key).toBe('ema(9,rsi(14,close))@4h');
+  });
+
+  it('nothing reads the future: values before a cut are unchanged on the cut data', () => {
+    const specs = [ind.ema(ind.rsi(14), 9), ind.sub('close', ind.sma(200)), ind.zscore(ind.field('volume'), 50), ind.crossover(ind.ema(ind.rsi(14), 9), ind.rsi(14)), ind.field(ind.bbands(ind.rsi(14), 20), 'lower')];
+    for (const cut of [300, 33_333]) {
+      const part = { ...b, ts: b.ts.slice(0, cut), open: b.open.slice(0, cut), high: b.high.slice(0, cut), low: b.low.slice(0, cut), close: b.close.slice(0, cut), volume: b.volume.slice(0, cut) } as Bars;
+      for (const s of specs) expect(firstDiff(s.compute(part) as Float64Array, (s.compute(b) as Float64Array).subarray(0, cut)), `${s.key} cut ${cut}`).toBe(-1);
+    }
+  });
+});
+
 describe('errors name what is wrong', () => {
   const code = (f: () => unknown): [string, string] => {
     try {
