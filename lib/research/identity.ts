@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { QuantlabError, sliceBars, type Bars } from '../core';
 import { resolveOptions, SIM_OPTION_NAMES, type SimOptions } from '../backtest';
 import type { Constraint, Params, SearchSpace, StudyIdentity } from '../optimizer';
 import { defaultValue, type ParamSpace } from '../params';
 import { BUILTIN_STRATEGIES, inputsOf, MULTI_INPUT_STRATEGIES, type AnyStrategy, type BacktestOptions } from '../strategy';
+import { importStrategyFile } from '../strategy/load-file';
 import { strategyRulesHash } from './fingerprint';
 import { functionHash, sha256 } from './hash';
 
@@ -119,12 +119,8 @@ export function strategyStudyIdentity(x: IdentityInput): StudyIdentity {
  */
 export async function checkStrategyFile(strategy: AnyStrategy, strategyFile: string, bars: Bars): Promise<void> {
   const path = resolve(strategyFile);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new QuantlabError('NOT_FOUND', `optimize: strategyFile ${path} could not be loaded (${(e as Error).message})`);
-  }
+  // loaded as the workers will load it (the file as it is now: an edit since an earlier import is seen)
+  const mod = await importStrategyFile(path);
   const found: AnyStrategy[] = [];
   const visit = (v: unknown) => {
     if (v && typeof v === 'object' && (v as AnyStrategy).kind === 'strategy' && (v as AnyStrategy).name === strategy.name) found.push(v as AnyStrategy);

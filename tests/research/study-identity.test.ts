@@ -5,11 +5,11 @@ import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerOptimizeCommands } from '../../lib/commands/optimize';
 import { QuantlabError, sliceBars } from '../../lib/core';
-import { createStudy, MemoryStorage, openStorage, SqliteStorage, type Storage } from '../../lib/optimizer';
+import { createStudy, MemoryStorage, openStorage, shareBars, SqliteStorage, workerPool, type Storage } from '../../lib/optimizer';
 import { barsContentHash, dataIdentity, strategyRulesHash, strategySourceHash, strategyStudyIdentity } from '../../lib/research/identity';
 import { optimize } from '../../lib/research/optimize';
 import type { OptimizeOptions } from '../../lib/research/options';
-import { defineStrategy, ind, int, smaCross, withInputs } from '../../lib/strategy';
+import { backtest, defineStrategy, ind, int, smaCross, withInputs } from '../../lib/strategy';
 import { btc1h } from '../helpers/datasets';
 import { aboveSma } from './fixtures/my-strategy';
 
@@ -190,7 +190,24 @@ describe('worker threads and strategyFile', () => {
     const imported = ((await import(path)) as { s: typeof aboveSma }).s;
     writeFileSync(path, source('bar.close < bar.avg ? 1 : 0')); // edited after the import: workers load this one
     const e = await mismatch(optimize(imported, bars, { ...base, space: undefined, jobs: 2, strategyFile: path }));
-    expect(e.message).toMatch(/worker thread: strategy 'test-edited' loaded from .*edited-strategy\.ts gives other targets than the one the study runs in the main thread/);
+    expect(e.message).toMatch(/strategy 'test-edited' given here is not the one .*edited-strategy\.ts exports under that name.*targets on the same bars differ/);
+    // and the worker threads check what they load themselves (a file edited between that check and their start)
+    const probe = async (rules: string | null) => {
+      const init = { strategy: 'test-edited', strategyFile: path, bars: shareBars(bars), spec: { objectives: ['sharpe'], backtest: {} }, rules };
+      const pool = workerPool({ module: join(__dirname, '..', '..', 'lib', 'research', 'objective-worker.ts'), exportName: 'strategyObjective', init }, 1);
+      try {
+        return await pool.evaluate([{ number: 0, params: { n: 50 } }]);
+      } finally {
+        await pool.close();
+      }
+    };
+    const refused = await probe(strategyRulesHash(imported));
+    expect(refused.failedAt).toBe(0);
+    expect(refused.error?.message).toMatch(/worker thread: strategy 'test-edited' loaded from .*edited-strategy\.ts gives other targets than the one the study runs in the main thread/);
+    const current = ((await import(`${path}?edited`)) as { s: typeof aboveSma }).s;
+    const ok = await probe(strategyRulesHash(current));
+    expect(ok.failedAt).toBe(-1);
+    expect(ok.values[0]).toBeCloseTo(backtest(current, bars, { n: 50 }).stats.sharpe, 9); // the summary kernel's Sharpe
   });
 
   it('a built-in with a strategyFile that does not export its name runs (workers use the built-in)', async () => {
