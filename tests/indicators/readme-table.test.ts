@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,11 @@ describe("README's indicator table", () => {
     expect(rows.find((r) => r.startsWith('| `bbands` |'))).toContain('| BBANDS |');
     expect(rows.find((r) => r.startsWith('| `rsi` |'))).toContain('n = 14 (an integer >= 2)');
   });
+
+  it('scripts/indicator-table.ts prints it', () => {
+    const out = execFileSync(resolve(repoRoot, 'node_modules/.bin/tsx'), [resolve(repoRoot, 'scripts/indicator-table.ts')], { cwd: repoRoot, encoding: 'utf8' });
+    expect(out.trim()).toBe(indicatorTable());
+  }, 60_000);
 
   it('refuses a README without the markers', () => {
     expect(() => withIndicatorTable('# no table here')).toThrow(/expected the markers/);
