@@ -2,7 +2,7 @@ import { QuantlabError } from '../../core';
 import { rng } from '../../optimizer/rng';
 import { asMatrix, asTarget, checkBinary, type MatrixLike } from '../matrix';
 import { checkJSON, finishModel, namesOf, nonNegative, positiveInt, type Model } from './model';
-import { binFeatures, growTree, leafOf, newtonCriterion, type Tree } from './tree';
+import { binFeatures, growTree, leafOf, leafOfRow, newtonCriterion, type Tree } from './tree';
 
 export interface GbdtOptions {
   /** 'classification' (binary 0/1, log-loss) or 'regression' (squared error). Default 'classification'. */
@@ -127,7 +127,7 @@ export function trainGbdt(X: MatrixLike, y: ArrayLike<number>, options: GbdtOpti
     }
     const tree = growTree(B, stats, weight, rows, crit, { maxDepth, minLeaf, maxFeatures: M.cols });
     trees.push(tree);
-    for (let i = 0; i < n; i++) F[i]! += learningRate * tree.value[leafOf(tree, M.data.subarray(i * M.cols, (i + 1) * M.cols))]!;
+    for (let i = 0; i < n; i++) F[i]! += learningRate * tree.value[leafOfRow(tree, M.data, M.cols, i)]!;
   }
   return gbdtModel({ task, init, learningRate, trees, nFeatures: M.cols, featureNames: namesOf(X), options: { rounds, maxDepth, minLeaf, lambda, subsample, maxBins, seed } });
 }

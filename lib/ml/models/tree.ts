@@ -76,6 +76,14 @@ export function leafOf(tree: Tree, x: ArrayLike<number>): number {
   return n;
 }
 
+/** leafOf for row r of a row-major matrix (no subarray per row). */
+export function leafOfRow(tree: Tree, data: Float64Array, cols: number, r: number): number {
+  let n = 0;
+  const o = r * cols;
+  while (tree.feature[n]! >= 0) n = data[o + tree.feature[n]!]! <= tree.threshold[n]! ? tree.left[n]! : tree.right[n]!;
+  return n;
+}
+
 /**
  * How a tree scores nodes: per-row statistics in K channels (class one-hots, or gradient and hessian) summed
  * per bin; `score(sum)` of a node is what a split maximises (children's scores − the parent's); `leaf(sum)`
@@ -126,22 +134,57 @@ export interface GrowOptions {
 
 /**
  * Grows one tree depth first on the rows in `rows` (repeats allowed through `weight`). `stats[r·K + k]` is row
- * r's channel k (already weighted); `weight[r]` counts toward `minLeaf`.
+ * r's channel k (already weighted); `weight[r]` counts toward `minLeaf`. When every feature is tried at every
+ * split (boosting, single trees) a node's histograms are built once for all features and a child's are the
+ * parent's minus its sibling's, built on the smaller side only (LightGBM's subtraction trick).
  */
 export function growTree(B: Binned, stats: Float64Array, weight: Float64Array, rows: Int32Array, crit: Criterion, o: GrowOptions): Tree {
   const K = crit.K;
   const W = K + 1;
   const tree: Tree = { feature: [], threshold: [], left: [], right: [], value: [], outDim: crit.outDim };
   const maxBins = Math.max(1, ...B.edges.map((e) => e.length + 1));
-  const hist = new Float64Array(maxBins * W);
-  const total = new Float64Array(W);
+  const all = o.maxFeatures >= B.cols;
+  // all-features mode: one histogram block per node, feature f at offset off[f]
+  const off = new Int32Array(B.cols + 1);
+  for (let f = 0; f < B.cols; f++) off[f + 1] = off[f]! + B.edges[f]!.length + 1;
+  const block = off[B.cols]! * W;
+  const single = new Float64Array(maxBins * W);
   const cum = new Float64Array(W);
   const rest = new Float64Array(W);
   const bestLeft = new Float64Array(W);
   const featOrder = Int32Array.from({ length: B.cols }, (_, i) => i);
   const tmp = new Int32Array(rows.length);
+  const bins = B.bins;
+  const n = B.rows;
 
-  const grow = (lo: number, hi: number, depth: number, sum: Float64Array): number => {
+  /** Adds rows[lo, hi) of feature f into h at offset base (in bins). */
+  const accumulate = (f: number, lo: number, hi: number, h: Float64Array, base: number): void => {
+    const col = f * n;
+    if (K === 2) {
+      for (let i = lo; i < hi; i++) {
+        const r = rows[i]!;
+        const j = (base + bins[col + r]!) * 3;
+        h[j]! += stats[2 * r]!;
+        h[j + 1]! += stats[2 * r + 1]!;
+        h[j + 2]! += weight[r]!;
+      }
+    } else {
+      for (let i = lo; i < hi; i++) {
+        const r = rows[i]!;
+        const j = (base + bins[col + r]!) * W;
+        for (let k = 0; k < K; k++) h[j + k]! += stats[r * K + k]!;
+        h[j + K]! += weight[r]!;
+      }
+    }
+  };
+  const nodeHist = (lo: number, hi: number): Float64Array => {
+    const h = new Float64Array(block);
+    for (let f = 0; f < B.cols; f++) accumulate(f, lo, hi, h, off[f]!);
+    return h;
+  };
+  const splittable = (depth: number, count: number) => depth < o.maxDepth && count >= 2 * o.minLeaf;
+
+  const grow = (lo: number, hi: number, depth: number, sum: Float64Array, hist: Float64Array | null): number => {
     const node = tree.feature.length;
     tree.feature.push(-1);
     tree.threshold.push(0);
@@ -151,7 +194,7 @@ export function growTree(B: Binned, stats: Float64Array, weight: Float64Array, r
       crit.leaf(sum, 0, tree.value);
       return node;
     };
-    if (depth >= o.maxDepth || sum[K]! < 2 * o.minLeaf) return makeLeaf();
+    if (!splittable(depth, sum[K]!)) return makeLeaf();
     const parent = crit.score(sum, 0);
     let bestGain = 1e-12 * Math.max(1, Math.abs(parent));
     let bestF = -1;
@@ -170,28 +213,20 @@ export function growTree(B: Binned, stats: Float64Array, weight: Float64Array, r
       const f = m < B.cols ? featOrder[fi]! : fi;
       const nb = B.edges[f]!.length + 1;
       if (nb < 2) continue;
-      hist.fill(0, 0, nb * W);
-      const col = f * B.rows;
-      const bins = B.bins;
-      if (K === 2) {
-        for (let i = lo; i < hi; i++) {
-          const r = rows[i]!;
-          const h = bins[col + r]! * 3;
-          hist[h]! += stats[2 * r]!;
-          hist[h + 1]! += stats[2 * r + 1]!;
-          hist[h + 2]! += weight[r]!;
-        }
+      let h: Float64Array;
+      let base: number;
+      if (hist) {
+        h = hist;
+        base = off[f]! * W;
       } else {
-        for (let i = lo; i < hi; i++) {
-          const r = rows[i]!;
-          const h = bins[col + r]! * W;
-          for (let k = 0; k < K; k++) hist[h + k]! += stats[r * K + k]!;
-          hist[h + K]! += weight[r]!;
-        }
+        single.fill(0, 0, nb * W);
+        accumulate(f, lo, hi, single, 0);
+        h = single;
+        base = 0;
       }
       cum.fill(0);
       for (let b = 0; b < nb - 1; b++) {
-        for (let k = 0; k < W; k++) cum[k]! += hist[b * W + k]!;
+        for (let k = 0; k < W; k++) cum[k]! += h[base + b * W + k]!;
         if (cum[K]! < o.minLeaf) continue;
         for (let k = 0; k < W; k++) rest[k] = sum[k]! - cum[k]!;
         if (rest[K]! < o.minLeaf) break;
@@ -206,12 +241,12 @@ export function growTree(B: Binned, stats: Float64Array, weight: Float64Array, r
     }
     if (bestF < 0) return makeLeaf();
     // partition rows[lo, hi) stably: bins <= bestB first
-    const col = bestF * B.rows;
+    const col = bestF * n;
     let a = lo;
     let z = 0;
     for (let i = lo; i < hi; i++) {
       const r = rows[i]!;
-      if (B.bins[col + r]! <= bestB) rows[a++] = r;
+      if (bins[col + r]! <= bestB) rows[a++] = r;
       else tmp[z++] = r;
     }
     rows.set(tmp.subarray(0, z), a);
@@ -220,17 +255,26 @@ export function growTree(B: Binned, stats: Float64Array, weight: Float64Array, r
     tree.value.push(...new Array<number>(crit.outDim).fill(0)); // inner nodes keep a placeholder output
     const leftSum = bestLeft.slice();
     const rightSum = sum.map((v, k) => v - leftSum[k]!);
-    tree.left[node] = grow(lo, a, depth + 1, leftSum);
-    tree.right[node] = grow(a, hi, depth + 1, rightSum);
+    let lh: Float64Array | null = null;
+    let rh: Float64Array | null = null;
+    if (hist && (splittable(depth + 1, leftSum[K]!) || splittable(depth + 1, rightSum[K]!))) {
+      const leftSmaller = a - lo <= hi - a;
+      const small = leftSmaller ? nodeHist(lo, a) : nodeHist(a, hi);
+      for (let j = 0; j < block; j++) hist[j] = hist[j]! - small[j]!; // the parent's block becomes the larger child's
+      if (leftSmaller) (lh = small), (rh = hist);
+      else (lh = hist), (rh = small);
+    }
+    tree.left[node] = grow(lo, a, depth + 1, leftSum, lh);
+    tree.right[node] = grow(a, hi, depth + 1, rightSum, rh);
     return node;
   };
 
-  total.fill(0);
+  const total = new Float64Array(W);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     for (let k = 0; k < K; k++) total[k]! += stats[r * K + k]!;
     total[K]! += weight[r]!;
   }
-  grow(0, rows.length, 0, total.slice());
+  grow(0, rows.length, 0, total, all && splittable(0, total[K]!) ? nodeHist(0, rows.length) : null);
   return tree;
 }
