@@ -51,6 +51,9 @@ export interface EngineOutput {
 }
 
 const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
+// bound once: under tsx every read through an import is a getter call
+const REFUSED = ORDER_REFUSED;
+const RESIZED = ORDER_RESIZED;
 
 /**
  * The general simulator: any number of aligned assets sharing one cash balance, every option of
@@ -335,10 +338,10 @@ export class Engine {
     const atrs = this.atr[a];
     const ord = this.ord;
     if (!sizeOrder(ord, o, this.units[a]!, this.equityAt(px, t), px[a]![t]!, raw, kelly, atrs ? atrs[sig]! : NaN, this.volume[a]![t]!)) {
-      if (ord.status === ORDER_REFUSED) this.refusedOrders++;
+      if (ord.status === REFUSED) this.refusedOrders++;
       return;
     }
-    if (ord.status === ORDER_RESIZED) this.resizedOrders++;
+    if (ord.status === RESIZED) this.resizedOrders++;
     this.fill(a, t, ord.delta, ord.price, ord.fee, REASON_SIGNAL, sig);
     if (ord.absorbed > 0) this.absorb(ord.absorbed, this.othersAt(a, px, t));
   }

@@ -48,6 +48,8 @@ const scratchOrder = blankOrder();
 const size = sizeOrder;
 const directed = directedTarget;
 const feeOf = fillFee;
+const REFUSED = ORDER_REFUSED;
+const RESIZED = ORDER_RESIZED;
 
 /**
  * Cash after liquidating `u` units at `px` (taker fee, no slippage) through the zero floor: when the fill would
@@ -280,19 +282,18 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
         u = 0;
       }
       if (!size(ord, o, u, u !== 0 ? cash + u * p : cash, p, raw, 1, NaN, 0)) {
-        if (ord.status === ORDER_REFUSED) refused++;
+        if (ord.status === REFUSED) refused++;
         continue;
       }
-      if (ord.status === ORDER_RESIZED) resized++;
+      if (ord.status === RESIZED) resized++;
       const next = ord.next;
       cash -= ord.delta * ord.price + ord.fee;
-      if (ord.absorbed > 0) cash = 0;
       if (next !== 0 && (u === 0 || next > 0 !== u > 0)) trades++;
       u = next;
       if (u !== 0) {
         L = u > 0 ? (cash < 0 ? -cash / (u * (1 - mm)) : NaN) : cash / (-u * (1 + mm));
         if (u > 0 ? L < minLow : L > maxHigh) L = NaN; // no bar reaches it
-      }
+      } else if (ord.absorbed > 0) cash = 0; // a close floored at zero (only a close can be)
     }
     eq = cash;
     if (u !== 0) {

@@ -1,5 +1,13 @@
 import { QuantlabError } from '../core';
-import { SIZE_CASH, SIZE_KELLY, SIZE_PERCENT, SIZE_RISK, SIZE_UNITS, STOP_FRACTION, type ResolvedOptions } from './options';
+import { SIZE_CASH as CASH, SIZE_KELLY as KELLY, SIZE_PERCENT as PERCENT, SIZE_RISK as RISK, SIZE_UNITS as UNITS, STOP_FRACTION as FRACTION, type ResolvedOptions } from './options';
+
+// bound once: under tsx (esbuild's CommonJS output) every read through an import is a getter call
+const SIZE_CASH = CASH;
+const SIZE_KELLY = KELLY;
+const SIZE_PERCENT = PERCENT;
+const SIZE_RISK = RISK;
+const SIZE_UNITS = UNITS;
+const STOP_FRACTION = FRACTION;
 
 /**
  * The one order rule of the simulator: target → order size, fill price and fee. The engine, the fast sweep
@@ -91,33 +99,39 @@ const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
 export function sizeOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, raw: number, kelly: number, atr: number, volume: number): boolean {
   out.status = ORDER_AS_SIZED;
   if (o.sizing !== SIZE_PERCENT && o.sizing !== SIZE_KELLY) return unitsOrder(out, o, u, e, p, raw, atr, volume);
-  let g = raw * kelly;
-  if (g > 1 || g < -1) {
-    g = g > 1 ? 1 : -1;
-    out.status = ORDER_RESIZED;
-  }
-  let f = g * o.leverage;
-  if (e <= 0) f = 0;
-  if (f === 0) {
-    if (u !== 0) return closeOrder(out, o, u, e, p, volume);
-    if (g !== 0) out.status = ORDER_REFUSED;
-    return false;
-  }
+  const g = raw * kelly;
+  if (!(e > 0 && g !== 0 && g * g <= 1)) return percentEdge(out, o, u, e, p, g, volume);
+  const f = g * o.leverage;
   const w = f * e - u * p;
   const dir = w > 0 ? 1 : w < 0 ? -1 : 0;
   if (dir === 0) return false;
   const fee = o.taker;
-  const F = o.fixedFee;
-  // volume-share slippage is sized on the order at the unslipped price
-  const q = p * (1 + dir * (o.volumeImpact === 0 ? o.slip : slippageRate(o, (f * (e - F) - u * p) / (p * (1 + dir * f * fee)), volume)));
   const den = 1 + dir * f * fee;
-  const eq = e + u * (q - p) - F;
-  if (den <= 0 || eq <= 0) return cannotCarry(out, o, u, e, p, volume, dir);
-  const delta = (f * eq - u * q) / (q * den);
-  if (dir > 0 ? !(delta > 0) : !(delta < 0)) return false;
-  // the position after the order is f × the equity left after its fees: it must keep f's sign
-  if (!(f * (u + delta) > 0)) return cannotCarry(out, o, u, e, p, volume, dir);
-  return finishOrder(out, o, u, delta, q, dir, e, p, volume);
+  // volume-share slippage is sized on the order at the unslipped price
+  const q = p * (1 + dir * (o.volumeImpact === 0 ? o.slip : slippageRate(o, (f * (e - o.fixedFee) - u * p) / (p * den), volume)));
+  const eq = e + u * (q - p) - o.fixedFee;
+  if (den > 0 && eq > 0) {
+    const delta = (f * eq - u * q) / (q * den);
+    if (dir > 0 ? !(delta > 0) : !(delta < 0)) return false;
+    // the position after the order is f × the equity left after its fees: it must keep f's sign
+    if (f * (u + delta) > 0) return finishOrder(out, o, u, delta, q, dir, e, p, volume);
+  }
+  return cannotCarry(out, o, u, e, p, volume, dir);
+}
+
+/**
+ * The percent paths off the hot one: a target share g = target × Kelly beyond ±1 (cut to ±1 and sized again,
+ * resized), target 0 or no equity left (a close of what is held; a new position is refused).
+ */
+function percentEdge(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: number, g: number, volume: number): boolean {
+  if (g > 1 || g < -1) {
+    const placed = sizeOrder(out, o, u, e, p, g > 1 ? 1 : -1, 1, NaN, volume);
+    if (placed && out.status === ORDER_AS_SIZED) out.status = ORDER_RESIZED;
+    return placed;
+  }
+  if (u !== 0) return closeOrder(out, o, u, e, p, volume);
+  if (g !== 0) out.status = ORDER_REFUSED;
+  return false;
 }
 
 /** An order equity cannot carry: a reduction or flip becomes a close of the whole position (resized), an entry or addition is refused. */
