@@ -20,6 +20,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   metrics: ['core'],
   plot: ['core'],
   'replay-exchange': ['core'],
+  alerts: ['core'],
   testing: ['core', 'indicators'],
   strategy: ['core', 'params', 'indicators', 'backtest', 'metrics'],
   optimizer: ['core', 'params', 'metrics'],
