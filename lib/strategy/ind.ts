@@ -1,4 +1,4 @@
-import type { Series } from '../core';
+import { QuantlabError, type Series } from '../core';
 import { INDICATORS, type IndicatorCatalog } from '../indicators/catalog';
 import type { AnyDescriptor, IndicatorDescriptor, ParamValue } from '../indicators/descriptor';
 import { binarySpec, fieldSpec, isSpec, pickSpec, specFromDescriptor, type Operand } from './compose';
@@ -49,6 +49,9 @@ function buildInd(): FromCatalog & IndComposition {
     ratio: (a, b) => binarySpec('div', a, b),
     input: (name, spec) => onInput(name, spec),
   };
+  for (const k of Object.keys(composition)) {
+    if (k in out) throw new QuantlabError('INTERNAL', `ind: the indicator '${k}' has the name of a composition operator; rename its descriptor`);
+  }
   return Object.freeze(Object.assign(out, composition)) as unknown as FromCatalog & IndComposition;
 }
 
