@@ -13,9 +13,22 @@ import { QuantlabError } from '../core';
  * - `drop-after-accept`: the request is carried out, then the connection is destroyed without a response.
  * - `drop`: the connection is destroyed before anything is done.
  *
+ * Kline stream faults (WebSocket), decided per outgoing kline message of a connection; `match` is tested
+ * against 'WS <connection path> <stream>' ('WS /ws/btcusdt@kline_1h btcusdt@kline_1h',
+ * 'WS /fapi/stream btcusdt@kline_1h'); by default only closed-bar messages (`x: true`) count, with
+ * `messages: 'all'` the forming-bar updates too:
+ * - `ws-disconnect`: the connection is cut instead of sending the message (a close frame 1001, or with
+ *   `abrupt: true` the TCP connection destroyed); the message is lost.
+ * - `ws-stall`: the connection goes silent from this message on — open, answering pings, sending nothing —
+ *   for `stallMs` (default: until the client leaves); what it would have sent is lost.
+ * - `ws-duplicate`: the message is sent twice.
+ * - `ws-out-of-order`: the message is held back and sent after the next closed-bar message of the connection.
+ *
  * A server restart with state kept is not a per-request fault: call `restart()` on the server.
  */
-export type FaultKind = 'latency' | 'timeout' | 'rate-limit' | 'server-error' | 'drop-after-accept' | 'drop';
+export type HttpFaultKind = 'latency' | 'timeout' | 'rate-limit' | 'server-error' | 'drop-after-accept' | 'drop';
+export type StreamFaultKind = 'ws-disconnect' | 'ws-stall' | 'ws-duplicate' | 'ws-out-of-order';
+export type FaultKind = HttpFaultKind | StreamFaultKind;
 
 export interface FaultRule {
   kind: FaultKind;
@@ -31,6 +44,21 @@ export interface FaultRule {
   retryAfterSec?: number;
   status?: number;
   accepted?: boolean;
+  /** Stream faults: which kline messages count, closed bars only (default) or every update. */
+  messages?: 'closed' | 'all';
+  /** ws-stall: how long the connection stays silent (default: for good). */
+  stallMs?: number;
+  /** ws-disconnect: destroy the TCP connection instead of sending a close frame. */
+  abrupt?: boolean;
+}
+
+/** What to do with one outgoing kline message. */
+export interface StreamFaultPlan {
+  action: 'none' | 'disconnect' | 'stall' | 'duplicate' | 'out-of-order';
+  /** ws-stall: ms of silence (Infinity: for good). */
+  stallMs: number;
+  abrupt: boolean;
+  rule: number;
 }
 
 /** What to do with one request. */
@@ -57,7 +85,9 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const KINDS: FaultKind[] = ['latency', 'timeout', 'rate-limit', 'server-error', 'drop-after-accept', 'drop'];
+const HTTP_KINDS: FaultKind[] = ['latency', 'timeout', 'rate-limit', 'server-error', 'drop-after-accept', 'drop'];
+const STREAM_KINDS: FaultKind[] = ['ws-disconnect', 'ws-stall', 'ws-duplicate', 'ws-out-of-order'];
+const KINDS: FaultKind[] = [...HTTP_KINDS, ...STREAM_KINDS];
 
 interface Live {
   rule: FaultRule;
@@ -69,7 +99,18 @@ export class FaultInjector {
   private rules: Live[] = [];
   private random: () => number;
   /** How many times each kind fired. */
-  readonly fired: Record<FaultKind, number> = { latency: 0, timeout: 0, 'rate-limit': 0, 'server-error': 0, 'drop-after-accept': 0, drop: 0 };
+  readonly fired: Record<FaultKind, number> = {
+    latency: 0,
+    timeout: 0,
+    'rate-limit': 0,
+    'server-error': 0,
+    'drop-after-accept': 0,
+    drop: 0,
+    'ws-disconnect': 0,
+    'ws-stall': 0,
+    'ws-duplicate': 0,
+    'ws-out-of-order': 0,
+  };
 
   constructor(seed = 1, rules: FaultRule[] = []) {
     this.random = seededRandom(seed);
@@ -81,6 +122,8 @@ export class FaultInjector {
     for (const r of rules) {
       if (!KINDS.includes(r.kind)) throw new QuantlabError('BAD_ARGUMENT', `fault kind: expected one of ${KINDS.join(', ')}, found '${String(r.kind)}'`);
       if (r.p !== undefined && !(r.p >= 0 && r.p <= 1)) throw new QuantlabError('BAD_ARGUMENT', `fault ${r.kind} p: expected a probability in [0, 1], found ${r.p}`);
+      if (r.messages !== undefined && r.messages !== 'closed' && r.messages !== 'all') throw new QuantlabError('BAD_ARGUMENT', `fault ${r.kind} messages: expected 'closed' or 'all', found '${String(r.messages)}'`);
+      if (r.stallMs !== undefined && !(r.stallMs > 0)) throw new QuantlabError('BAD_ARGUMENT', `fault ${r.kind} stallMs: expected ms > 0, found ${r.stallMs}`);
       this.rules.push({ rule: r, seen: 0, fired: 0 });
     }
     return this;
@@ -99,7 +142,7 @@ export class FaultInjector {
     const what = `${method} ${path}`;
     this.rules.forEach((live, idx) => {
       const r = live.rule;
-      if (!matches(r.match, what, path)) return;
+      if (STREAM_KINDS.includes(r.kind) || !matches(r.match, what, path)) return;
       live.seen++;
       if (live.seen <= (r.after ?? 0)) return;
       if (r.times !== undefined && live.fired >= r.times) return;
@@ -112,10 +155,37 @@ export class FaultInjector {
         plan.latencyMs += Array.isArray(l) ? l[0] + (l[1] - l[0]) * this.random() : l;
         return;
       }
-      plan.action = r.kind;
+      plan.action = r.kind as FaultPlan['action'];
       plan.accepted = r.kind === 'drop-after-accept' || Boolean(r.accepted);
       plan.retryAfterSec = r.retryAfterSec ?? 1;
       plan.status = r.status ?? 503;
+      plan.rule = idx;
+    });
+    return plan;
+  }
+
+  /**
+   * Decides the faults for one outgoing kline message of a stream connection (`path` its URL path,
+   * `stream` e.g. 'btcusdt@kline_1h', `closed` whether the message closes its bar). The first stream rule
+   * that fires decides.
+   */
+  planMessage(path: string, stream: string, closed: boolean): StreamFaultPlan {
+    const plan: StreamFaultPlan = { action: 'none', stallMs: Infinity, abrupt: false, rule: -1 };
+    const what = `WS ${path} ${stream}`;
+    this.rules.forEach((live, idx) => {
+      const r = live.rule;
+      if (!STREAM_KINDS.includes(r.kind) || plan.action !== 'none') return;
+      if (!closed && (r.messages ?? 'closed') === 'closed') return;
+      if (!matches(r.match, what, path)) return;
+      live.seen++;
+      if (live.seen <= (r.after ?? 0)) return;
+      if (r.times !== undefined && live.fired >= r.times) return;
+      if ((r.p ?? 1) < 1 && this.random() >= (r.p ?? 1)) return;
+      live.fired++;
+      this.fired[r.kind]++;
+      plan.action = r.kind.slice(3) as StreamFaultPlan['action'];
+      plan.stallMs = r.stallMs ?? Infinity;
+      plan.abrupt = Boolean(r.abrupt);
       plan.rule = idx;
     });
     return plan;

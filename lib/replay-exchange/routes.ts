@@ -32,7 +32,7 @@ export interface Route {
   handler: (c: RouteContext) => unknown;
 }
 
-const INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w'];
+export const INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w'];
 
 const int = (p: URLSearchParams, name: string): number | undefined => {
   const v = p.get(name);
@@ -58,7 +58,8 @@ function rateLimits(c: { limiter: WeightLimiter }): unknown[] {
   ];
 }
 
-function klineRow(c: Candle, intervalMs: number): unknown[] {
+/** One kline as Binance's REST klines endpoint lists it. */
+export function klineRow(c: Candle, intervalMs: number): unknown[] {
   const quote = (c.volume * (c.high + c.low + c.close)) / 3;
   return [c.ts, num(c.open), num(c.high), num(c.low), num(c.close), num(c.volume), c.ts + intervalMs - 1, num(Math.round(quote * 1e8) / 1e8), 0, '0', '0', '0'];
 }

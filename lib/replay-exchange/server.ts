@@ -8,13 +8,16 @@ import { BinanceError, errors } from './errors';
 import { FaultInjector, type FaultPlan, type FaultRule } from './faults';
 import { buildRoutes, type Route } from './routes';
 import { readStateFile, writeStateFile } from './snapshot';
+import { StreamHub } from './streams';
 import { WeightLimiter } from './weights';
 
 /**
  * The replay exchange over HTTP on 127.0.0.1: Binance's REST paths (spot /api/v3, USDT-M /fapi, the few
  * /sapi and /dapi calls ccxt makes while loading markets), signed endpoints checked like Binance, request
  * weights with 429 + Retry-After, seeded fault injection, a state file, and a small control API under
- * /quantlab/ (status, step, advance, run, pause) for driving the clock from another process.
+ * /quantlab/ (status, step, advance, run, pause) for driving the clock from another process; and Binance's
+ * kline streams over WebSocket on the same port (`/ws/…`, `/stream?streams=…`, USDT-M under `/fapi`; see
+ * streams.ts), driven by the same clock, with the `ws-*` faults.
  */
 
 export interface ReplayExchangeOptions extends EngineOptions {
@@ -34,6 +37,8 @@ export interface ReplayExchangeOptions extends EngineOptions {
   weightWindowMs?: number;
   /** Run the clock at one bar per this many ms from the start (default: stepped only). */
   msPerBar?: number;
+  /** Kline streams: ms of wall time between pushes of the forming bar while the clock stands (default 2000, as Binance; 0: only when the clock moves). */
+  klineUpdateMs?: number;
   /** One line per request and per order event. Lines never hold keys, signatures or query strings. */
   log?: (line: string) => void;
 }
@@ -41,6 +46,10 @@ export interface ReplayExchangeOptions extends EngineOptions {
 export interface ReplayExchange {
   /** http://127.0.0.1:PORT */
   readonly url: string;
+  /** ws://127.0.0.1:PORT (spot streams under /ws and /stream, USDT-M under /fapi/ws and /fapi/stream). */
+  readonly wsUrl: string;
+  /** The kline streams (open connections; cut them all). */
+  readonly streams: Pick<StreamHub, 'connections' | 'closeConnections'>;
   readonly port: number;
   /** The current engine (a new object after restart()). */
   readonly engine: ReplayEngine;
@@ -73,11 +82,21 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
   const limiter = new WeightLimiter(options.weightLimit ?? 6000, options.weightWindowMs ?? 60_000);
   const requests = new Map<string, number>();
   const statePath = options.statePath;
+  const hub = new StreamHub({
+    engine: () => engine,
+    faults,
+    updateMs: options.klineUpdateMs ?? 2000,
+    log: log ? (l) => log(`replay-exchange ${l}`) : undefined,
+    count: (key) => requests.set(key, (requests.get(key) ?? 0) + 1),
+  });
 
   const makeEngine = (state: EngineState | undefined): ReplayEngine => {
     const e = new ReplayEngine(options, state);
     e.log = log ? (l) => log(`replay-exchange ${l}`) : undefined;
-    e.onChange = scheduleSave;
+    e.onChange = () => {
+      scheduleSave();
+      hub.onClock();
+    };
     return e;
   };
   let saveTimer: NodeJS.Timeout | undefined;
@@ -249,6 +268,11 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
       });
     });
     server.keepAliveTimeout = 5000;
+    server.on('upgrade', (req, socket, head) => {
+      const path = new URL(req.url ?? '/', 'http://replay.local').pathname;
+      if (StreamHub.serves(path)) return hub.upgrade(req, socket, head);
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
     server.on('connection', (s) => {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
@@ -266,6 +290,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
 
   async function stopServing(): Promise<void> {
     const closed = new Promise<void>((r) => server.close(() => r()));
+    hub.closeConnections();
     for (const s of sockets) s.destroy();
     sockets.clear();
     await closed;
@@ -279,9 +304,13 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
     get url() {
       return `http://${host}:${port}`;
     },
+    get wsUrl() {
+      return `ws://${host}:${port}`;
+    },
     get port() {
       return port;
     },
+    streams: hub,
     get engine() {
       return engine;
     },
@@ -307,6 +336,7 @@ export async function startReplayExchange(options: ReplayExchangeOptions): Promi
     },
     async close() {
       pause();
+      hub.close();
       await stopServing();
       saveState();
       log?.('replay-exchange closed');
