@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../lib/backtest';
 import { sliceBars } from '../../lib/core';
-import { backtest, createDecider, ind, strategyTargets, streamTargets } from '../../lib/strategy';
+import { backtest, checkBias, createDecider, customIndicator, ind, strategyTargets, streamTargets } from '../../lib/strategy';
 import { dataset, features, fromJSON, hour, labels, lag, mlStrategy, modelIndicator, pastReturn, train, type Model } from '../../lib/ml';
 import { btc1h } from '../helpers/datasets';
 
@@ -78,4 +78,25 @@ describe('a model as an indicator spec and as a strategy: stream = batch', () =>
     expect(() => modelIndicator(model, { ...rest, rsi2: rsi })).toThrow(/expected the features the model was trained on/);
     expect(() => modelIndicator(train('ridge', d.X, d.y), specs, { output: 'proba' })).toThrow(/gives no probability/);
   });
+});
+
+describe('checkBias covers model strategies', () => {
+  const bars = sliceBars(btc1h(), 40000, 50000);
+  const specs = { rsi: ind.rsi(14), r24: pastReturn(24), hour: hour() };
+  const lab = labels.forwardReturn(bars, 12, { kind: 'sign' });
+
+  it.each(['logistic', 'gbdt'] as const)('an honest %s strategy passes look-ahead, warm-up and parity', (kind) => {
+    const d = dataset(features(bars, specs), lab);
+    const model = kind === 'gbdt' ? train('gbdt', d.X, d.y, { rounds: 30 }) : train('logistic', d.X, d.y, { standardize: true });
+    const r = checkBias(mlStrategy({ model, features: specs, entry: 0.52, exit: 0.48 }), bars, {});
+    expect(r.failed).toEqual([]);
+  }, 60_000);
+
+  it('a model fed a feature that reads the future fails the look-ahead check', () => {
+    const future = customIndicator('future(12)', (b) => Float64Array.from(b.close, (c, t) => (t + 12 < b.close.length ? b.close[t + 12]! / c - 1 : NaN)), () => ({ update: () => NaN, reset: () => {} }));
+    const leaky = { ...specs, future };
+    const d = dataset(features(bars, leaky), lab);
+    const r = checkBias(mlStrategy({ model: train('logistic', d.X, d.y, { standardize: true }), features: leaky, entry: 0.52, exit: 0.48 }), bars, {});
+    expect(r.failed).toContain('look-ahead');
+  }, 60_000);
 });
