@@ -100,7 +100,9 @@ const SHORT_STRETCH = 24;
 
 /**
  * Single-asset simulation without records, for sweeps: percent sizing, fees, fixed fee, basis-point slippage,
- * leverage, shorting, direction, rebalance and liquidation, with exactly the engine's arithmetic (tested equal).
+ * leverage, shorting, direction, rebalance and liquidation, with exactly the engine's arithmetic (tested equal):
+ * the same margin cap (sizeOrder, with the resized / refused counts), liquidation at a gapped open before
+ * that bar's order, and the zero floor of every close.
  * No allocation. Only valid when {@link fastPathApplies}. Dense targets are first reduced to events.
  */
 export function fastSummary(bars: Bars, targets: Float64Array | TargetEvents, o: ResolvedOptions, barsPerYear: number, riskFreeRate = 0): SimSummary {
