@@ -32,6 +32,7 @@ const LIVE_NAMES = [
   'promotedStrategy',
   'readConfig',
   'readPromoted',
+  'readStoredStudy',
   'reconcileFigure',
   'reconcilePromoted',
   'reconcileSession',
