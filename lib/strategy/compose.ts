@@ -35,9 +35,9 @@ const SPEC_PROTO = {
   },
 };
 
-/** Gives a spec object `.on(timeframe)` (every spec `ind.*` makes has it). */
+/** Gives a spec object `.on(timeframe)` (every spec `ind.*` makes has it); frozen, as equal arguments share one spec. */
 export function withOn<O extends IndicatorOutput>(spec: Omit<IndicatorSpec<O>, 'on'>): IndicatorSpec<O> {
-  return Object.assign(Object.create(SPEC_PROTO) as object, spec) as IndicatorSpec<O>;
+  return Object.freeze(Object.assign(Object.create(SPEC_PROTO) as object, spec)) as IndicatorSpec<O>;
 }
 
 /** A resolved series input: how to read it whole-array and bar by bar, its key text and warm-up. */
