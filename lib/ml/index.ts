@@ -25,3 +25,4 @@ export * from './retrain';
 export * from './regimes';
 export * from './select';
 export * from './bandit';
+export * from './persist';

@@ -93,7 +93,7 @@ describe('checkBias covers model strategies', () => {
   }, 60_000);
 
   it('a model fed a feature that reads the future fails the look-ahead check', () => {
-    const future = customIndicator('future(12)', (b) => Float64Array.from(b.close, (c, t) => (t + 12 < b.close.length ? b.close[t + 12]! / c - 1 : NaN)), () => ({ update: () => NaN, reset: () => {} }));
+    const future = customIndicator<Float64Array>('future(12)', (b) => Float64Array.from(b.close, (c, t) => (t + 12 < b.close.length ? b.close[t + 12]! / c - 1 : NaN)), () => ({ update: () => NaN, reset: () => {} }));
     const leaky = { ...specs, future };
     const d = dataset(features(bars, leaky), lab);
     const r = checkBias(mlStrategy({ model: train('logistic', d.X, d.y, { standardize: true }), features: leaky, entry: 0.52, exit: 0.48 }), bars, {});
