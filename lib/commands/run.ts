@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { QuantlabError } from '../core';
 import { runPromoted } from '../live/main';
+import { promotedOnOneAccount, readPortfolio, runPortfolio } from '../live/portfolio';
 import { existingPromotedDir, loadPromoted } from '../live/promoted';
 import { reconcileText } from '../live/reconcile';
 import { reconcilePromoted } from '../live/reconcile-promoted';
@@ -27,6 +28,8 @@ interface RunFlags {
   experiments?: string;
   dashboard?: string;
   allowRemote?: boolean;
+  all?: boolean;
+  portfolio?: string;
 }
 
 interface ReconcileFlags {
@@ -41,7 +44,9 @@ export function registerRunCommands(program: Command): void {
   program
     .command('run')
     .description('trade a promoted strategy (experiments/promoted/<name>/): --paper with simulated fills, --live with real orders')
-    .argument('<name>', 'the promoted folder name (see experiments/promoted/)')
+    .argument('[name]', 'the promoted folder name (see experiments/promoted/)')
+    .option('--all', 'every promoted strategy, all on the one exchange account their configs name, in one process')
+    .option('--portfolio <name>', 'the strategies and account limits of experiments/portfolios/<name>.json, in one process')
     .option('--paper', 'paper account: live candles, fills simulated with the backtester’s fees and slippage')
     .option('--live', 'real orders (keys from the environment variables config.json names; needs --confirm or a terminal)')
     .option('--confirm <text>', "live: confirm the symbol and notional cap, e.g. 'BTC/USDT 20000'")
@@ -54,13 +59,13 @@ export function registerRunCommands(program: Command): void {
     .option('--experiments <dir>', 'experiments folder (default: the project’s experiments/)')
     .option('--dashboard <[host:]port>', 'serve the dashboard, REST API, /health and /metrics while it runs (host default 127.0.0.1; port 0 = any free one)')
     .option('--allow-remote', 'let --dashboard bind a host other than loopback (prints a warning)')
-    .action(async (name: string, f: RunFlags) => {
+    .action(async (name: string | undefined, f: RunFlags) => {
+      const picked = [name !== undefined && `<name> (${name})`, f.all && '--all', f.portfolio !== undefined && `--portfolio ${f.portfolio}`].filter(Boolean);
+      if (picked.length !== 1) throw new QuantlabError('BAD_ARGUMENT', `run: expected exactly one of <name>, --all or --portfolio <name>, found ${picked.length ? picked.join(' and ') : 'none'}`);
       const listen = f.dashboard !== undefined ? { ...parseListen(f.dashboard), allowRemote: f.allowRemote } : undefined;
       if (listen && !['127.0.0.1', 'localhost', '::1'].includes(listen.host) && !f.allowRemote) {
         throw new QuantlabError('BAD_ARGUMENT', `--dashboard ${f.dashboard}: host '${listen.host}' is not loopback; add --allow-remote to bind it anyway`);
       }
-      const dir = existingPromotedDir(name, f.experiments);
-      const { strategy, params } = await loadPromoted(dir);
       const argv: string[] = [];
       if (f.paper) argv.push('--paper');
       if (f.live) argv.push('--live');
@@ -71,6 +76,16 @@ export function registerRunCommands(program: Command): void {
       if (f.flattenOnStop) argv.push('--flatten-on-stop');
       if (f.resetKillSwitch) argv.push('--reset-kill-switch');
       if (f.newSession) argv.push('--new-session');
+      if (name === undefined) {
+        if (listen) throw new QuantlabError('BAD_ARGUMENT', `--dashboard serves one strategy; it is not available with ${f.all ? '--all' : '--portfolio'} (run each strategy alone to watch it on the dashboard)`);
+        const file = f.portfolio !== undefined ? readPortfolio(f.portfolio, f.experiments) : undefined;
+        const names = file ? file.strategies : promotedOnOneAccount(f.experiments);
+        const label = file ? `portfolio ${file.name}` : 'all';
+        process.exitCode = await runPortfolio({ names, label, limits: file?.risk ?? {}, experimentsDir: f.experiments, argv, out: (l) => console.log(l) });
+        return;
+      }
+      const dir = existingPromotedDir(name, f.experiments);
+      const { strategy, params } = await loadPromoted(dir);
       process.exitCode = await runPromoted({ strategy, params, dir, argv, out: (l) => console.log(l), attach: listen ? dashboardAttach(name, listen) : undefined });
     });
 

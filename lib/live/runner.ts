@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../backtest';
 import { isoTime, parseTimeframe, QuantlabError, type Bars } from '../core';
 import { createDecider, type AnyStrategy, type Decider } from '../strategy';
+import type { AccountGuard } from './account-guard';
 import { simOptionsOf, type RunnerConfig } from './config';
 import { ExchangePortError, type ExchangePort, type MarketInfo, type OrderState } from './exchange-port';
 import type { FormingBar, MarketFeed } from './feed';
@@ -60,6 +61,8 @@ export interface RunnerOptions {
   clock?: () => number;
   /** clear a tripped kill switch at start (an operator's decision). */
   resetKillSwitch?: boolean;
+  /** the account guard shared with the other strategies on the same exchange account (portfolio.ts); joined as config.name. */
+  account?: AccountGuard;
 }
 
 /** An operator's control as recorded in the state. */
@@ -125,6 +128,7 @@ export class Runner {
   private readonly clock: () => number;
   private readonly sink: (e: RunnerEvent) => void;
   private readonly resetKill: boolean;
+  private readonly account?: AccountGuard;
   private decider!: Decider;
   private ledger!: Ledger;
   private session = '';
@@ -168,7 +172,9 @@ export class Runner {
     this.clock = o.clock ?? Date.now;
     this.sink = o.log ?? (() => undefined);
     this.resetKill = Boolean(o.resetKillSwitch);
-    this.guard = new RiskGuard(o.config.risk, o.store, this.clock, (t, barTs) => this.emit('risk', { kind: t.kind, action: t.action, message: t.message, bar: isoTime(barTs) }));
+    this.guard = new RiskGuard(o.config.risk, o.store, this.clock, (t, barTs) => this.emit('risk', { kind: t.kind, action: t.action, message: t.message, bar: isoTime(barTs), ...(t.detail.scope ? { scope: t.detail.scope } : {}) }));
+    this.account = o.account;
+    o.account?.join({ name: o.config.name, symbol: this.symbol, initialCash: this.o.cash, position: () => this.ledger?.position ?? 0 });
   }
 
   private emit(event: string, fields: Record<string, unknown> = {}): void {
@@ -445,6 +451,7 @@ export class Runner {
     this.trackEquity(bar.ts, equity);
     this.lastTs = bar.ts;
     this.lastClose = bar.close;
+    this.account?.mark(this.config.name, bar.ts, bar.close, equity);
     return equity;
   }
 
@@ -466,7 +473,7 @@ export class Runner {
     const u = this.ledger.position;
     const cash = this.ledger.cash;
     const equity = this.mark(bar);
-    const trip = this.guard.checkEquity(bar.ts + this.tfMs, equity, this.peak, this.dayStart);
+    const trip = this.guard.checkEquity(bar.ts + this.tfMs, equity, this.peak, this.dayStart) ?? this.account?.checkEquity(this.config.name, bar.ts + this.tfMs);
     const flatten = trip !== undefined || this.guard.paused(bar.ts + this.tfMs);
     // paused by an operator: decided and recorded, no order; the wanted target is kept for after the resume
     const held = !flatten && this.operatorPause !== undefined;
@@ -478,6 +485,9 @@ export class Runner {
     let next = held ? u : sized.delta !== 0 ? sized.next : u;
     let cut: Trip | undefined;
     if (!flatten && next !== u) ({ next, trip: cut } = this.guard.clamp(u, next, p, this.o.lotSize));
+    // then the account's limits over every strategy on this exchange account
+    let cutAccount: Trip | undefined;
+    if (this.account && !flatten && next !== u) ({ next, trip: cutAccount } = this.account.clamp(this.config.name, u, next, p, this.o.lotSize));
     if (this.market?.type === 'spot' && next < 0) {
       await this.halt(`spot market ${this.symbol} cannot hold a short position (target ${target} asks for ${next}); set execution.direction 'long' or trade the swap market`, 'error');
       return;
@@ -491,6 +501,7 @@ export class Runner {
       this.store.addOrders(intents);
       if (trip) this.guard.record(trip, bar.ts);
       if (cut) this.guard.record(cut, bar.ts);
+      if (cutAccount) this.guard.record(cutAccount, bar.ts);
     });
     this.lastTarget = newLast;
     this.retryTarget = held ? want : NaN;
@@ -509,7 +520,8 @@ export class Runner {
       // never sell more than is held (spot holdings net of base-asset fees are off the step grid)
       if (step > 0 && !swap && d < 0 && amount > from) amount = roundToStep(Math.floor(from / step + 1e-9) * step, step);
       if (!(amount > 0)) return undefined;
-      const reduceOnly = swap && Math.abs(to) < Math.abs(from) && sign(to) * sign(from) >= 0;
+      // strategies sharing a symbol share one net position: one book's reduction may add to the account's
+      const reduceOnly = swap && !this.account?.shared(this.symbol) && Math.abs(to) < Math.abs(from) && sign(to) * sign(from) >= 0;
       return { clientId: id(leg), barTs, leg, symbol: this.symbol, side: d > 0 ? 'buy' : 'sell', amount, reduceOnly, reason, target, expectedPrice: expected };
     };
     const out: (OrderIntent | undefined)[] = [];
@@ -666,10 +678,12 @@ export class Runner {
     if (this.mode === 'paper') return;
     const [p] = await this.port.positions([this.symbol]);
     const have = p?.amount ?? 0;
-    const want = this.ledger.position + this.baseline;
+    // strategies sharing the symbol on this account: the exchange's one position is the sum of their books
+    const shared = this.account?.shared(this.symbol) ?? false;
+    const want = (shared ? this.account!.bookedPosition(this.symbol) : this.ledger.position) + this.baseline;
     const tol = Math.max((this.market?.stepSize ?? 0) / 2, 1e-9 * Math.abs(want));
     if (Math.abs(have - want) <= tol) return;
-    const msg = `${this.port.id} holds ${have} ${this.symbol}, the runner's books say ${want}`;
+    const msg = `${this.port.id} holds ${have} ${this.symbol}, the ${shared ? `summed books of the strategies on it (${this.account!.names.join(', ')})` : "runner's books"} say ${want}`;
     this.store.addEvent('position-mismatch', { exchange: have, books: want }, barTs, this.clock());
     this.emit('position-mismatch', { exchange: have, books: want });
     if (this.config.runner.onMismatch === 'stop') await this.halt(`${msg}; stopping (runner.onMismatch = 'stop')`, 'mismatch');

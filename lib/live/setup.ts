@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ensureDir } from '../core';
 import type { RetryPolicy } from '../core/retry';
 import type { AnyStrategy } from '../strategy';
+import type { AccountGuard } from './account-guard';
 import { createCcxtAdapter, type CcxtAdapter } from './ccxt-adapter';
 import { simOptionsOf, type RunnerConfig } from './config';
 import { ccxtFeed } from './feed';
@@ -42,6 +43,8 @@ export interface SetupOptions {
   rateLimitMs?: number;
   /** start over deliberately: the mode's state file and log are moved aside (renamed, never deleted) first. */
   newSession?: boolean;
+  /** the account guard shared with the other strategies on this exchange account (a portfolio run). */
+  account?: AccountGuard;
 }
 
 /** Path of a mode's state file in a promoted folder. */
@@ -105,7 +108,7 @@ export function setupRunner(o: SetupOptions): RunnerSetup {
     if (o.newSession) note('new-session', { movedAside: moved.length ? moved : 'nothing (no earlier session here)' });
     const port = o.mode === 'paper' ? new PaperBroker({ data: adapter, store, options: runnerOptions(simOptionsOf(c)) }) : adapter;
     const log = o.log ? (e: RunnerEvent) => o.log!(JSON.parse(redact(JSON.stringify(e))) as RunnerEvent) : undefined;
-    const runner = new Runner({ strategy: o.strategy, params: o.params, config: c, mode: o.mode, port, feed, store, log, clock: o.clock, resetKillSwitch: o.resetKillSwitch });
+    const runner = new Runner({ strategy: o.strategy, params: o.params, config: c, mode: o.mode, port, feed, store, log, clock: o.clock, resetKillSwitch: o.resetKillSwitch, account: o.account });
     return { runner, store, adapter, lock, close };
   } catch (e) {
     close();
