@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeBars, sliceBars, type Bar, type Bars } from '../../lib/core';
 import { sma } from '../../lib/indicators/sma';
-import { backtest, customIndicator, defineStrategy, ind, inputFeeder, inputsOf, inputsReport, onInput, onTimeframe, streamTargets, strategyTargets, withInputs, type IndicatorSpec } from '../../lib/strategy';
+import { backtest, customIndicator, defineStrategy, getStrategy, ind, inputFeeder, inputsOf, inputsReport, onInput, onTimeframe, streamTargets, strategyTargets, withInputs, type IndicatorSpec } from '../../lib/strategy';
+import { Runner } from '../../lib/live/runner';
 import { btc1h, sharedBars } from '../helpers/datasets';
 
 const H = 3_600_000;
@@ -157,9 +158,7 @@ describe('onInput on real data (ETHUSDT base, BTCUSDT input, 1h)', () => {
 });
 
 describe('the runner and inputs', () => {
-  it('refuses a strategy that reads other symbols, naming them (it feeds one symbol)', async () => {
-    const { Runner } = await import('../../lib/live/runner');
-    const { getStrategy } = await import('../../lib/strategy');
+  it('refuses a strategy that reads other symbols, naming them (it feeds one symbol)', () => {
     expect(() => new Runner({ strategy: getStrategy('eth-btc-zscore'), params: {} } as unknown as ConstructorParameters<typeof Runner>[0])).toThrow(
       /runner: strategy 'eth-btc-zscore' reads other symbols \(inputs btc \(BTCUSDT\)\)/,
     );

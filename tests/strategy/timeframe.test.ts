@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeBars, sliceBars, type Bar, type Bars } from '../../lib/core';
 import { resampleWithCounts } from '../../lib/data/resample';
 import { sma } from '../../lib/indicators/sma';
-import { customIndicator, ind, onTimeframe, timeframeReport, type IndicatorSpec } from '../../lib/strategy';
+import { customIndicator, ind, inputFeeder, onTimeframe, timeframeReport, withInputs, type IndicatorSpec } from '../../lib/strategy';
 import { btc1h, sharedBars } from '../helpers/datasets';
 
 const H = 3_600_000;
@@ -134,8 +134,7 @@ describe('onTimeframe on real data', () => {
 });
 
 describe('onTimeframe over strategy inputs', () => {
-  it('a composite reading another symbol, on 1d: whole-array == streaming twin, and equals the daily ratio', async () => {
-    const { withInputs, inputFeeder } = await import('../../lib/strategy');
+  it('a composite reading another symbol, on 1d: whole-array == streaming twin, and equals the daily ratio', () => {
     const eth = sharedBars('binance_ETHUSDT_1h.csv');
     const btc = btc1h();
     for (const base of [eth, sliceBars(eth, 0, 20_000)]) {
