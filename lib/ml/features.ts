@@ -116,6 +116,7 @@ export function featureStream(specs: IndicatorSpecs): Stream<Bar, Float64Array |
       for (let i = 0; i < streams.length; i++) {
         const v = streams[i]!.update(bar) as number | Record<string, number>;
         const fs = fields[i];
+        if (!fs && typeof v !== 'number') throw new QuantlabError('BAD_ARGUMENT', `featureStream: '${keys[i]}' (${(specs[keys[i]!] as AnySpec).key}) streams several series but declares no fields; give the spec fields: ['a', 'b', …]`);
         if (fs) for (const f of fs) ok = !Number.isNaN((out[j++] = (v as Record<string, number>)[f]!)) && ok;
         else ok = !Number.isNaN((out[j++] = v as number)) && ok;
       }

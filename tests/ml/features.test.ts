@@ -118,3 +118,11 @@ describe('ml.features', () => {
     expect(() => field(ind.bbands(20), 'top' as never)).toThrow(/fields upper, middle, lower, found 'top'/);
   });
 });
+
+describe('featureStream', () => {
+  it('refuses a multi-series spec without declared fields (its names would be unknown to the runner)', () => {
+    const two = { key: 'two()', compute: (b: Bars) => ({ a: b.close, b: b.open }), stream: () => ({ update: (x: { close: number; open: number }) => ({ a: x.close, b: x.open }), reset: () => {} }) };
+    const s = featureStream({ two: two as never });
+    expect(() => s.update({ ts: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 })).toThrow(/streams several series but declares no fields/);
+  });
+});
