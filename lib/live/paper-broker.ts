@@ -11,7 +11,7 @@ import {
   type OrderState,
   type Position,
 } from './exchange-port';
-import type { StateStore } from './state-store';
+import type { PaperOrderRow, StateStore } from './state-store';
 
 /**
  * A paper account behind the exchange port: market data come from a real exchange port (public data),
@@ -22,23 +22,7 @@ import type { StateStore } from './state-store';
  * Only market orders are supported: the runner places nothing else.
  */
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS paper_orders (
-  id INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, symbol TEXT NOT NULL, side TEXT NOT NULL,
-  amount REAL NOT NULL, price REAL NOT NULL, fee REAL NOT NULL, ts REAL NOT NULL
-);
-`;
-
-interface PaperRow {
-  id: number;
-  client_id: string;
-  symbol: string;
-  side: 'buy' | 'sell';
-  amount: number;
-  price: number;
-  fee: number;
-  ts: number;
-}
+type PaperRow = PaperOrderRow;
 
 export interface PaperBrokerOptions {
   /** where prices, markets and candles come from. */
@@ -61,7 +45,6 @@ export class PaperBroker implements ExchangePort {
     this.store = options.store;
     this.o = options.options;
     this.id = `paper:${this.data.id}`;
-    this.store.db.exec(SCHEMA);
   }
 
   /** The price the next market order in `symbol` fills at (before slippage), and its time. */
@@ -83,7 +66,7 @@ export class PaperBroker implements ExchangePort {
   }
 
   private row(clientId: string): PaperRow | undefined {
-    return this.store.db.prepare('SELECT * FROM paper_orders WHERE client_id = ?').get(clientId) as PaperRow | undefined;
+    return this.store.paperOrder({ clientId });
   }
 
   private async quoteCurrency(symbol: string): Promise<{ base: string; quote: string }> {
@@ -122,7 +105,7 @@ export class PaperBroker implements ExchangePort {
     const dir = req.side === 'buy' ? 1 : -1;
     const price = q.price * (1 + dir * this.o.slip);
     const fee = req.amount * price * this.o.taker + this.o.fixedFee;
-    this.store.db.prepare('INSERT INTO paper_orders (client_id, symbol, side, amount, price, fee, ts) VALUES (?, ?, ?, ?, ?, ?, ?)').run(req.clientOrderId, req.symbol, req.side, req.amount, price, fee, q.ts);
+    this.store.addPaperOrder({ client_id: req.clientOrderId, symbol: req.symbol, side: req.side, amount: req.amount, price, fee, ts: q.ts });
     return this.state(this.row(req.clientOrderId)!);
   }
 
@@ -136,7 +119,7 @@ export class PaperBroker implements ExchangePort {
     const r =
       ref.clientOrderId !== undefined
         ? this.row(ref.clientOrderId)
-        : (this.store.db.prepare('SELECT * FROM paper_orders WHERE id = ?').get(Number(ref.id)) as PaperRow | undefined);
+        : this.store.paperOrder({ id: Number(ref.id) });
     return r && r.symbol === symbol ? this.state(r) : undefined;
   }
 
@@ -145,7 +128,7 @@ export class PaperBroker implements ExchangePort {
   }
 
   private rows(symbol?: string): PaperRow[] {
-    const all = this.store.db.prepare('SELECT * FROM paper_orders ORDER BY id').all() as PaperRow[];
+    const all = this.store.paperOrders();
     return symbol ? all.filter((r) => r.symbol === symbol) : all;
   }
 

@@ -97,6 +97,10 @@ CREATE INDEX IF NOT EXISTS bars_phase ON bars (phase);
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, bar_ts REAL, kind TEXT NOT NULL, detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS paper_orders (
+  id INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, symbol TEXT NOT NULL, side TEXT NOT NULL,
+  amount REAL NOT NULL, price REAL NOT NULL, fee REAL NOT NULL, ts REAL NOT NULL
+);
 `;
 
 /** Creates a state file with its schema under a temporary name, then moves it into place (never half made). */
@@ -118,10 +122,10 @@ function createStateFile(path: string): void {
   }
 }
 
-const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
-const nul = (v: number): number | null => (Number.isNaN(v) ? null : v);
+export const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
+export const nul = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-interface RawBar {
+export interface RawBar {
   ts: number;
   open: number;
   high: number;
@@ -137,7 +141,7 @@ interface RawBar {
   ref_ts: number | null;
 }
 
-const barOf = (r: RawBar): BarRow => ({
+export const barOf = (r: RawBar): BarRow => ({
   ts: r.ts,
   open: r.open,
   high: r.high,
@@ -153,7 +157,7 @@ const barOf = (r: RawBar): BarRow => ({
   refTs: num(r.ref_ts),
 });
 
-interface RawOrder {
+export interface RawOrder {
   client_id: string;
   bar_ts: number;
   seq: number;
@@ -176,7 +180,7 @@ interface RawOrder {
   sent_at: number | null;
 }
 
-const orderOf = (r: RawOrder): OrderRow => ({
+export const orderOf = (r: RawOrder): OrderRow => ({
   clientId: r.client_id,
   barTs: r.bar_ts,
   seq: r.seq,
@@ -202,7 +206,74 @@ const orderOf = (r: RawOrder): OrderRow => ({
 /** A new order as the runner plans it. */
 export type OrderIntent = Pick<OrderRow, 'clientId' | 'barTs' | 'leg' | 'symbol' | 'side' | 'amount' | 'reduceOnly' | 'reason' | 'target' | 'expectedPrice'>;
 
-export class StateStore {
+/** A simulated fill of the paper broker, kept beside the runner's state (keyed by client order id). */
+export interface PaperOrderRow {
+  id: number;
+  client_id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  amount: number;
+  price: number;
+  fee: number;
+  ts: number;
+}
+
+/**
+ * What the runner keeps, whatever holds it: a SQLite file ({@link SqliteStateStore}) or a PostgreSQL
+ * namespace (`PostgresStateStore`). Every method is synchronous; `tx(fn)` is all or nothing, also under kill -9.
+ */
+export interface StateStore {
+  /** where the state lives (a file path, or a redacted PostgreSQL URL with its namespace), for messages. */
+  readonly path: string;
+  close(): void;
+  tx<T>(fn: () => T): T;
+  meta(key: string): string | undefined;
+  allMeta(): Record<string, string>;
+  setMeta(values: Record<string, string>): void;
+  get(key: string): string | undefined;
+  set(key: string, value: string | undefined): void;
+  getNumber(key: string): number;
+  setNumber(key: string, v: number): void;
+  putBar(b: BarRow): void;
+  setBarPhase(ts: number, phase: BarPhase): void;
+  bars(phases?: readonly BarPhase[]): BarRow[];
+  historyCounts(): { bars: number; orders: number; fills: number };
+  barCount(): number;
+  lastBar(): BarRow | undefined;
+  lastDoneTs(): number;
+  addOrders(intents: readonly OrderIntent[]): void;
+  order(clientId: string): OrderRow | undefined;
+  orders(where?: { barTs?: number; status?: readonly OrderPhase[] }): OrderRow[];
+  updateOrder(clientId: string, patch: OrderPatch): void;
+  ordersSentSince(since: number): number;
+  addFill(clientId: string, f: LedgerFill): void;
+  fills(): (LedgerFill & { clientId: string })[];
+  addEvent(kind: string, detail: Record<string, unknown>, barTs?: number, at?: number): void;
+  events(kinds?: readonly string[]): EventRow[];
+  /** the paper broker's simulated order by client order id or by its own id. */
+  paperOrder(ref: { clientId: string } | { id: number }): PaperOrderRow | undefined;
+  /** books a simulated order (its id is the next number). */
+  addPaperOrder(o: Omit<PaperOrderRow, 'id'>): void;
+  /** every simulated order, oldest first. */
+  paperOrders(): PaperOrderRow[];
+}
+
+export type OrderPatch = Partial<Pick<OrderRow, 'status' | 'exchangeId' | 'filled' | 'average' | 'fee' | 'feeCurrency' | 'fillTs' | 'error' | 'sentAt'>>;
+
+/** The columns an order patch may set. */
+export const ORDER_PATCH_COLUMNS: Record<keyof OrderPatch, string> = {
+  status: 'status',
+  exchangeId: 'exchange_id',
+  filled: 'filled',
+  average: 'average',
+  fee: 'fee',
+  feeCurrency: 'fee_currency',
+  fillTs: 'fill_ts',
+  error: 'error',
+  sentAt: 'sent_at',
+};
+
+export class SqliteStateStore implements StateStore {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -376,18 +447,8 @@ export class StateStore {
     return rows.map(orderOf);
   }
 
-  updateOrder(clientId: string, patch: Partial<Pick<OrderRow, 'status' | 'exchangeId' | 'filled' | 'average' | 'fee' | 'feeCurrency' | 'fillTs' | 'error' | 'sentAt'>>): void {
-    const cols: Record<string, string> = {
-      status: 'status',
-      exchangeId: 'exchange_id',
-      filled: 'filled',
-      average: 'average',
-      fee: 'fee',
-      feeCurrency: 'fee_currency',
-      fillTs: 'fill_ts',
-      error: 'error',
-      sentAt: 'sent_at',
-    };
+  updateOrder(clientId: string, patch: OrderPatch): void {
+    const cols = ORDER_PATCH_COLUMNS;
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (!keys.length) return;
     const sets = keys.map((k) => `${cols[k]} = @${k}`).join(', ');
@@ -425,4 +486,26 @@ export class StateStore {
     const rows = this.sql('SELECT * FROM events ORDER BY id').all() as { id: number; at: number; bar_ts: number | null; kind: string; detail: string }[];
     return rows.filter((r) => !kinds || kinds.includes(r.kind)).map((r) => ({ id: r.id, at: r.at, barTs: num(r.bar_ts), kind: r.kind, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
+
+  // ---- the paper broker's simulated orders
+
+  paperOrder(ref: { clientId: string } | { id: number }): PaperOrderRow | undefined {
+    return ('clientId' in ref
+      ? this.sql('SELECT * FROM paper_orders WHERE client_id = ?').get(ref.clientId)
+      : this.sql('SELECT * FROM paper_orders WHERE id = ?').get(ref.id)) as PaperOrderRow | undefined;
+  }
+
+  addPaperOrder(o: Omit<PaperOrderRow, 'id'>): void {
+    this.sql('INSERT INTO paper_orders (client_id, symbol, side, amount, price, fee, ts) VALUES (?, ?, ?, ?, ?, ?, ?)').run(o.client_id, o.symbol, o.side, o.amount, o.price, o.fee, o.ts);
+  }
+
+  paperOrders(): PaperOrderRow[] {
+    return this.sql('SELECT * FROM paper_orders ORDER BY id').all() as PaperOrderRow[];
+  }
 }
+
+/**
+ * `new StateStore(path)` opens SQLite state (the {@link SqliteStateStore} class); as a type, `StateStore` is
+ * the backend-neutral interface above.
+ */
+export const StateStore = SqliteStateStore;

@@ -1,16 +1,19 @@
 /**
- * The state store (SQLite), client order ids and the ledger: round trips of every record kind, NaN kept as
+ * The state store (SQLite and PostgreSQL, the same tests on each), client order ids and the ledger: round trips of every record kind, NaN kept as
  * NaN, transactions that are all or nothing — also under a real kill -9 of a writing process —, a read-only
  * watcher beside a writer, ids that are derived (same inputs, same id; any input changed, another id), and
  * the books checked against trades worked out by hand.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../lib/live/ledger';
 import { canonicalJson, clientOrderId, paramsHash, sessionPrefix, type OrderIdParts } from '../../lib/live/order-ids';
 import { sessionTrades } from '../../lib/live/runner';
-import { StateStore, type BarRow } from '../../lib/live/state-store';
+import { StateStore, type BarRow, type StateStore as Store } from '../../lib/live/state-store';
+import { PostgresStateStore } from '../../lib/live/state-store-pg';
+import { startPg, type PgServer } from '../optimizer/pg-server';
 import { ROOT, sleep, spawnRun, tempDir } from '../helpers/runner';
 
 const bar = (ts: number, over: Partial<BarRow> = {}): BarRow => ({
@@ -30,10 +33,51 @@ const bar = (ts: number, over: Partial<BarRow> = {}): BarRow => ({
   ...over,
 });
 
-describe('state store', () => {
+/** A backend under test: opens stores by a key (a file in a temp folder, or a namespace in one database). */
+interface Backend {
+  name: string;
+  start?(): Promise<void>;
+  stop?(): void;
+  open(key: string, o?: { readonly?: boolean }): Store;
+  /** a place where no runner has written. */
+  openMissing(): Store;
+  /** the import line and expression a child process opens `key` with. */
+  child(key: string): { imports: string; open: string };
+}
+
+const sqliteDir = tempDir('state');
+let pg: PgServer | undefined;
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'sqlite',
+    open: (key, o) => new StateStore(join(sqliteDir, `${key}.db`), o),
+    openMissing: () => new StateStore(join(tempDir('state'), 'none.db'), { readonly: true }),
+    child: (key) => ({ imports: `import { StateStore } from '${ROOT}/lib/live/state-store';`, open: `new StateStore(${JSON.stringify(join(sqliteDir, `${key}.db`))})` }),
+  },
+  {
+    name: 'postgres',
+    async start() {
+      pg = await startPg();
+      const c = new Client({ connectionString: pg.url });
+      await c.connect();
+      await c.query('CREATE DATABASE empty');
+      await c.end();
+    },
+    stop: () => pg?.stop(),
+    open: (key, o) => new PostgresStateStore(pg!.url, `${key}/paper`, o),
+    openMissing: () => new PostgresStateStore(pg!.url.replace(/\/postgres$/, '/empty'), 'x/paper', { readonly: true }),
+    child: (key) => ({ imports: `import { PostgresStateStore } from '${ROOT}/lib/live/state-store-pg';`, open: `new PostgresStateStore(${JSON.stringify(pg!.url)}, ${JSON.stringify(`${key}/paper`)})` }),
+  },
+];
+
+describe.each(BACKENDS)('state store ($name)', (backend) => {
+  beforeAll(async () => backend.start?.(), 120_000);
+  afterAll(() => backend.stop?.());
+
   it('keeps bars, orders, fills, events and values; NaN comes back as NaN', () => {
-    const s = new StateStore(join(tempDir('state'), 'paper.db'));
-    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const s = backend.open('roundtrip');
+    if (s instanceof StateStore) expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     s.putBar(bar(1000));
     s.putBar(bar(2000, { target: 1, phase: 'decided', equity: 10_000.125, position: 0, cash: 10_000.125, refPrice: 101.5, refTs: 3000 }));
     expect(s.bars()).toEqual([bar(1000), bar(2000, { target: 1, phase: 'decided', equity: 10_000.125, position: 0, cash: 10_000.125, refPrice: 101.5, refTs: 3000 })]);
@@ -69,32 +113,35 @@ describe('state store', () => {
   });
 
   it('a transaction that throws leaves nothing behind; a read-only watcher sees only committed steps', () => {
-    const path = join(tempDir('state'), 'live.db');
-    const w = new StateStore(path);
-    const r = new StateStore(path, { readonly: true });
+    const w = backend.open('watched');
+    const r = backend.open('watched', { readonly: true });
     expect(() =>
       w.tx(() => {
         w.putBar(bar(1000, { phase: 'decided' }));
         w.addOrders([{ clientId: 'x', barTs: 1000, leg: 'a', symbol: 'S', side: 'buy', amount: 1, reduceOnly: false, reason: 'signal', target: 1, expectedPrice: 1 }]);
+        expect([w.bars().length, w.orders().length, r.bars().length]).toEqual([1, 1, 0]); // the step sees its own writes, the watcher does not
+        w.tx(() => w.setNumber('inner', 1)); // a nested step joins the outer one
+        expect(w.getNumber('inner')).toBe(1);
         throw new Error('crash in the middle of a step');
       }),
     ).toThrow(/crash/);
-    expect([w.bars().length, w.orders().length]).toEqual([0, 0]);
+    expect([w.bars().length, w.orders().length, w.getNumber('inner')]).toEqual([0, 0, NaN]);
     w.putBar(bar(1000, { phase: 'done' }));
     expect(r.lastDoneTs()).toBe(1000);
-    expect(() => new StateStore(join(tempDir('state'), 'none.db'), { readonly: true })).toThrow(/no runner state here/);
+    expect(() => backend.openMissing()).toThrow(/no runner state here/);
+    expect(() => r.putBar(bar(5000))).toThrow(); // a watcher cannot write
     w.close();
     r.close();
   });
 
   it('kill -9 of a process writing steps: every step is there whole or not at all', { timeout: 30_000 }, async () => {
     const dir = tempDir('state-kill');
-    const path = join(dir, 'live.db');
     const script = join(dir, 'writer.ts');
+    const { imports, open } = backend.child('killed');
     writeFileSync(
       script,
-      `import { StateStore } from '${ROOT}/lib/live/state-store';
-const s = new StateStore(${JSON.stringify(path)});
+      `${imports}
+const s = ${open};
 console.log('ready');
 for (let i = 1; ; i++) {
   s.tx(() => {
@@ -111,7 +158,7 @@ for (let i = 1; ; i++) {
     await sleep(300);
     c.proc.kill('SIGKILL');
     await c.exited;
-    const s = new StateStore(path);
+    const s = backend.open('killed'); // also: the killed writer's lock is gone
     const bars = s.bars();
     expect(bars.length).toBeGreaterThan(10);
     expect(bars.map((b) => b.ts)).toEqual(bars.map((_, i) => (i + 1) * 1000)); // a prefix of the steps
