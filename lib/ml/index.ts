@@ -1,7 +1,7 @@
 /**
  * Machine learning over bars (`ql.ml`): feature matrices from indicator specs, labels that record how far
  * they look ahead, purged cross-validation, models in plain TypeScript (logistic, ridge, trees, random
- * forest, gradient boosting, k-means, a small MLP) with exact JSON round trips, and models as indicator specs and
+ * forest, gradient boosting, k-means, a Gaussian mixture, a small MLP) with exact JSON round trips, and models as indicator specs and
  * strategies, so a prediction made bar by bar equals the batch one.
  */
 export * from './features';
@@ -17,6 +17,7 @@ export type { ForestOptions } from './models/forest';
 export type { GbdtOptions } from './models/gbdt';
 export type { KMeansOptions } from './models/kmeans';
 export type { MlpOptions } from './models/mlp';
+export type { GmmOptions } from './models/gmm';
 export * from './train';
 export * from './evaluate';
 export * from './indicator';

@@ -147,10 +147,12 @@ export interface RegimeOptions {
   seed?: number;
   /** Fit the clusters on bars [0, trainEnd) only (the rest is labelled out of sample). Default: every bar. */
   trainEnd?: number;
+  /** 'kmeans' (default) or 'gmm' (a Gaussian mixture with diagonal covariances, started from k-means). */
+  method?: 'kmeans' | 'gmm';
 }
 
 /**
- * Unsupervised market regimes: k-means on standardised volatility and trend features. Clusters are numbered by
+ * Unsupervised market regimes: k-means (or a Gaussian mixture) on standardised volatility and trend features. Clusters are numbered by
  * their first feature, so with the default features regime 0 is the calmest and k−1 the most volatile.
  * Fitting on every bar lets the regime boundaries see the future; pass `trainEnd` to fit on the past only.
  * @example
@@ -169,7 +171,9 @@ export function regimes(bars: Bars, options: RegimeOptions = {}): Regimes {
     while (rows < X.rows && X.index[rows]! < options.trainEnd) rows++;
   }
   const fitOn = { ...X, rows, index: X.index.subarray(0, rows), columns: X.columns.map((c) => c.subarray(0, rows)) };
-  const model = train('kmeans', fitOn, undefined, { k, seed: options.seed ?? 0 });
+  const method = options.method ?? 'kmeans';
+  if (method !== 'kmeans' && method !== 'gmm') throw new QuantlabError('BAD_ARGUMENT', `regimes: expected method 'kmeans' or 'gmm', found ${JSON.stringify(method)}`);
+  const model = method === 'gmm' ? train('gmm', fitOn, undefined, { k, seed: options.seed ?? 0 }) : train('kmeans', fitOn, undefined, { k, seed: options.seed ?? 0 });
   const spec = modelIndicator(model, specs, { output: 'predict' });
   const regime = spec.compute(bars);
   return { model, features: specs, regime, spec, ...summarizeRegimes(regime, k) };

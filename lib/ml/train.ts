@@ -3,6 +3,7 @@ import type { MatrixLike } from './matrix';
 import { forestFromJSON, trainForest, type ForestOptions } from './models/forest';
 import { gbdtFromJSON, trainGbdt, type GbdtOptions } from './models/gbdt';
 import { kmeansFromJSON, trainKMeans, type KMeansOptions } from './models/kmeans';
+import { gmmFromJSON, trainGmm, type GmmOptions } from './models/gmm';
 import { mlpFromJSON, trainMlp, type MlpOptions } from './models/mlp';
 import { logisticFromJSON, ridgeFromJSON, trainLogistic, trainRidge, type LogisticOptions, type RidgeOptions } from './models/linear';
 import type { Model, ModelJSON, ModelKind } from './models/model';
@@ -14,13 +15,14 @@ export interface TrainOptions {
   'random-forest': ForestOptions;
   gbdt: GbdtOptions;
   kmeans: KMeansOptions;
+  gmm: GmmOptions;
   mlp: MlpOptions;
 }
 
-export const MODEL_KINDS: readonly ModelKind[] = ['logistic', 'ridge', 'decision-tree', 'random-forest', 'gbdt', 'kmeans', 'mlp'];
+export const MODEL_KINDS: readonly ModelKind[] = ['logistic', 'ridge', 'decision-tree', 'random-forest', 'gbdt', 'kmeans', 'gmm', 'mlp'];
 
 /**
- * Trains a model of `kind` on X (a feature matrix, `number[][]` or Matrix) and y (ignored by 'kmeans').
+ * Trains a model of `kind` on X (a feature matrix, `number[][]` or Matrix) and y (ignored by 'kmeans' and 'gmm').
  * Every kind is deterministic for its options (seeded where random).
  * @example
  * const m = train('logistic', [[0], [1], [2], [3]], [0, 0, 1, 1]);
@@ -45,6 +47,8 @@ export function train<K extends ModelKind>(kind: K, X: MatrixLike, y?: ArrayLike
       return trainGbdt(X, needY(), options as GbdtOptions);
     case 'kmeans':
       return trainKMeans(X, options as KMeansOptions);
+    case 'gmm':
+      return trainGmm(X, options as GmmOptions);
     case 'mlp':
       return trainMlp(X, needY(), options as MlpOptions);
     default:
@@ -67,6 +71,8 @@ export function fromJSON(json: ModelJSON | unknown): Model {
       return gbdtFromJSON(json);
     case 'kmeans':
       return kmeansFromJSON(json);
+    case 'gmm':
+      return gmmFromJSON(json);
     case 'mlp':
       return mlpFromJSON(json);
     default:

@@ -277,6 +277,7 @@ describe('every model kind: exact JSON round trip on real features', () => {
     ['gbdt (regression)', () => train('gbdt', d.X, yv, { task: 'regression', rounds: 20 })],
     ['kmeans', () => train('kmeans', d.X, undefined, { k: 4, seed: 2 })],
     ['mlp', () => train('mlp', d.X, d.y, { hidden: [8, 4], epochs: 2, seed: 1 })],
+    ['gmm', () => train('gmm', d.X, undefined, { k: 3, seed: 2, maxIter: 30 })],
   ];
   it('covers every kind', () => {
     expect(new Set(fits.map(([n]) => n.split(' ')[0]))).toEqual(new Set(MODEL_KINDS));
@@ -390,5 +391,38 @@ describe('mlp', () => {
   it('refuses bad layer sizes', () => {
     expect(() => train('mlp', [[0], [1]], [0, 1], { hidden: [0] })).toThrow(/hidden to be a list of layer sizes/);
     expect(() => train('mlp', [[0], [1]], [0, 1], { activation: 'sigmoid' as never })).toThrow(/activation 'relu' or 'tanh'/);
+  });
+});
+
+describe('gaussian mixture', () => {
+  const r = rng(6);
+  // two components of different spread: k-means splits them by distance, the mixture by likelihood
+  const X = [...Array.from({ length: 600 }, () => [r.normal() * 0.3, r.normal() * 0.3]), ...Array.from({ length: 300 }, () => [3 + r.normal() * 1.5, r.normal() * 1.5])];
+  it('recovers the components (weights, means, variances) and never lowers the likelihood', () => {
+    const m = train('gmm', X, undefined, { k: 2, standardize: false, seed: 1 });
+    const j = m.toJSON() as unknown as { weights: number[]; means: number[][]; vars: number[][]; logLikelihood: number };
+    expect(j.weights[0]).toBeCloseTo(2 / 3, 1);
+    expect(Math.abs(j.means[0]![0]!)).toBeLessThan(0.1);
+    expect(Math.abs(j.means[1]![0]! - 3)).toBeLessThan(0.3);
+    expect(Math.sqrt(j.vars[0]![0]!)).toBeCloseTo(0.3, 1);
+    expect(Math.abs(Math.sqrt(j.vars[1]![1]!) - 1.5)).toBeLessThan(0.2);
+    const lls = [1, 2, 4, 8, 30].map((maxIter) => (train('gmm', X, undefined, { k: 2, standardize: false, seed: 1, maxIter }).toJSON() as unknown as { logLikelihood: number }).logLikelihood);
+    for (let i = 1; i < lls.length; i++) expect(lls[i]!).toBeGreaterThanOrEqual(lls[i - 1]! - 1e-12);
+    // mean log-likelihood equals a direct computation with the fitted parameters
+    let ll = 0;
+    for (const x of X) {
+      let s = 0;
+      for (let c = 0; c < 2; c++) s += j.weights[c]! * [0, 1].reduce((p, d) => p * Math.exp(-((x[d]! - j.means[c]![d]!) ** 2) / (2 * j.vars[c]![d]!)) / Math.sqrt(2 * Math.PI * j.vars[c]![d]!), 1);
+      ll += Math.log(s);
+    }
+    expect(j.logLikelihood).toBeCloseTo(ll / X.length, 9);
+    const short = train('gmm', X, undefined, { k: 2, standardize: false, seed: 1, maxIter: 2 }).toJSON() as unknown as { weights: number[]; means: number[][]; vars: number[][]; logLikelihood: number };
+    let ll2 = 0;
+    for (const x of X) {
+      let s = 0;
+      for (let c = 0; c < 2; c++) s += short.weights[c]! * [0, 1].reduce((p, d) => p * Math.exp(-((x[d]! - short.means[c]![d]!) ** 2) / (2 * short.vars[c]![d]!)) / Math.sqrt(2 * Math.PI * short.vars[c]![d]!), 1);
+      ll2 += Math.log(s);
+    }
+    expect(short.logLikelihood).toBeCloseTo(ll2 / X.length, 9); // the likelihood reported is the returned parameters'
   });
 });

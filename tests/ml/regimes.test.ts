@@ -50,6 +50,18 @@ describe('regimes', () => {
     expect(r.meanDuration.every((d) => d > 3)).toBe(true); // regimes persist: not bar-to-bar noise
   });
 
+  it("method 'gmm': a Gaussian mixture labels the same bars, volatility-ordered, streaming = whole-array", () => {
+    const g = regimes(bars, { k: 3, seed: 1, method: 'gmm' });
+    expect(g.model.kind).toBe('gmm');
+    expect(g.bars.reduce((a, b) => a + b, 0)).toBe(r.bars.reduce((a, b) => a + b, 0));
+    const s = g.spec.stream();
+    for (let t = 0; t < bars.close.length; t += 1) {
+      const v = s.update({ ts: bars.ts[t]!, open: bars.open[t]!, high: bars.high[t]!, low: bars.low[t]!, close: bars.close[t]!, volume: bars.volume[t]! });
+      if (!Object.is(v, g.regime[t])) throw new Error(`bar ${t}: ${v} vs ${g.regime[t]}`);
+    }
+    expect(() => regimes(bars, { method: 'hmm' as never })).toThrow(/method 'kmeans' or 'gmm'/);
+  });
+
   it('summarizeRegimes against a hand-counted series', () => {
     const s = summarizeRegimes(Float64Array.from([NaN, 0, 0, 1, 1, 1, 0, NaN, 1]), 2);
     expect(s.bars).toEqual([3, 4]);

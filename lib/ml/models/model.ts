@@ -1,7 +1,7 @@
 import { QuantlabError } from '../../core';
 import { asMatrix, type Matrix, type MatrixLike } from '../matrix';
 
-export type ModelKind = 'logistic' | 'ridge' | 'decision-tree' | 'random-forest' | 'gbdt' | 'kmeans' | 'mlp';
+export type ModelKind = 'logistic' | 'ridge' | 'decision-tree' | 'random-forest' | 'gbdt' | 'kmeans' | 'gmm' | 'mlp';
 
 /** The saved form of a model: plain JSON, exact round trip (numbers are doubles printed in full). */
 export interface ModelJSON {
