@@ -25,6 +25,8 @@ interface RunFlags {
   flattenOnStop?: boolean;
   resetKillSwitch?: boolean;
   newSession?: boolean;
+  state?: string;
+  feed?: string;
   experiments?: string;
   dashboard?: string;
   allowRemote?: boolean;
@@ -56,6 +58,8 @@ export function registerRunCommands(program: Command): void {
     .option('--flatten-on-stop', 'close the position on SIGINT/SIGTERM before exiting')
     .option('--reset-kill-switch', 'clear a tripped max-drawdown kill switch (after checking the account)')
     .option('--new-session', 'start over: move the old state file and log aside (never deleted) and start a new session')
+    .option('--state <url>', 'keep the runner state in PostgreSQL (postgres://user@host/db), shared by several machines; default: the folder’s SQLite file')
+    .option('--feed <rest|websocket>', "where closed bars come from: rest (poll the klines endpoint) or websocket (Binance's kline stream, REST as fallback and backfill); default: config runner.feed, else rest")
     .option('--experiments <dir>', 'experiments folder (default: the project’s experiments/)')
     .option('--dashboard <[host:]port>', 'serve the dashboard, REST API, /health and /metrics while it runs (host default 127.0.0.1; port 0 = any free one)')
     .option('--allow-remote', 'let --dashboard bind a host other than loopback (prints a warning)')
@@ -76,6 +80,8 @@ export function registerRunCommands(program: Command): void {
       if (f.flattenOnStop) argv.push('--flatten-on-stop');
       if (f.resetKillSwitch) argv.push('--reset-kill-switch');
       if (f.newSession) argv.push('--new-session');
+      if (f.state !== undefined) argv.push('--state', f.state);
+      if (f.feed !== undefined) argv.push('--feed', f.feed);
       if (name === undefined) {
         if (listen) throw new QuantlabError('BAD_ARGUMENT', `--dashboard serves one strategy; it is not available with ${f.all ? '--all' : '--portfolio'} (run each strategy alone to watch it on the dashboard)`);
         const file = f.portfolio !== undefined ? readPortfolio(f.portfolio, f.experiments) : undefined;

@@ -60,6 +60,8 @@ export interface RunnerSettings {
   /** the JSON log rotates past this size (bytes, default 50 MB) and at each new UTC day, keeping `logKeep` old files (default 30). */
   logMaxBytes?: number;
   logKeep?: number;
+  /** where closed bars come from: 'rest' (default: polls the klines endpoint) or 'websocket' (Binance's kline stream, REST as fallback and backfill). */
+  feed?: 'rest' | 'websocket';
 }
 
 export interface RunnerConfig {
@@ -160,6 +162,8 @@ export function checkConfig(config: RunnerConfig, where = 'config'): RunnerConfi
   if (r.onMismatch !== 'stop' && r.onMismatch !== 'warn') bad('runner.onMismatch', "'stop' or 'warn'", r.onMismatch);
   if (r.logMaxBytes !== undefined && !(Number.isInteger(r.logMaxBytes) && r.logMaxBytes >= 1024)) bad('runner.logMaxBytes', 'a whole number of bytes >= 1024', r.logMaxBytes);
   if (r.logKeep !== undefined && !(Number.isInteger(r.logKeep) && r.logKeep >= 1)) bad('runner.logKeep', 'a whole number >= 1', r.logKeep);
+  if (r.feed !== undefined && r.feed !== 'rest' && r.feed !== 'websocket') bad('runner.feed', "'rest' or 'websocket'", r.feed);
+  else if (r.feed === 'websocket' && ex && typeof ex === 'object' && ex.id !== 'binance') bad('runner.feed', "'rest' for an exchange other than 'binance' (the websocket feed reads Binance's kline streams)", r.feed);
   problems.push(...alertsProblems(c.alerts));
   if (problems.length) throw new QuantlabError('BAD_ARGUMENT', `${where}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
   return { ...(c as RunnerConfig), execution: { ...exe, fill: 'next-open' } as ExecutionOptions, risk: risk as RiskLimits, runner: r };

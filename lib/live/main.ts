@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AlertDispatcher } from '../alerts';
 import { isoTime, QuantlabError } from '../core';
 import type { AnyStrategy } from '../strategy';
-import { readConfig, type RunnerConfig } from './config';
+import { checkConfig, readConfig, type RunnerConfig } from './config';
 import { confirmLive } from './confirm';
 import { JsonLog } from './log-file';
 import { ExchangePortError } from './exchange-port';
@@ -11,6 +11,7 @@ import { canonicalJson } from './order-ids';
 import { makeRedactor } from './redact';
 import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
 import { logPath, setupRunner } from './setup';
+import type { WsFeed } from './ws-feed';
 
 /**
  * The entry point of a promoted strategy's run.ts (and of `quantlab run <name>`): reads config.json,
@@ -20,7 +21,8 @@ import { logPath, setupRunner } from './setup';
  *
  * Flags: --paper | --live, --confirm '<symbol> <maxNotional>' (live, non-interactive), --url <origin> (point
  * at another exchange origin, e.g. the local replay exchange), --json, --poll-ms <ms>, --flatten-on-stop,
- * --reset-kill-switch, --new-session (start over: the old state file and log are moved aside, never deleted).
+ * --reset-kill-switch, --new-session (start over: the old state file and log are moved aside, never deleted),
+ * --feed rest|websocket (closed bars from polling REST, or from the exchange's kline stream with REST as fallback).
  */
 
 export interface RunFlags {
@@ -33,9 +35,13 @@ export interface RunFlags {
   resetKillSwitch: boolean;
   /** start a new session deliberately: the old state file and log are moved aside first. */
   newSession: boolean;
+  /** where the state lives: a `postgres://` URL (shared by several machines), else the folder's SQLite file. */
+  state?: string;
+  /** where closed bars come from (overrides config runner.feed). */
+  feed?: 'rest' | 'websocket';
 }
 
-export const RUN_USAGE = `usage: run.ts --paper | --live [--confirm '<symbol> <maxNotional>'] [--url <origin>] [--json] [--poll-ms <ms>] [--flatten-on-stop] [--reset-kill-switch] [--new-session]`;
+export const RUN_USAGE = `usage: run.ts --paper | --live [--confirm '<symbol> <maxNotional>'] [--url <origin>] [--json] [--poll-ms <ms>] [--flatten-on-stop] [--reset-kill-switch] [--new-session] [--feed rest|websocket]`;
 
 /** Parses run.ts flags; throws BAD_ARGUMENT with the usage on anything else. */
 export function parseRunFlags(argv: readonly string[]): RunFlags {
@@ -56,6 +62,12 @@ export function parseRunFlags(argv: readonly string[]): RunFlags {
     else if (a === '--new-session') f.newSession = true;
     else if (a === '--confirm') f.confirm = value(i++, a);
     else if (a === '--url') f.url = value(i++, a);
+    else if (a === '--state') f.state = value(i++, a);
+    else if (a === '--feed') {
+      const v = value(i++, a);
+      if (v !== 'rest' && v !== 'websocket') throw new QuantlabError('BAD_ARGUMENT', `--feed: expected rest or websocket, found '${v}'`);
+      f.feed = v;
+    }
     else if (a === '--poll-ms') {
       const v = Number(value(i++, a));
       if (!(v > 0)) throw new QuantlabError('BAD_ARGUMENT', `--poll-ms: expected milliseconds > 0, found '${argv[i]}'`);
@@ -203,7 +215,8 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
   try {
     const flags = parseRunFlags(o.argv);
     const base = readConfig(o.dir);
-    const config: RunnerConfig = flags.url ? { ...base, exchange: { ...base.exchange, url: flags.url } } : base;
+    const pointed: RunnerConfig = flags.url ? { ...base, exchange: { ...base.exchange, url: flags.url } } : base;
+    const config: RunnerConfig = flags.feed ? checkConfig({ ...pointed, runner: { ...pointed.runner, feed: flags.feed } }, '--feed') : pointed;
     checkFrozenParams(o.dir, o.strategy, o.params);
     const credentials = flags.mode === 'live' ? liveCredentials(config, o.env ?? process.env) : undefined;
     redact = makeRedactor([credentials?.apiKey, credentials?.secret]);
@@ -229,7 +242,7 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
         report: (r) => log({ ...r, at: new Date().toISOString() }),
       });
     }
-    const setup = setupRunner({ strategy: o.strategy, params: o.params, config, mode: flags.mode, dir: o.dir, credentials, log, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession });
+    const setup = setupRunner({ strategy: o.strategy, params: o.params, config, mode: flags.mode, dir: o.dir, credentials, log, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession, state: flags.state });
     // SIGINT/SIGTERM from here on stop the runner in order (also while it starts)
     const ctl: { requested?: string; wake?: () => void } = {};
     const onSignal = (sig: string) => {
@@ -241,6 +254,8 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     process.on('SIGTERM', handlers.SIGTERM);
     try {
       if (o.attach) attached = await o.attach(setup.runner, { dir: o.dir, mode: flags.mode, config, logFile, wake: () => ctl.wake?.(), out });
+      // a closed bar on a stream ends the wait between two polls
+      (setup.runner.feed as Partial<WsFeed>).onBar?.(() => ctl.wake?.());
       await setup.runner.start();
       const stop = await runLoop(setup.runner, { pollMs: flags.pollMs ?? config.runner.pollMs, flattenOnStop: flags.flattenOnStop || config.runner.flattenOnStop, log, signals: false, stopSignal: ctl });
       if (tty) process.stdout.write('\n');

@@ -5,14 +5,15 @@ import type { AnyStrategy } from '../strategy';
 import type { AccountGuard } from './account-guard';
 import { createCcxtAdapter, type CcxtAdapter } from './ccxt-adapter';
 import { simOptionsOf, type RunnerConfig } from './config';
-import { ccxtFeed } from './feed';
+import { ccxtFeed, type MarketFeed } from './feed';
 import { PaperBroker } from './paper-broker';
 import { makeRedactor } from './redact';
 import { Runner, type RunMode, type RunnerEvent } from './runner';
 import { runnerOptions } from './sizing';
 import { acquireRunLock, type RunLock } from './run-lock';
-import { checkNotLost, moveSessionAside } from './state-file';
-import { StateStore } from './state-store';
+import type { StateStore } from './state-store';
+import { openRunnerState, stateNamespace } from './state-store-pg';
+import { binanceStreamUrl, wsFeed, type WsFeed } from './ws-feed';
 
 /** Everything a runner needs, wired: the exchange adapter, the feed, the state file, the paper broker in paper mode. */
 export interface RunnerSetup {
@@ -43,6 +44,8 @@ export interface SetupOptions {
   rateLimitMs?: number;
   /** start over deliberately: the mode's state file and log are moved aside (renamed, never deleted) first. */
   newSession?: boolean;
+  /** where the state lives: omitted = `<dir>/<mode>.db`, or a `postgres://` URL (namespace `<config name>/<mode>`). */
+  state?: string;
   /** the account guard shared with the other strategies on this exchange account (a portfolio run). */
   account?: AccountGuard;
 }
@@ -64,12 +67,9 @@ function openState(o: SetupOptions): { lock: RunLock; store: StateStore; moved: 
   ensureDir(o.dir, 'runner');
   const lock = acquireRunLock(lockPath(o.dir, o.mode), `${o.mode} runner`);
   try {
-    const state = statePath(o.dir, o.mode);
-    const log = logPath(o.dir, o.mode);
-    let moved: string[] = [];
-    if (o.newSession) moved = moveSessionAside(state, log);
-    else checkNotLost(state, log);
-    return { lock, store: new StateStore(state), moved };
+    const ns = stateNamespace(o.config.name, o.mode);
+    const { store, moved } = openRunnerState({ file: statePath(o.dir, o.mode), log: logPath(o.dir, o.mode), state: o.state, ns, newSession: o.newSession });
+    return { lock, store, moved };
   } catch (e) {
     lock.release();
     throw e;
@@ -93,9 +93,15 @@ export function setupRunner(o: SetupOptions): RunnerSetup {
     rateLimitMs: o.rateLimitMs ?? (local ? 0 : undefined),
     log: o.log ? (line) => o.log!({ event: 'exchange', at: new Date().toISOString(), line }) : undefined,
   });
-  const feed = ccxtFeed(adapter, { retry: o.retry, redact });
+  const rest = ccxtFeed(adapter, { retry: o.retry, redact });
+  let feed: MarketFeed = rest;
+  if (c.runner.feed === 'websocket') {
+    const marketId = async (symbol: string) => (await adapter.markets()).find((m) => m.symbol === symbol)?.id ?? symbol.replace(/[/:].*$/, '');
+    feed = wsFeed({ streamUrl: binanceStreamUrl(c.exchange), rest, marketId, log: o.log });
+  }
   const { lock, store, moved } = openState(o);
   const close = () => {
+    (feed as Partial<WsFeed>).close?.();
     store.close();
     lock.release();
   };
