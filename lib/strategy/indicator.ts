@@ -38,6 +38,9 @@ export interface IndicatorSpec<O extends IndicatorOutput = Series> {
   on?(timeframe: string): IndicatorSpec<O>;
 }
 
+/** A spec as `ind.*` and {@link customIndicator} build it: `.on(timeframe)` is always there. */
+export type Spec<O extends IndicatorOutput = Series> = IndicatorSpec<O> & { on(timeframe: string): Spec<O> };
+
 /** How a composite spec gets the outputs of the specs it reads (see {@link IndicatorSpec.compute}). */
 export interface ComputeContext {
   input<O extends IndicatorOutput>(spec: IndicatorSpec<O>): O;
@@ -121,14 +124,14 @@ export function customIndicator<O extends IndicatorOutput>(
   compute: (bars: Bars) => O,
   stream: () => Stream<Bar, PointOf<O>>,
   fields?: readonly string[],
-): IndicatorSpec<O> {
-  const spec: IndicatorSpec<O> = {
+): Spec<O> {
+  const spec: Spec<O> = {
     key,
     compute,
     stream,
     fields,
-    on(timeframe: string): IndicatorSpec<O> {
-      return onTimeframe(spec, timeframe);
+    on(timeframe: string): Spec<O> {
+      return onTimeframe(spec, timeframe) as Spec<O>;
     },
   };
   return spec;
