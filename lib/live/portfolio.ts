@@ -181,6 +181,23 @@ export function setupPortfolio(o: PortfolioSetupOptions): PortfolioSetup {
 }
 
 /**
+ * Live, before the first start: the account must hold the capital of every strategy starting a new session
+ * together (each runner alone checks only its own). Strategies resuming a session are not counted.
+ */
+export async function checkAccountCapital(setup: PortfolioSetup): Promise<void> {
+  const fresh = setup.setups.map((s, i) => ({ s, m: setup.members[i]! })).filter(({ s }) => s.store.barCount() === 0);
+  if (fresh.length < 2) return;
+  const quote = fresh[0]!.m.config.symbol.split(/[/:]/)[1] ?? '';
+  const b = await fresh[0]!.s.adapter.balances();
+  const spot = fresh[0]!.m.config.exchange.marketType === 'spot';
+  const have = spot ? (b[quote]?.free ?? 0) : (b[quote]?.total ?? 0);
+  const want = fresh.reduce((a, { m }) => a + (m.config.execution.cash ?? 10_000), 0);
+  if (have < want) {
+    throw new QuantlabError('BAD_ARGUMENT', `portfolio: the account has ${have} ${quote}${spot ? ' free' : ''}, the strategies starting together trade ${want} (${fresh.map(({ m }) => `${m.name} ${m.config.execution.cash ?? 10_000}`).join(', ')}: execution.cash); lower them or fund the account`);
+  }
+}
+
+/**
  * Polls every runner in turn until all have stopped or SIGINT/SIGTERM arrives; then stops the ones still
  * running, in order (closing their positions when `flattenOnStop`). A runner that stops (its own risk trip,
  * an error) leaves the others running; an account trip reaches each at its next bar. Transient exchange
@@ -303,6 +320,7 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
     process.on('SIGTERM', handlers.SIGTERM);
     try {
       out(`${o.label}: ${members.length} strategies on ${accountKey(members[0]!.config)} (${flags.mode}): ${members.map((m) => `${m.name} ${m.config.symbol}`).join(', ')}`);
+      if (flags.mode === 'live') await checkAccountCapital(setup);
       for (const r of setup.runners) await r.start();
       const pollMs = flags.pollMs ?? Math.min(...members.map((m) => m.config.runner.pollMs));
       const flattenOnStop = flags.flattenOnStop || members.some((m) => m.config.runner.flattenOnStop);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Bars } from '../../lib/core';
 import { AccountGuard, checkAccountLimits, type AccountLimits } from '../../lib/live/account-guard';
 import type { RunnerConfig } from '../../lib/live/config';
-import { checkMembers, setupPortfolio, type PortfolioMember, type PortfolioSetup } from '../../lib/live/portfolio';
+import { checkAccountCapital, checkMembers, setupPortfolio, type PortfolioMember, type PortfolioSetup } from '../../lib/live/portfolio';
 import type { LedgerFill } from '../../lib/live/ledger';
 import { startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { getStrategy } from '../../lib/strategy';
@@ -132,6 +132,32 @@ describe('two strategies on one account', () => {
     }
     const [p] = await both.setup.setups[0]!.adapter.positions([SYMBOL]);
     expect(p?.amount ?? 0).toBe(0);
+  });
+});
+
+describe('one account, checked as one', () => {
+  it('a position changed behind the runners\' backs is found against the sum of the books', async () => {
+    const bars = await futuresWindow(140);
+    const ex = await startReplayExchange({ markets: [{ bars, kind: 'futures' }], accounts: [{ apiKey: TEST_KEY, secret: TEST_SECRET, balances: { USDT: 20_000 }, futuresWallet: 20_000 }], start: bars.ts[WARMUP] });
+    const setup = setupPortfolio({ members: members(ex.url, ['ls', 'long']), mode: 'live', credentials: { apiKey: TEST_KEY, secret: TEST_SECRET }, retry: { attempts: 6, baseMs: 5, maxMs: 40 }, rateLimitMs: 0 });
+    open.push({ ex, setup });
+    for (const r of setup.runners) await r.start();
+    for (let k = 0; k < 3 && ex.step(1); k++) for (const r of setup.runners) await r.poll();
+    expect(setup.runners.map((r) => r.stopped)).toEqual([undefined, undefined]);
+    await setup.setups[0]!.adapter.placeOrder({ symbol: SYMBOL, side: 'buy', type: 'market', amount: 0.01, clientOrderId: 'someone-else-1' });
+    ex.step(1);
+    for (const r of setup.runners) await r.poll();
+    const s = setup.runners[0]!.stopped;
+    expect(s?.kind).toBe('mismatch');
+    expect(s?.reason).toMatch(/holds [-\d.e]+ BTC\/USDT:USDT, the summed books of the strategies on it \(ls, long\) say/);
+  });
+
+  it('live: the account must hold the capital of every strategy starting together', async () => {
+    const bars = await futuresWindow(140);
+    const ex = await startReplayExchange({ markets: [{ bars, kind: 'futures' }], accounts: [{ apiKey: TEST_KEY, secret: TEST_SECRET, balances: { USDT: 8_000 }, futuresWallet: 8_000 }], start: bars.ts[WARMUP] });
+    const setup = setupPortfolio({ members: members(ex.url, ['ls', 'long']), mode: 'live', credentials: { apiKey: TEST_KEY, secret: TEST_SECRET }, retry: { attempts: 6, baseMs: 5, maxMs: 40 }, rateLimitMs: 0 });
+    open.push({ ex, setup });
+    await expect(checkAccountCapital(setup)).rejects.toThrow(/the account has 8000 USDT, the strategies starting together trade 10000 \(ls 5000, long 5000: execution.cash\)/);
   });
 });
 
