@@ -11,6 +11,7 @@ interface DashboardFlags {
   experiments?: string;
   listen: string;
   allowRemote?: boolean;
+  state?: string;
 }
 
 export function registerDashboardCommand(program: Command): void {
@@ -20,12 +21,13 @@ export function registerDashboardCommand(program: Command): void {
     .option('--experiments <dir>', 'experiments folder (default: the project’s experiments/)')
     .option('--listen <[host:]port>', 'where to listen (host default 127.0.0.1)', '8787')
     .option('--allow-remote', 'bind a host other than loopback (prints a warning)')
+    .option('--state <url>', 'read the runners’ state from PostgreSQL (postgres://…) instead of each folder’s SQLite files')
     .action(async (f: DashboardFlags) => {
       const listen = parseListen(f.listen, '--listen');
       if (!['127.0.0.1', 'localhost', '::1'].includes(listen.host) && !f.allowRemote) {
         throw new QuantlabError('BAD_ARGUMENT', `--listen ${f.listen}: host '${listen.host}' is not loopback; add --allow-remote to bind it anyway`);
       }
-      const d = await serveReadOnly({ experiments: f.experiments, host: listen.host, port: listen.port, allowRemote: f.allowRemote });
+      const d = await serveReadOnly({ experiments: f.experiments, host: listen.host, port: listen.port, allowRemote: f.allowRemote, state: f.state });
       await new Promise<void>((resolve) => {
         const done = () => resolve();
         process.once('SIGINT', done);

@@ -39,6 +39,7 @@ interface ReconcileFlags {
   experiments?: string;
   html?: string | boolean;
   json?: boolean;
+  state?: string;
 }
 
 /** Registers `run` and `reconcile` on the quantlab program. */
@@ -102,11 +103,12 @@ export function registerRunCommands(program: Command): void {
     .option('--mode <mode>', 'paper or live', 'paper')
     .option('--experiments <dir>', 'experiments folder (default: the project’s experiments/)')
     .option('--html [file]', 'write the table and both equity curves as an HTML page (default <folder>/reconcile-<mode>.html)')
+    .option('--state <url>', 'the session’s state in PostgreSQL (postgres://…) instead of the folder’s SQLite file')
     .option('--json', 'print the report as JSON')
     .action(async (name: string, f: ReconcileFlags) => {
       if (f.mode !== 'paper' && f.mode !== 'live') throw new QuantlabError('BAD_ARGUMENT', `--mode: expected paper or live, found '${f.mode}'`);
       const dir = existingPromotedDir(name, f.experiments);
-      const report = await reconcilePromoted(dir, { mode: f.mode });
+      const report = await reconcilePromoted(dir, { mode: f.mode, state: f.state });
       if (f.json) console.log(JSON.stringify(report, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v), 2));
       else console.log(reconcileText(report));
       if (f.html) {

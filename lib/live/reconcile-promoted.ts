@@ -3,13 +3,15 @@ import { promotedStrategy } from './promoted';
 import { reconcileSession, type ReconcileOptions, type ReconcileReport } from './reconcile';
 import type { RunMode } from './runner';
 import { statePath } from './setup';
-import { StateStore } from './state-store';
+import { openStateReadonly, stateNamespace } from './state-store-pg';
 
 /** Reconciling a promoted folder's session: its state file (read-only) against a backtest of the bars it saw. */
 
 export interface ReconcilePromotedOptions extends ReconcileOptions {
   /** which session: 'paper' (default) or 'live'. */
   mode?: RunMode;
+  /** the session's state in PostgreSQL (a `postgres://` URL) instead of the folder's SQLite file. */
+  state?: string;
 }
 
 /**
@@ -25,7 +27,8 @@ export interface ReconcilePromotedOptions extends ReconcileOptions {
 export async function reconcilePromoted(promoted: PromotedStrategy | string, o: ReconcilePromotedOptions = {}): Promise<ReconcileReport> {
   const dir = typeof promoted === 'string' ? promoted : promoted.dir;
   const { strategy, params, config } = await promotedStrategy(dir);
-  const store = new StateStore(statePath(dir, o.mode ?? 'paper'), { readonly: true });
+  const mode = o.mode ?? 'paper';
+  const store = openStateReadonly({ file: statePath(dir, mode), state: o.state, ns: stateNamespace(config.name, mode) });
   try {
     return reconcileSession(strategy, params, config, store, o);
   } finally {

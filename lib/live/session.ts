@@ -46,6 +46,8 @@ export interface ReplaySessionOptions {
   risk?: RiskLimits;
   /** folder for the state file (default: a new temporary folder). */
   dir?: string;
+  /** keep the runner state in PostgreSQL (a `postgres://` URL) instead of the folder's SQLite file. */
+  state?: string;
   /** faults injected into the replay exchange's answers (seeded). */
   faults?: FaultRule[];
   seed?: number;
@@ -138,7 +140,7 @@ export async function replaySession(options: ReplaySessionOptions): Promise<Repl
     risk: o.risk ?? {},
     runner: { warmupBars: warmup, pollMs: 10, flattenOnStop: false, onMismatch: 'stop' },
   });
-  const setup = setupRunner({ strategy, params, config, mode, dir, credentials: DEMO, log: o.log, retry: { attempts: 6, baseMs: 5, maxMs: 50 } });
+  const setup = setupRunner({ strategy, params, config, mode, dir, credentials: DEMO, log: o.log, retry: { attempts: 6, baseMs: 5, maxMs: 50 }, state: o.state });
   try {
     await setup.runner.start();
     await driveReplay(setup.runner, ex);

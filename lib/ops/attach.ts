@@ -6,6 +6,7 @@ import { experimentsRoot, promotedDir, promotedNames, readPromoted } from '../li
 import type { Runner, RunMode } from '../live/runner';
 import { statePath } from '../live/setup';
 import { StateStore } from '../live/state-store';
+import { isPostgresUrl, PostgresStateStore, redactPgUrl, stateNamespace } from '../live/state-store-pg';
 import { startOpsServer, type OpsServer } from './server';
 import { newToken } from './token';
 import type { StrategySource } from './views';
@@ -44,7 +45,7 @@ export interface ReadOnlyDashboard {
  * read-only (its state files opened read-only; controls answer 409). The token file is written into the
  * experiments folder.
  */
-export async function serveReadOnly(o: { experiments?: string; host: string; port: number; allowRemote?: boolean; out?: (l: string) => void }): Promise<ReadOnlyDashboard> {
+export async function serveReadOnly(o: { experiments?: string; host: string; port: number; allowRemote?: boolean; out?: (l: string) => void; state?: string }): Promise<ReadOnlyDashboard> {
   const out = o.out ?? ((l: string) => console.log(l));
   const sources: StrategySource[] = [];
   for (const name of promotedNames(o.experiments)) {
@@ -57,10 +58,21 @@ export async function serveReadOnly(o: { experiments?: string; host: string; por
       continue;
     }
     for (const mode of ['paper', 'live'] as RunMode[]) {
-      if (existsSync(statePath(dir, mode))) sources.push({ name: `${name}${mode === 'live' ? ' (live)' : ''}`, dir, mode, config, store: new StateStore(statePath(dir, mode), { readonly: true }) });
+      const label = `${name}${mode === 'live' ? ' (live)' : ''}`;
+      if (isPostgresUrl(o.state)) {
+        let store: PostgresStateStore;
+        try {
+          store = new PostgresStateStore(o.state, stateNamespace(config.name, mode), { readonly: true });
+        } catch (e) {
+          if (e instanceof QuantlabError && e.code === 'NOT_FOUND') continue; // no runner has written to that database yet
+          throw e;
+        }
+        if (store.meta('session') !== undefined) sources.push({ name: label, dir, mode, config, store });
+        else store.close();
+      } else if (existsSync(statePath(dir, mode))) sources.push({ name: label, dir, mode, config, store: new StateStore(statePath(dir, mode), { readonly: true }) });
     }
   }
-  if (!sources.length) throw new QuantlabError('NOT_FOUND', `no promoted strategy with runner state under ${o.experiments ?? 'experiments/'}promoted/ (run one with quantlab run NAME --paper first)`);
+  if (!sources.length) throw new QuantlabError('NOT_FOUND', `no promoted strategy with runner state under ${o.experiments ?? 'experiments/'}promoted/${isPostgresUrl(o.state) ? ` in ${redactPgUrl(o.state)}` : ''} (run one with quantlab run NAME --paper first)`);
   const tokenFile = tokenPath(experimentsRoot(o.experiments));
   const token = newToken(tokenFile);
   const server = await startOpsServer({ sources, token, host: o.host, port: o.port, allowRemote: o.allowRemote });
