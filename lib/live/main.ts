@@ -11,7 +11,7 @@ import { canonicalJson } from './order-ids';
 import { makeRedactor } from './redact';
 import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
 import { logPath, setupRunner } from './setup';
-import type { WsFeed } from './ws-feed';
+import { wakeOnBar } from './ws-feed';
 
 /**
  * The entry point of a promoted strategy's run.ts (and of `quantlab run <name>`): reads config.json,
@@ -23,6 +23,7 @@ import type { WsFeed } from './ws-feed';
  * at another exchange origin, e.g. the local replay exchange), --json, --poll-ms <ms>, --flatten-on-stop,
  * --reset-kill-switch, --new-session (start over: the old state file and log are moved aside, never deleted),
  * --feed rest|websocket (closed bars from polling REST, or from the exchange's kline stream with REST as fallback).
+ * --state postgres://user@host/db (the state in PostgreSQL, namespace `<name>/<mode>`, instead of `<dir>/<mode>.db`).
  */
 
 export interface RunFlags {
@@ -41,7 +42,7 @@ export interface RunFlags {
   feed?: 'rest' | 'websocket';
 }
 
-export const RUN_USAGE = `usage: run.ts --paper | --live [--confirm '<symbol> <maxNotional>'] [--url <origin>] [--json] [--poll-ms <ms>] [--flatten-on-stop] [--reset-kill-switch] [--new-session] [--feed rest|websocket]`;
+export const RUN_USAGE = `usage: run.ts --paper | --live [--confirm '<symbol> <maxNotional>'] [--url <origin>] [--json] [--poll-ms <ms>] [--flatten-on-stop] [--reset-kill-switch] [--new-session] [--feed rest|websocket] [--state postgres://…]`;
 
 /** Parses run.ts flags; throws BAD_ARGUMENT with the usage on anything else. */
 export function parseRunFlags(argv: readonly string[]): RunFlags {
@@ -255,7 +256,7 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     try {
       if (o.attach) attached = await o.attach(setup.runner, { dir: o.dir, mode: flags.mode, config, logFile, wake: () => ctl.wake?.(), out });
       // a closed bar on a stream ends the wait between two polls
-      (setup.runner.feed as Partial<WsFeed>).onBar?.(() => ctl.wake?.());
+      wakeOnBar(setup.runner.feed, ctl);
       await setup.runner.start();
       const stop = await runLoop(setup.runner, { pollMs: flags.pollMs ?? config.runner.pollMs, flattenOnStop: flags.flattenOnStop || config.runner.flattenOnStop, log, signals: false, stopSignal: ctl });
       if (tty) process.stdout.write('\n');
