@@ -128,6 +128,9 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
   const m = ev.length;
   const fee = o.taker;
   const mm = o.maintenance;
+  const lev = o.leverage;
+  const slip = o.slip;
+  const fixedFee = o.fixedFee;
   const fillClose = o.fillClose;
   const rebalance = o.rebalance;
   const off = fillClose ? 0 : 1; // an event at bar s fills at bar s + off
@@ -283,19 +286,53 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
         cash = liquidatedCash(o, cash, u, p);
         u = 0;
       }
-      if (!size(ord, o, u, u !== 0 ? cash + u * p : cash, p, raw, 1, NaN, 0)) {
-        if (ord.status === REFUSED) refused++;
-        continue;
+      const e = u !== 0 ? cash + u * p : cash;
+      // sizeOrder's two common percent cases inline, with its arithmetic expression for expression (an entry or
+      // adjustment within the margin cap; a close that the zero floor leaves alone); anything else goes to it
+      let next = NaN;
+      if (raw !== 0) {
+        if (e > 0 && raw * raw <= 1) {
+          const f = raw * lev;
+          const w = f * e - u * p;
+          const dir = w > 0 ? 1 : w < 0 ? -1 : 0;
+          const den = 1 + dir * f * fee;
+          const q = p * (1 + dir * slip);
+          const eqo = e + u * (q - p) - fixedFee;
+          if (dir !== 0 && den > 0 && eqo > 0) {
+            const delta = (f * eqo - u * q) / (q * den);
+            if ((dir > 0 ? delta > 0 : delta < 0) && f * (u + delta) > 0) {
+              const of = Math.abs(delta) * q * fee + fixedFee;
+              if (e - delta * (q - p) - of > 0) {
+                next = u + delta;
+                cash -= delta * q + of;
+              }
+            }
+          }
+        }
+      } else if (u !== 0) {
+        const q = p * (1 - (u > 0 ? 1 : -1) * slip);
+        const of = Math.abs(u) * q * fee + fixedFee;
+        if (e + u * (q - p) - of >= 0) {
+          next = 0;
+          cash -= -u * q + of;
+        }
+      } else continue;
+      if (next !== next) {
+        if (!size(ord, o, u, e, p, raw, 1, NaN, 0)) {
+          if (ord.status === REFUSED) refused++;
+          continue;
+        }
+        if (ord.status === RESIZED) resized++;
+        next = ord.next;
+        cash -= ord.delta * ord.price + ord.fee;
+        if (next === 0 && ord.absorbed > 0) cash = 0; // a close floored at zero (only a close can be)
       }
-      if (ord.status === RESIZED) resized++;
-      const next = ord.next;
-      cash -= ord.delta * ord.price + ord.fee;
       if (next !== 0 && (u === 0 || next > 0 !== u > 0)) trades++;
       u = next;
       if (u !== 0) {
         L = u > 0 ? (cash < 0 ? -cash / (u * (1 - mm)) : NaN) : cash / (-u * (1 + mm));
         if (u > 0 ? L < minLow : L > maxHigh) L = NaN; // no bar reaches it
-      } else if (ord.absorbed > 0) cash = 0; // a close floored at zero (only a close can be)
+      }
     }
     eq = cash;
     if (u !== 0) {
