@@ -11,7 +11,7 @@ import { canonicalJson } from './order-ids';
 import { makeRedactor } from './redact';
 import type { Runner, RunMode, RunnerEvent, StopInfo } from './runner';
 import { logPath, setupRunner } from './setup';
-import type { WsFeed } from './ws-feed';
+import { wakeOnBar } from './ws-feed';
 
 /**
  * The entry point of a promoted strategy's run.ts (and of `quantlab run <name>`): reads config.json,
@@ -256,7 +256,7 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
     try {
       if (o.attach) attached = await o.attach(setup.runner, { dir: o.dir, mode: flags.mode, config, logFile, wake: () => ctl.wake?.(), out });
       // a closed bar on a stream ends the wait between two polls
-      (setup.runner.feed as Partial<WsFeed>).onBar?.(() => ctl.wake?.());
+      wakeOnBar(setup.runner.feed, ctl);
       await setup.runner.start();
       const stop = await runLoop(setup.runner, { pollMs: flags.pollMs ?? config.runner.pollMs, flattenOnStop: flags.flattenOnStop || config.runner.flattenOnStop, log, signals: false, stopSignal: ctl });
       if (tty) process.stdout.write('\n');

@@ -82,6 +82,29 @@ export function binanceStreamUrl(exchange: { id: string; url?: string; marketTyp
   return exchange.marketType === 'swap' ? 'wss://fstream.binance.com' : 'wss://stream.binance.com:9443';
 }
 
+/**
+ * Wakes a run loop at each bar of a websocket feed (no-op for other feeds). `ctl` is the loop's stop-signal
+ * object, whose `wake` is set while it waits between polls; a bar that arrives during a poll wakes the next
+ * wait (tried every 10 ms for up to 2 s), so no bar waits out the poll period.
+ */
+export function wakeOnBar(feed: MarketFeed, ctl: { requested?: string; wake?: () => void }): void {
+  const f = feed as Partial<WsFeed>;
+  if (!f.onBar) return;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = (tries: number): void => {
+    timer = undefined;
+    if (ctl.requested) return;
+    if (ctl.wake) return ctl.wake();
+    if (tries < 200) {
+      timer = setTimeout(() => attempt(tries + 1), 10);
+      timer.unref();
+    }
+  };
+  f.onBar(() => {
+    if (!timer) attempt(0);
+  });
+}
+
 interface Bar {
   ts: number;
   open: number;
@@ -176,6 +199,7 @@ export function wsFeed(o: WsFeedOptions): WsFeed {
       s.lastMessageWall = clock();
       stats.connects++;
       emit('feed-connected', { stream: s.url, attempt: s.attempt });
+      notify();
     });
     ws.on('message', (d) => {
       if (gen === s.gen) onMessage(s, d.toString());
@@ -196,6 +220,7 @@ export function wsFeed(o: WsFeedOptions): WsFeed {
     if (closed) return;
     if (wasOpen) stats.disconnects++;
     emit('feed-disconnected', { stream: s.url, why });
+    notify(); // the next poll answers from REST
     s.attempt++;
     const cap = Math.min(maxMs, baseMs * 2 ** (s.attempt - 1));
     const delayMs = Math.round(cap / 2 + (random() * cap) / 2);

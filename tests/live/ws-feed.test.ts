@@ -14,14 +14,14 @@ import { createCcxtAdapter } from '../../lib/live/ccxt-adapter';
 import { checkConfig, simOptionsOf, type RunnerConfig } from '../../lib/live/config';
 import { ExchangePortError, type ExchangePort } from '../../lib/live/exchange-port';
 import { ccxtFeed } from '../../lib/live/feed';
-import { parseRunFlags } from '../../lib/live/main';
+import { parseRunFlags, runLoop } from '../../lib/live/main';
 import { PaperBroker } from '../../lib/live/paper-broker';
 import { reconcileSession } from '../../lib/live/reconcile';
 import { Runner, type RunMode, type RunnerEvent } from '../../lib/live/runner';
 import { setupRunner, statePath } from '../../lib/live/setup';
 import { runnerOptions } from '../../lib/live/sizing';
 import { StateStore } from '../../lib/live/state-store';
-import { binanceStreamUrl, wsFeed, type WsFeed } from '../../lib/live/ws-feed';
+import { binanceStreamUrl, wakeOnBar, wsFeed, type WsFeed } from '../../lib/live/ws-feed';
 import { seededRandom, startReplayExchange, type FaultRule, type ReplayExchange } from '../../lib/replay-exchange';
 import { getStrategy } from '../../lib/strategy';
 import { TEST_KEY, TEST_SECRET } from '../helpers/exchange';
@@ -214,6 +214,23 @@ describe('runner on the websocket feed', () => {
 });
 
 describe('wiring', () => {
+  it('a closed bar on the stream wakes the run loop (it does not wait out pollMs)', async () => {
+    const s = await session({ mode: 'paper' });
+    await settle(s.runner, () => s.feed.stats.streamAnswers > 0, 'a stream answer');
+    const ctl: { requested?: string; wake?: () => void } = {};
+    wakeOnBar(s.feed, ctl); // what runPromoted does
+    const t0 = Date.now();
+    const loop = runLoop(s.runner, { pollMs: 60_000, signals: false, stopSignal: ctl });
+    for (let k = 1; k <= 5; k++) {
+      s.ex.step(1);
+      await settle({ poll: async () => undefined } as unknown as Runner, () => s.store.lastDoneTs() >= s.ex.engine.now - H, `bar ${k} through the loop`, 10_000);
+    }
+    expect(Date.now() - t0).toBeLessThan(10_000); // five bars, each far sooner than the 60 s poll period
+    ctl.requested = 'test';
+    ctl.wake?.();
+    expect((await loop).kind).toBe('signal');
+  }, 30_000);
+
   it("config runner.feed 'websocket' gives setupRunner a websocket feed that trades", async () => {
     const bars = await futuresWindow(140);
     const ex = await startReplayExchange({ markets: [{ bars, kind: 'futures' }], accounts: [{ apiKey: TEST_KEY, secret: TEST_SECRET, futuresWallet: 10_000 }], start: bars.ts[WARMUP], klineUpdateMs: 50 });
