@@ -34,7 +34,7 @@ const jsonEvents = (c: CliChild) =>
   c.out.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { name: string; event: string; [k: string]: unknown });
 
 /** Starts the command, waits for both strategies to start, steps the exchange `bars` bars, then SIGINT. */
-async function runAndInterrupt(ex: ReplayExchange, args: string[], bars: number): Promise<{ c: CliChild; code: number | null }> {
+async function runAndInterrupt(ex: ReplayExchange, args: string[], bars: number, during?: () => Promise<void>): Promise<{ c: CliChild; code: number | null }> {
   const c = quantlab(args);
   children.push(c);
   const started = (name: string) => jsonEvents(c).some((e) => e.name === name && e.event === 'start');
@@ -45,6 +45,7 @@ async function runAndInterrupt(ex: ReplayExchange, args: string[], bars: number)
     const seen = (name: string) => jsonEvents(c).filter((e) => e.name === name && (e.event === 'bar' || e.event === 'missed')).length >= k;
     await waitFor(() => (seen('ls') && seen('long')) || c.proc.exitCode !== null, `bar ${k} of both strategies`, 30_000, 5);
   }
+  await during?.();
   c.proc.kill('SIGINT');
   return { c, code: await c.exited };
 }
@@ -57,7 +58,12 @@ describe('quantlab run --portfolio / --all', () => {
     const root = await twoPromoted(ex.url);
     mkdirSync(join(root, 'portfolios'));
     writeFileSync(join(root, 'portfolios', 'pair.json'), JSON.stringify({ strategies: ['ls', 'long'], risk: { maxTotalNotional: 7_000 } }));
-    const { c, code } = await runAndInterrupt(ex, ['run', '--portfolio', 'pair', '--paper', '--experiments', root, '--json', '--poll-ms', '5'], 3);
+    const { c, code } = await runAndInterrupt(ex, ['run', '--portfolio', 'pair', '--paper', '--experiments', root, '--json', '--poll-ms', '5'], 3, async () => {
+      // each strategy holds its own folder's lock: the same strategy cannot run alone meanwhile
+      const alone = await quantlabDone(['run', 'ls', '--paper', '--experiments', root]);
+      expect(alone.code).toBe(2);
+      expect(alone.out + alone.err).toMatch(/error \[LOCKED\]: .*promoted\/ls\/paper\.lock/);
+    });
     expect(code, [...c.out, ...c.err].join('\n')).toBe(0);
     expect(c.out.join('\n')).toMatch(/portfolio pair: 2 strategies on binance swap http:\/\/127\.0\.0\.1:\d+ .*\(paper\): ls BTC\/USDT:USDT, long BTC\/USDT:USDT/);
     expect(c.out).toContain('[ls] stopped: received SIGINT');
