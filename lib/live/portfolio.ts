@@ -132,6 +132,8 @@ export interface PortfolioSetupOptions {
   clock?: () => number;
   resetKillSwitch?: boolean;
   newSession?: boolean;
+  /** the runners' state in PostgreSQL (a `postgres://` URL; one namespace per strategy and mode) instead of their SQLite files. */
+  state?: string;
   retry?: RetryPolicy;
   rateLimitMs?: number;
 }
@@ -167,6 +169,7 @@ export function setupPortfolio(o: PortfolioSetupOptions): PortfolioSetup {
           clock: o.clock,
           resetKillSwitch: o.resetKillSwitch,
           newSession: o.newSession,
+          state: o.state,
           retry: o.retry,
           rateLimitMs: o.rateLimitMs,
           account,
@@ -309,7 +312,7 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
       if (flags.json) out(`{"name":${JSON.stringify(name)},${line.slice(1)}`);
       else if (e.event !== 'exchange' && e.event !== 'bar' && e.event !== 'order-send') out(redact(`[${name}] ${humanLine(e)}`));
     };
-    const setup = setupPortfolio({ members, mode: flags.mode, limits: o.limits, credentials, log: logOf, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession });
+    const setup = setupPortfolio({ members, mode: flags.mode, limits: o.limits, credentials, log: logOf, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession, state: flags.state });
     const ctl: { requested?: string; wake?: () => void } = {};
     const onSignal = (sig: string) => {
       ctl.requested ??= sig;
