@@ -45,18 +45,21 @@ afterEach(async () => {
   for (const o of open.splice(0)) await o.close();
 });
 
-async function session(o: { mode: RunMode; faults?: FaultRule[]; seed?: number; strategy?: string }): Promise<Session> {
+async function session(o: { mode: RunMode; faults?: FaultRule[]; seed?: number; strategy?: string; spot?: boolean }): Promise<Session> {
   const bars = await futuresWindow(250);
   const ex = await startReplayExchange({
-    markets: [{ bars, kind: 'futures' }],
+    markets: [{ bars, kind: o.spot ? 'spot' : 'futures' }],
     accounts: [{ apiKey: TEST_KEY, secret: TEST_SECRET, balances: { USDT: 10_000 }, futuresWallet: 10_000 }],
     start: bars.ts[WARMUP],
     faults: o.faults,
     seed: o.seed ?? 7,
     klineUpdateMs: 20,
   });
-  const config = futuresConfig(ex.url, { runner: { warmupBars: WARMUP, pollMs: 10, flattenOnStop: false, onMismatch: 'stop', feed: 'websocket' } });
-  const adapter = createCcxtAdapter({ exchange: 'binance', apiKey: TEST_KEY, secret: TEST_SECRET, url: ex.url, marketType: 'swap', rateLimitMs: 0, timeoutMs: 1500, retry });
+  const spot = o.spot
+    ? { symbol: 'BTC/USDT', exchange: { id: 'binance', marketType: 'spot' as const, url: ex.url, keyEnv: 'QUANTLAB_API_KEY', secretEnv: 'QUANTLAB_API_SECRET', timeoutMs: 1500 }, execution: { cash: 10_000, fee: 0.001, lotSize: 0.00001, minNotional: 5 } }
+    : {};
+  const config = futuresConfig(ex.url, { ...spot, runner: { warmupBars: WARMUP, pollMs: 10, flattenOnStop: false, onMismatch: 'stop', feed: 'websocket' } });
+  const adapter = createCcxtAdapter({ exchange: 'binance', apiKey: TEST_KEY, secret: TEST_SECRET, url: ex.url, marketType: config.exchange.marketType, rateLimitMs: 0, timeoutMs: 1500, retry });
   const store = new StateStore(statePath(tempDir('ws-feed'), o.mode));
   const port: ExchangePort = o.mode === 'paper' ? new PaperBroker({ data: adapter, store, options: runnerOptions(simOptionsOf(config)) }) : adapter;
   const events: RunnerEvent[] = [];
@@ -107,8 +110,8 @@ async function drive(s: Session): Promise<void> {
 }
 
 function parity(s: Session, tolerance: number) {
-  const strategy = getStrategy('sma-cross-ls');
-  return reconcileSession(strategy, ACTIVE_PARAMS['sma-cross-ls']!, s.config, s.store, { tolerance });
+  const strategy = getStrategy(s.runner.strategy.name);
+  return reconcileSession(strategy, ACTIVE_PARAMS[strategy.name]!, s.config, s.store, { tolerance });
 }
 
 function checkLatency(events: RunnerEvent[]): number[] {
@@ -187,6 +190,20 @@ describe('runner on the websocket feed', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThanOrEqual(r.runTrades.length);
     checkLatency(s.events);
+  }, 120_000);
+
+  it('spot (the /ws streams, not /fapi) under the same faults, paper: bit for bit', async () => {
+    const s = await session({ mode: 'paper', faults: STREAM_FAULTS, spot: true, strategy: 'sma-cross', seed: 5 });
+    await drive(s);
+    expect(s.runner.stopped).toBeUndefined();
+    expect(s.ex.requests.get('WS /ws/btcusdt@kline_1h')).toBeGreaterThanOrEqual(1);
+    expect([...s.ex.requests.keys()].some((k) => k.startsWith('WS /fapi'))).toBe(false);
+    const r = parity(s, 0);
+    expect(r.rows.filter((x) => x.status !== 'match')).toEqual([]);
+    expect(r.summary.equityDifferences).toBe(0);
+    expect(r.summary.bars).toBe(149);
+    expect(r.runTrades).toEqual(r.backtestTrades);
+    expect(r.runTrades.length).toBeGreaterThanOrEqual(3);
   }, 120_000);
 
   it('reconnects with exponential backoff and jitter while the exchange is down, then backfills over REST', async () => {
