@@ -5,13 +5,13 @@
  * SIGKILL at seeded points and restarted ends where an uninterrupted run ends; the read-only dashboard reads
  * the sessions from the database.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promote } from '../../lib/live/promote';
 import { sessionTrades } from '../../lib/live/runner';
 import { replaySession } from '../../lib/live/session';
-import { PostgresStateStore } from '../../lib/live/state-store-pg';
+import { openRunnerState, PostgresStateStore } from '../../lib/live/state-store-pg';
 import { serveReadOnly } from '../../lib/ops';
 import { seededRandom, startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { TEST_KEY, TEST_SECRET } from '../helpers/exchange';
@@ -35,7 +35,9 @@ describe('runner state in PostgreSQL', () => {
     const bars = await futuresWindow(220);
     const params = ACTIVE_PARAMS['sma-cross-ls']!;
     for (const mode of ['live', 'paper'] as const) {
+      const s0 = Date.now();
       const onSqlite = await replaySession({ strategy: 'sma-cross-ls', params, bars, mode, warmup: 100 });
+      const sqliteMs = Date.now() - s0;
       const dir = tempDir('pg-session');
       const t0 = Date.now();
       const onPg = await replaySession({ strategy: 'sma-cross-ls', params, bars, mode, warmup: 100, dir, state: pg.url });
@@ -51,7 +53,7 @@ describe('runner state in PostgreSQL', () => {
       expect(w.historyCounts().bars).toBe(220 - 1);
       if (mode === 'paper') expect(w.paperOrders().length).toBe(w.fills().length);
       w.close();
-      console.log(`${mode} session on PostgreSQL state: ${onPg.trades.length} trades, ${bars.ts.length - 100} bars in ${ms} ms`);
+      console.log(`${mode} session on PostgreSQL state: ${onPg.trades.length} trades, ${bars.ts.length - 100} bars in ${ms} ms (on SQLite: ${sqliteMs} ms)`);
     }
   });
 
@@ -75,6 +77,28 @@ describe('runner state in PostgreSQL', () => {
     const old = new PostgresStateStore(pg.url, to!, { readonly: true });
     expect([old.getNumber('x'), old.events().map((e) => e.detail)]).toEqual([1, [{ n: 1 }]]);
     for (const s of [b, watcher, again, old]) s.close();
+  });
+
+  it('opening a runner’s state with --new-session moves the namespace and the log aside; one call is a round trip of well under 5 ms', () => {
+    const dir = tempDir('pg-new');
+    const log = join(dir, 'paper.log.jsonl');
+    const first = openRunnerState({ file: join(dir, 'paper.db'), log, state: pg.url, ns: 'fresh/paper' });
+    first.store.setMeta({ session: 's1' });
+    const n = 2000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) first.store.setNumber('k', i);
+    const perCall = (performance.now() - t0) / n;
+    expect(first.store.getNumber('k')).toBe(n - 1);
+    first.store.close();
+    writeFileSync(log, '{"event":"start"}\n');
+    const again = openRunnerState({ file: join(dir, 'paper.db'), log, state: pg.url, ns: 'fresh/paper', newSession: true });
+    expect(again.moved).toHaveLength(2);
+    expect(again.moved[0]).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres#fresh\/paper\.replaced-\d{8}T\d{6}Z$/);
+    expect(again.moved[1]).toMatch(/paper\.replaced-\d{8}T\d{6}Z\.log\.jsonl$/);
+    expect([again.store.meta('session'), existsSync(log), existsSync(join(dir, 'paper.db'))]).toEqual([undefined, false, false]);
+    again.store.close();
+    expect(perCall).toBeLessThan(5);
+    console.log(`PostgreSQL state: ${perCall.toFixed(3)} ms per autocommitted write (${n} calls)`);
   });
 
   it('an unreachable server is an IO_ERROR naming the URL without its password', () => {
