@@ -266,7 +266,7 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
     // bar t fills event k: next-open at the open (before the intrabar check), close at the close (after it)
     for (let step = fillClose ? 1 : 0, stop = step + 2; step < stop; step++) {
       if (step === 1) {
-        if (u === 0) continue;
+        if (u === 0 || L !== L) continue; // no liquidation level: nothing to check
         const op = open[t]!;
         let x = NaN;
         if (u > 0 ? op <= L : op >= L) x = op;
