@@ -78,6 +78,10 @@ export interface RunnerConfig {
   runner: RunnerSettings;
   /** where alerts go (webhook, Telegram, email) and which rules fire; none when absent. */
   alerts?: AlertsConfig;
+  /** the exchange symbols of the strategy's other inputs, by input name ({ btc: 'BTC/USDT:USDT' }): same exchange, market type and timeframe. */
+  inputs?: Record<string, string>;
+  /** what a bar without an input bar at the same time shows, as in the backtest: 'hold' (default), 'nan' or 'error'. */
+  inputGaps?: 'hold' | 'nan' | 'error';
 }
 
 export const DEFAULT_KEY_ENV = 'QUANTLAB_API_KEY';
@@ -165,6 +169,17 @@ export function checkConfig(config: RunnerConfig, where = 'config'): RunnerConfi
   if (r.feed !== undefined && r.feed !== 'rest' && r.feed !== 'websocket') bad('runner.feed', "'rest' or 'websocket'", r.feed);
   else if (r.feed === 'websocket' && ex && typeof ex === 'object' && ex.id !== 'binance') bad('runner.feed', "'rest' for an exchange other than 'binance' (the websocket feed reads Binance's kline streams)", r.feed);
   problems.push(...alertsProblems(c.alerts));
+  if (c.inputs !== undefined) {
+    if (!c.inputs || typeof c.inputs !== 'object' || Array.isArray(c.inputs)) bad('inputs', "{ name: 'BTC/USDT:USDT' }", c.inputs);
+    else {
+      for (const [k, v] of Object.entries(c.inputs)) {
+        if (typeof v !== 'string' || !/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/.test(v)) bad(`inputs.${k}`, "a unified symbol like 'BTC/USDT' or 'BTC/USDT:USDT'", v);
+        else if (ex && typeof ex === 'object' && (ex.marketType === 'swap') !== v.includes(':')) bad(`inputs.${k}`, `a ${ex.marketType} symbol like the traded one (${String(c.symbol)})`, v);
+        else if (v === c.symbol) bad(`inputs.${k}`, `a symbol other than the traded one (${c.symbol})`, v);
+      }
+    }
+  }
+  if (c.inputGaps !== undefined && !['hold', 'nan', 'error'].includes(c.inputGaps)) bad('inputGaps', "'hold', 'nan' or 'error'", c.inputGaps);
   if (problems.length) throw new QuantlabError('BAD_ARGUMENT', `${where}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
   return { ...(c as RunnerConfig), execution: { ...exe, fill: 'next-open' } as ExecutionOptions, risk: risk as RiskLimits, runner: r };
 }

@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { ensureDir, isoTime, QuantlabError, writeFileAtomic, type Bars } from '../core';
 import { datasetPath, loadBars } from '../data';
 import type { Stats } from '../metrics';
-import { backtest, getStrategy, strategyTargets, streamTargets, type AnyStrategy } from '../strategy';
+import { backtest, getStrategy, inputsOf, strategyTargets, streamTargets, withInputs, type AnyStrategy } from '../strategy';
 import * as builtins from '../strategy/builtins';
 import { checkConfig, DEFAULT_KEY_ENV, DEFAULT_RUNNER, DEFAULT_SECRET_ENV, simOptionsOf, type ExecutionOptions, type RiskLimits, type RunnerConfig, type RunnerSettings } from './config';
 import { confirmationPhrase } from './confirm';
@@ -75,6 +75,12 @@ export interface PromoteOptions {
   overwrite?: boolean;
   /** a strategy that is not built in: the file that exports it (run.ts imports it from there). */
   strategyFile?: string;
+  /** the exchange symbols of the strategy's inputs (other symbols), by input name: { btc: 'BTC/USDT:USDT' }; recorded in config.json. */
+  inputs?: Record<string, string>;
+  /** what a bar without an input bar at the same time shows, validated and traded alike (default 'hold'). */
+  inputGaps?: 'hold' | 'nan' | 'error';
+  /** the inputs' validation bars or data files, by input name (default: bars the validation bars already carry, else the shipped datasets of `inputs`, cut to the validation span). */
+  inputData?: Record<string, Bars | string>;
 }
 
 export interface ValidationEvidence {
@@ -146,6 +152,39 @@ async function strategyImport(s: AnyStrategy, file: string | undefined, dir: str
   let rel = relative(dir, abs).replace(/\\/g, '/').replace(/\.(ts|js|mts|cts)$/, '');
   if (!rel.startsWith('.')) rel = `./${rel}`;
   return { exportName: hit[0], importFrom: rel };
+}
+
+/** The validation bars with the strategy's inputs attached (see PromoteOptions.inputData); the config must name every input's symbol. */
+async function validationInputs(strategy: AnyStrategy, o: PromoteOptions, bars: Bars): Promise<Bars> {
+  const names = Object.keys(strategy.inputs ?? {});
+  if (!names.length) return bars;
+  for (const n of names) {
+    if (typeof o.inputs?.[n] !== 'string') {
+      throw new QuantlabError('BAD_ARGUMENT', `promote: ${strategy.name} reads input '${n}' (${strategy.inputs![n]!.symbol}); pass the exchange symbol the runner reads for it: { inputs: { ${n}: '${strategy.inputs![n]!.symbol.replace(/USDT$/, '/USDT')}${o.symbol.includes(':') ? ':USDT' : ''}' } }`);
+    }
+  }
+  const carried = inputsOf(bars);
+  if (carried && !o.inputData && names.every((n) => carried.inputs[n])) {
+    if ((o.inputGaps ?? 'hold') !== carried.gaps) throw new QuantlabError('BAD_ARGUMENT', `promote: the validation bars carry inputs with gaps '${carried.gaps}', the options say inputGaps '${o.inputGaps ?? 'hold'}'`);
+    return bars;
+  }
+  const market = o.symbol.includes(':') ? 'futures' : 'spot';
+  const [from, to] = [bars.ts[0]!, bars.ts[bars.ts.length - 1]!];
+  const inputs: Record<string, Bars> = {};
+  for (const n of names) {
+    const given = o.inputData?.[n];
+    if (given && typeof given !== 'string') {
+      inputs[n] = given;
+      continue;
+    }
+    const all = (await loadBars(given ?? datasetPath(o.inputs![n]!.split(':')[0]!, o.timeframe, market))).bars;
+    let i0 = 0;
+    while (i0 < all.ts.length && all.ts[i0]! < from) i0++;
+    let i1 = all.ts.length;
+    while (i1 > i0 && all.ts[i1 - 1]! > to) i1--;
+    inputs[n] = { ts: all.ts.subarray(i0, i1), open: all.open.subarray(i0, i1), high: all.high.subarray(i0, i1), low: all.low.subarray(i0, i1), close: all.close.subarray(i0, i1), volume: all.volume.subarray(i0, i1), symbol: all.symbol, timeframe: all.timeframe };
+  }
+  return withInputs(bars, inputs, { gaps: o.inputGaps });
 }
 
 async function validationBars(o: PromoteOptions, v: ValidationInput, e: SearchEvidence | null): Promise<{ bars: Bars; file: string | null }> {
@@ -221,13 +260,15 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
       execution: { fill: 'next-open', ...(o.execution ?? {}) },
       risk: o.risk ?? {},
       runner: { ...DEFAULT_RUNNER, ...o.runner },
+      ...(o.inputs ? { inputs: o.inputs, inputGaps: o.inputGaps ?? 'hold' } : {}),
     },
     `promote ${name}`,
   );
   if (existsSync(runPath) && !o.overwrite) throw new QuantlabError('BAD_ARGUMENT', `promote: ${dir} already holds a promoted strategy; pass { overwrite: true } to replace its run.ts, config.json and validation.json`);
 
   // the runner runs the bar-by-bar form: it must equal the vector form the validation measured
-  const { bars, file } = await validationBars(o, v, e);
+  const { bars: baseBars, file } = await validationBars(o, v, e);
+  const bars = await validationInputs(strategy, o, baseBars);
   if (bars.ts.length < 2) throw new QuantlabError('BAD_ARGUMENT', `promote: expected validation bars, found ${bars.ts.length}`);
   const vector = strategyTargets(strategy, bars, params);
   const step = streamTargets(strategy, bars, params);

@@ -1,6 +1,6 @@
 import { simulate, type SimResult } from '../backtest';
 import { isoTime, makeBars, type Bars } from '../core';
-import { strategyTargets, type AnyStrategy } from '../strategy';
+import { strategyTargets, withInputs, type AnyStrategy } from '../strategy';
 import { simOptionsOf, type RunnerConfig } from './config';
 import { tradeRowsOf, type TradeRow } from './ledger';
 import { sessionTrades } from './runner';
@@ -44,10 +44,22 @@ export function backtestSession(strategy: AnyStrategy, params: Record<string, un
   );
   let firstLive = rows.findIndex((r) => r.phase !== 'warmup');
   if (firstLive < 0) firstLive = rows.length;
-  const targets = strategyTargets(strategy, bars, params);
+  const targets = strategyTargets(strategy, withSessionInputs(strategy, config, store, bars), params);
   for (let i = 0; i < firstLive; i++) targets[i] = NaN;
   const result = simulate(bars, targets, simOptionsOf(config));
   return { bars, firstLive, targets, result, rows };
+}
+
+/** The base bars with the inputs' bars the session was handed (from the state store), when the strategy reads other symbols. */
+function withSessionInputs(strategy: AnyStrategy, config: RunnerConfig, store: StateStore, bars: Bars): Bars {
+  const names = Object.keys(strategy.inputs ?? {});
+  if (!names.length || !store.inputBars) return bars;
+  const inputs: Record<string, Bars> = {};
+  for (const name of names) {
+    const r = store.inputBars(name);
+    inputs[name] = makeBars({ ts: r.map((x) => x.ts), open: r.map((x) => x.open), high: r.map((x) => x.high), low: r.map((x) => x.low), close: r.map((x) => x.close), volume: r.map((x) => x.volume) }, strategy.inputs![name]!.symbol, config.timeframe);
+  }
+  return withInputs(bars, inputs, { gaps: config.inputGaps });
 }
 
 export type RowStatus = 'match' | 'differs' | 'run-only' | 'backtest-only';

@@ -11,9 +11,11 @@ import type { StateStore } from './state-store';
  * - max-drawdown: flatten and stop for good (the kill switch stays set across restarts until reset);
  * - max-orders-per-minute: the order is not sent and the runner stops (a runaway loop);
  * - stale-data: no fresh closed candle for `staleBars` bar lengths: the runner stops.
+ * - stale-input: a strategy input (another symbol) has no closed candle for the base bar to decide, and
+ *   none came for `staleBars` bar lengths (default 1): no order, the runner stops.
  */
 
-export type TripKind = 'max-position' | 'max-notional' | 'max-daily-loss' | 'max-drawdown' | 'max-orders-per-minute' | 'stale-data';
+export type TripKind = 'max-position' | 'max-notional' | 'max-daily-loss' | 'max-drawdown' | 'max-orders-per-minute' | 'stale-data' | 'stale-input';
 
 export interface Trip {
   kind: TripKind;
@@ -137,6 +139,23 @@ export class RiskGuard {
     return this.trip(
       { kind: 'stale-data', action: 'stop', message: `no fresh candle for ${bars} bars (last closed ${isoTime(lastCloseTs)}, exchange time ${isoTime(now)}; limit ${k}): stopping`, detail: { lastCloseTs, now, limit: k } },
       NaN,
+    );
+  }
+
+  /**
+   * A stale input: the base bar opened at `barTs` is to be decided, and input `input` (`symbol`) last closed a
+   * candle at `lastCloseTs` (its open + one bar; NaN when none), before that bar closed. Undefined while the
+   * runner may still wait for it (less than `staleBars`, default 1, bar lengths past the same rule as
+   * stale-data); else the trip, recorded.
+   */
+  checkStaleInput(input: string, symbol: string, now: number, lastCloseTs: number, barTs: number, barMs: number): Trip | undefined {
+    const k = this.limits.staleBars ?? 1;
+    const since = lastCloseTs === lastCloseTs ? lastCloseTs : barTs;
+    if (!(now - since >= (k + 1) * barMs)) return undefined;
+    const last = lastCloseTs === lastCloseTs ? `its last candle closed ${isoTime(lastCloseTs)}` : 'no candle of it yet';
+    return this.trip(
+      { kind: 'stale-input', action: 'stop', message: `input '${input}' (${symbol}) has no candle for the bar ${isoTime(barTs)} (${last}, exchange time ${isoTime(now)}; waited up to ${k} bar${k === 1 ? '' : 's'}): not trading on stale data; stopping`, detail: { input, symbol, lastCloseTs: Number.isFinite(lastCloseTs) ? lastCloseTs : null, now, limit: k } },
+      barTs,
     );
   }
 

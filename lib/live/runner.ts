@@ -1,17 +1,18 @@
 import type { ResolvedOptions } from '../backtest';
 import { isoTime, parseTimeframe, QuantlabError, type Bars } from '../core';
-import { createDecider, type AnyStrategy, type Decider } from '../strategy';
+import { createDecider, type AnyStrategy, type BarWithInputs, type Decider } from '../strategy';
 import type { AccountGuard } from './account-guard';
 import { simOptionsOf, type RunnerConfig } from './config';
 import { ExchangePortError, type ExchangePort, type MarketInfo, type OrderState } from './exchange-port';
 import type { FormingBar, MarketFeed } from './feed';
+import { InputsFeed, runnerInputs } from './inputs-feed';
 import { Ledger, type LedgerFill, type TradeRow } from './ledger';
 import { clientOrderId, newSessionId, paramsHash, sessionPrefix } from './order-ids';
 import { PaperBroker } from './paper-broker';
 import { RiskGuard, type Trip } from './risk-guard';
 import { runnerOptions, sizeTarget } from './sizing';
 import { checkSessionRecord } from './state-file';
-import type { BarRow, OrderIntent, OrderRow, StateStore } from './state-store';
+import type { BarRow, InputBarRow, OrderIntent, OrderRow, StateStore } from './state-store';
 
 /**
  * The runner: on each newly closed bar it feeds the strategy's streaming indicators, calls decide(), turns
@@ -129,6 +130,10 @@ export class Runner {
   private readonly sink: (e: RunnerEvent) => void;
   private readonly resetKill: boolean;
   private readonly account?: AccountGuard;
+  /** the strategy's other symbols (inputs-feed.ts): read each poll, handed to the decider with each base bar. */
+  private readonly inputs?: InputsFeed;
+  /** the base bar the runner is waiting on a stale input for (logged once). */
+  private inputWait = NaN;
   private decider!: Decider;
   private ledger!: Ledger;
   private session = '';
@@ -155,11 +160,6 @@ export class Runner {
 
   constructor(o: RunnerOptions) {
     this.strategy = o.strategy;
-    if (o.strategy.inputs && Object.keys(o.strategy.inputs).length) {
-      // the runner feeds one symbol's candles; a strategy reading others would decide on stale or missing data
-      const names = Object.entries(o.strategy.inputs).map(([k, d]) => `${k} (${d.symbol})`).join(', ');
-      throw new QuantlabError('BAD_ARGUMENT', `runner: strategy '${o.strategy.name}' reads other symbols (inputs ${names}); the runner trades strategies on one symbol only for now — backtest, sweep and bias-check it with { inputs }`);
-    }
     this.params = o.strategy.resolveParams(o.params) as Record<string, unknown>;
     this.config = o.config;
     this.mode = o.mode;
@@ -169,6 +169,8 @@ export class Runner {
     this.symbol = o.config.symbol;
     this.tfMs = parseTimeframe(o.config.timeframe).ms;
     this.o = runnerOptions(simOptionsOf(o.config));
+    const inputs = runnerInputs(o.strategy, o.config.inputs);
+    if (inputs.length) this.inputs = new InputsFeed(inputs, o.config.inputGaps ?? 'hold', o.feed, o.config.timeframe, this.tfMs);
     this.clock = o.clock ?? Date.now;
     this.sink = o.log ?? (() => undefined);
     this.resetKill = Boolean(o.resetKillSwitch);
@@ -253,6 +255,7 @@ export class Runner {
       timeframe: this.config.timeframe,
       mode: this.mode,
       initialCash: String(this.o.cash),
+      ...(this.inputs ? { inputs: JSON.stringify(this.config.inputs), inputGaps: this.inputs.gaps } : {}),
     };
     const diff = m.session ? Object.keys(want).filter((k) => m[k] !== want[k]) : [];
     if (diff.length) {
@@ -284,6 +287,11 @@ export class Runner {
       throw new QuantlabError('NOT_FOUND', `runner: ${this.port.id} does not list '${this.symbol}'; listed: ${listed.slice(0, 20).join(', ')}${listed.length > 20 ? ', …' : ''}`);
     }
     if (m.type !== c.exchange.marketType) throw new QuantlabError('BAD_ARGUMENT', `runner: '${this.symbol}' is a ${m.type} market, the config says marketType '${c.exchange.marketType}'`);
+    for (const i of this.inputs?.inputs ?? []) {
+      const im = markets.find((x) => x.symbol === i.symbol);
+      if (!im) throw new QuantlabError('NOT_FOUND', `runner: ${this.port.id} does not list '${i.symbol}' (config inputs.${i.name})`);
+      if (im.type !== m.type) throw new QuantlabError('BAD_ARGUMENT', `runner: input '${i.name}' (${i.symbol}) is a ${im.type} market, the traded one a ${m.type} market (config inputs.${i.name})`);
+    }
     const tfs = await this.feed.timeframes();
     if (tfs && !tfs.includes(c.timeframe)) throw new QuantlabError('BAD_TIMEFRAME', `runner: ${this.port.id} has no '${c.timeframe}' candles; it offers ${tfs.join(', ')}`);
     try {
@@ -334,8 +342,9 @@ export class Runner {
     this.peak = this.o.cash;
     this.dayKey = NaN;
     const rows = this.store.bars();
+    const replayInputs = this.inputs?.replay(this.store);
     for (const r of rows) {
-      const x = this.decider.update(r);
+      const x = this.decider.update(replayInputs ? ({ ...r, inputs: replayInputs(r.ts) } as BarWithInputs) : r);
       if (!Object.is(x, r.target) && !(Number.isNaN(x) && Number.isNaN(r.target))) {
         throw new QuantlabError(
           'VALIDATION_FAILED',
@@ -367,10 +376,12 @@ export class Runner {
     const bars = c.closed;
     const k = bars.ts.length;
     const from = Math.max(0, k - Math.max(n, 1)); // at least the last closed bar: trading starts after it
+    if (this.inputs) await this.inputs.read(since);
     this.store.tx(() => {
       for (let i = from; i < k; i++) {
         const bar = barAt(bars, i);
-        const target = this.decider.update(bar);
+        const { target, taken } = this.decideBar(bar);
+        if (taken) this.inputs!.store(this.store, taken);
         this.store.putBar({ ...bar, target, phase: 'warmup', equity: NaN, position: NaN, cash: NaN, refPrice: NaN, refTs: NaN });
         this.lastTs = bar.ts;
         this.lastClose = bar.close;
@@ -428,9 +439,11 @@ export class Runner {
         await this.halt(stale.message, 'risk');
         return { processed, lastDoneTs: this.store.lastDoneTs(), stopped: this.stopInfo };
       }
+      if (this.inputs && n) await this.inputs.read(since);
       for (let i = 0; i < n && !this.stopInfo; i++) {
         const bar = barAt(c.closed, i);
         if (!(bar.ts > this.lastTs) && Number.isFinite(this.lastTs)) continue;
+        if (this.inputs && !(await this.inputsReady(bar.ts, c.now))) break;
         if (i < n - 1) {
           this.missBar(bar);
           processed++;
@@ -455,12 +468,42 @@ export class Runner {
     return equity;
   }
 
+  /**
+   * True when every input has a closed candle at or after the base bar `barTs`. Else the runner waits (polls
+   * again) while the risk guard allows (RiskGuard.checkStaleInput), then stops with a 'stale-input' trip.
+   */
+  private async inputsReady(barTs: number, now: number): Promise<boolean> {
+    const stale = this.inputs!.staleFor(barTs);
+    if (!stale.length) return true;
+    for (const s of stale) {
+      const trip = this.guard.checkStaleInput(s.input.name, s.input.symbol, now, s.lastTs + this.tfMs, barTs, this.tfMs);
+      if (trip) {
+        await this.halt(trip.message, 'risk');
+        return false;
+      }
+    }
+    if (this.inputWait !== barTs) {
+      this.inputWait = barTs;
+      this.emit('input-wait', { bar: isoTime(barTs), inputs: stale.map((s) => ({ input: s.input.name, symbol: s.input.symbol, last: Number.isFinite(s.lastTs) ? isoTime(s.lastTs) : null })), note: 'an input has no candle for this bar yet: not deciding it; polling again' });
+    }
+    return false;
+  }
+
+  /** decide() on a base bar, with the input bars it is handed (returned for storing with the bar). */
+  private decideBar(bar: BarFields): { target: number; taken?: Record<string, InputBarRow[]> } {
+    if (!this.inputs) return { target: this.decider.update(bar) };
+    const { feed, rows } = this.inputs.take(bar.ts);
+    const withInputs: BarWithInputs = { ...bar, inputs: feed };
+    return { target: this.decider.update(withInputs), taken: rows };
+  }
+
   private missBar(bar: BarFields): void {
-    const target = this.decider.update(bar);
+    const { target, taken } = this.decideBar(bar);
     const equity = this.mark(bar);
     // a target decided while away is still wanted: the next traded bar works toward it unless it has its own
     if (target === target) this.retryTarget = target;
     this.store.tx(() => {
+      if (taken) this.inputs!.store(this.store, taken);
       this.store.putBar({ ...bar, target, phase: 'missed', equity, position: this.ledger.position, cash: this.ledger.cash, refPrice: NaN, refTs: NaN });
       this.store.addEvent('missed', { target }, bar.ts, this.clock());
       this.store.setNumber('retry_target', this.retryTarget);
@@ -469,7 +512,7 @@ export class Runner {
   }
 
   private async tradeBar(bar: BarFields, ref: FormingBar): Promise<void> {
-    const target = this.decider.update(bar);
+    const { target, taken } = this.decideBar(bar);
     const u = this.ledger.position;
     const cash = this.ledger.cash;
     const equity = this.mark(bar);
@@ -495,6 +538,7 @@ export class Runner {
     const intents = this.legs(bar.ts, u, next, flatten ? 0 : newLast, flatten ? 'risk' : 'signal', sized.price, 'a');
     const row: BarRow = { ...bar, target, phase: 'decided', equity, position: u, cash, refPrice: p, refTs: ref.ts };
     this.store.tx(() => {
+      if (taken) this.inputs!.store(this.store, taken);
       this.store.putBar(row);
       this.store.setNumber('last_target', newLast);
       this.store.setNumber('retry_target', held ? want : NaN);

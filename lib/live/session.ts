@@ -48,6 +48,14 @@ export interface ReplaySessionOptions {
   dir?: string;
   /** keep the runner state in PostgreSQL (a `postgres://` URL) instead of the folder's SQLite file. */
   state?: string;
+  /**
+   * the bars of the strategy's inputs (other symbols), by input name: the replay exchange serves them as
+   * markets of their own (same kind) and the config names their symbols; default with `promoted`: the
+   * shipped datasets of the promoted input symbols over the same time span.
+   */
+  inputs?: Record<string, Bars>;
+  /** what a bar without an input bar at the same time shows (default 'hold', or the promoted config's). */
+  inputGaps?: 'hold' | 'nan' | 'error';
   /** faults injected into the replay exchange's answers (seeded). */
   faults?: FaultRule[];
   seed?: number;
@@ -119,10 +127,13 @@ export async function replaySession(options: ReplaySessionOptions): Promise<Repl
   const warmup = o.warmup ?? 200;
   const bars = o.bars;
   const spec = makeMarket({ bars, kind });
-  const symbol = kind === 'futures' ? `${spec.base}/${spec.quote}:${spec.quote}` : `${spec.base}/${spec.quote}`;
+  const unified = (m: { base: string; quote: string }) => (kind === 'futures' ? `${m.base}/${m.quote}:${m.quote}` : `${m.base}/${m.quote}`);
+  const symbol = unified(spec);
+  const inputBars = Object.entries(o.inputs ?? {});
+  const inputs = inputBars.length ? Object.fromEntries(inputBars.map(([name, b]) => [name, unified(makeMarket({ bars: b, kind }))])) : undefined;
   const cash = o.execution?.cash ?? 10_000;
   const ex = await startReplayExchange({
-    markets: [{ bars, kind }],
+    markets: [{ bars, kind }, ...inputBars.map(([, b]) => ({ bars: b, kind }))],
     accounts: [{ ...DEMO, balances: { [spec.quote]: cash }, futuresWallet: cash }],
     start: bars.ts[Math.min(warmup, bars.ts.length - 1)],
     faults: o.faults,
@@ -139,6 +150,7 @@ export async function replaySession(options: ReplaySessionOptions): Promise<Repl
     execution: { cash, fee: spec.takerFee, lotSize: spec.stepSize, minNotional: spec.minNotional, ...o.execution },
     risk: o.risk ?? {},
     runner: { warmupBars: warmup, pollMs: 10, flattenOnStop: false, onMismatch: 'stop' },
+    ...(inputs ? { inputs, inputGaps: o.inputGaps ?? 'hold' } : {}),
   });
   const setup = setupRunner({ strategy, params, config, mode, dir, credentials: DEMO, log: o.log, retry: { attempts: 6, baseMs: 5, maxMs: 50 }, state: o.state });
   try {
@@ -199,8 +211,23 @@ async function fromPromoted(o: ReplaySessionOptions): Promise<ReplaySessionOptio
   }
   const { fill: _fill, ...execution } = p.config.execution;
   void _fill;
+  let inputs = o.inputs;
+  if (!inputs && p.config.inputs) {
+    // the promoted input symbols' shipped data over the traded bars' span
+    const [from, to] = [bars.ts[0]!, bars.ts[bars.ts.length - 1]!];
+    inputs = {};
+    for (const [name, sym] of Object.entries(p.config.inputs)) {
+      const all = (await loadBars(datasetPath(sym.split(':')[0]!, p.config.timeframe, market))).bars;
+      const i0 = all.ts.findIndex((t) => t >= from);
+      let i1 = all.ts.length;
+      while (i1 > 0 && all.ts[i1 - 1]! > to) i1--;
+      inputs[name] = sliceBars(all, Math.max(0, i0), i1);
+    }
+  }
   return {
     ...o,
+    inputs,
+    inputGaps: o.inputGaps ?? p.config.inputGaps,
     strategy: o.strategy ?? p.strategy,
     params: o.params ?? p.params,
     market: o.market ?? market,

@@ -101,6 +101,10 @@ CREATE TABLE IF NOT EXISTS paper_orders (
   id INTEGER PRIMARY KEY, client_id TEXT NOT NULL UNIQUE, symbol TEXT NOT NULL, side TEXT NOT NULL,
   amount REAL NOT NULL, price REAL NOT NULL, fee REAL NOT NULL, ts REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS input_bars (
+  input TEXT NOT NULL, ts REAL NOT NULL, open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,
+  volume REAL NOT NULL, PRIMARY KEY (input, ts)
+);
 `;
 
 /** Creates a state file with its schema under a temporary name, then moves it into place (never half made). */
@@ -256,6 +260,20 @@ export interface StateStore {
   addPaperOrder(o: Omit<PaperOrderRow, 'id'>): void;
   /** every simulated order, oldest first. */
   paperOrders(): PaperOrderRow[];
+  /** stores bars of a strategy input (another symbol) as the runner fed them; a bar already stored is kept. */
+  putInputBars?(input: string, bars: readonly InputBarRow[]): void;
+  /** the stored bars of a strategy input, oldest first. */
+  inputBars?(input: string): InputBarRow[];
+}
+
+/** A bar of a strategy input (another symbol), as the runner fed it to the strategy. */
+export interface InputBarRow {
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
 }
 
 export type OrderPatch = Partial<Pick<OrderRow, 'status' | 'exchangeId' | 'filled' | 'average' | 'fee' | 'feeCurrency' | 'fillTs' | 'error' | 'sentAt'>>;
@@ -501,6 +519,17 @@ export class SqliteStateStore implements StateStore {
 
   paperOrders(): PaperOrderRow[] {
     return this.sql('SELECT * FROM paper_orders ORDER BY id').all() as PaperOrderRow[];
+  }
+
+  // ---- bars of the strategy's inputs (other symbols)
+
+  putInputBars(input: string, bars: readonly InputBarRow[]): void {
+    const st = this.sql('INSERT OR IGNORE INTO input_bars (input, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const b of bars) st.run(input, b.ts, b.open, b.high, b.low, b.close, b.volume);
+  }
+
+  inputBars(input: string): InputBarRow[] {
+    return this.sql('SELECT ts, open, high, low, close, volume FROM input_bars WHERE input = ? ORDER BY ts').all(input) as InputBarRow[];
   }
 }
 
