@@ -6,7 +6,6 @@ import {
   createStudy,
   gridPoints,
   identityDifferences,
-  openStorage,
   progressBar,
   samplerFrom,
   shareBars,
@@ -16,6 +15,7 @@ import {
   type Objective,
   type ObjectiveValue,
   type Params,
+  type Progress,
   type StudyRun,
   type WorkerPool,
 } from '../optimizer';
@@ -24,6 +24,7 @@ import type { SharedBars } from '../optimizer/shared';
 import { backtest, BUILTIN_STRATEGIES, getStrategy, inputsOf, MULTI_INPUT_STRATEGIES, strategyBars, type AnyStrategy, type IndicatorCache, type InputGaps } from '../strategy';
 import { strategyRulesHash } from './fingerprint';
 import { checkStrategyFile, strategyStudyIdentity } from './identity';
+import { cachedOverfitting, noticeOutput, notebookStudyName, openStudyStorage, overfittingKey, saveOverfitting, studyNotice, studyStorage, type NoticeOutput } from './notebook-default';
 import { objectivePlan, strategyObjectiveFor, type ObjectivePlan, type ScoreSpec } from './objectives';
 import type { OptimizeOptions } from './options';
 import { overfittingReport } from './overfitting';
@@ -79,14 +80,29 @@ export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: 
   const jobs = capJobs(options.jobs ?? 1, 'optimize');
   // a plain grid (no pruning, no per-fold reports) runs in batches: one message per chunk of trials, not per trial
   const batched = points !== null && typeof options.sampler === 'string' && !options.pruner && !options.folds;
-  const name = options.name ?? `${strategy.name}-${bars.symbol || 'bars'}-${bars.timeframe || 'tf'}`;
-  const storage = typeof options.storage === 'object' ? options.storage : openStorage(options.storage ?? 'memory:');
-  const ownsStorage = typeof options.storage !== 'object';
+  const label = `${strategy.name}-${bars.symbol || 'bars'}-${bars.timeframe || 'tf'}`;
+  // in a notebook, no storage means <experiments>/studies.db under a name derived from the study's identity
+  const choice = studyStorage(options.storage);
+  const { storage, owns: ownsStorage } = openStudyStorage(choice);
   const spec: ScoreSpec = { objectives: plan.named, backtest: options.backtest ?? {}, fixed: options.fixed, folds: options.folds, ...(plan.withStats ? { withStats: true } : {}) };
   const restartHint = options.restartHint ?? 'restart: true';
   let pool: WorkerPool | null = null;
   try {
     if (jobs > 1 && options.strategyFile) await checkStrategyFile(strategy, options.strategyFile, bars);
+    const identity = strategyStudyIdentity({
+      strategy,
+      bars,
+      space,
+      objectives: plan.ids,
+      constraints: plan.constraintsId,
+      backtest: spec.backtest,
+      fixed: options.fixed ?? {},
+      folds: options.folds ?? 0,
+      paramConstraint: options.constraint,
+    });
+    const derived = choice.notebook && options.name === undefined;
+    const pruner = typeof options.pruner === 'object' ? { ...options.pruner, name: options.pruner.name } : (options.pruner ?? null);
+    const name = options.name ?? (derived ? notebookStudyName(strategy, { identity, directions, sampler: { ...sampler }, seed: options.seed ?? null, trials: target, pruner, gridPoints: options.gridPoints ?? null }) : label);
     const existing = await storage.getStudy(name);
     const data = dataMeta(bars);
     const meta = { strategy: strategy.name, objectives, data, backtest: spec.backtest, fixed: options.fixed ?? {}, folds: options.folds ?? 0, constraints: plan.constraintsId };
@@ -108,23 +124,21 @@ export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: 
       constraint,
       sampler,
       pruner: options.pruner,
-      seed: options.seed,
+      // a resumed study keeps the seed it was created with (trial n draws from rng(seed, n): resuming = uninterrupted)
+      seed: options.seed ?? (existing && !options.restart && typeof existing.meta.seed === 'number' ? existing.meta.seed : undefined),
       meta,
-      identity: strategyStudyIdentity({
-        strategy,
-        bars,
-        space,
-        objectives: plan.ids,
-        constraints: plan.constraintsId,
-        backtest: spec.backtest,
-        fixed: options.fixed ?? {},
-        folds: options.folds ?? 0,
-        paramConstraint: options.constraint,
-      }),
+      identity,
       restart: options.restart,
       restartHint,
     });
-    const progress = options.progress === false ? undefined : typeof options.progress === 'function' ? options.progress : progressBar({ label: name });
+    let notice: NoticeOutput | null = null;
+    if (choice.notebook) {
+      const stored = existing && !options.restart ? (await storage.getTrials(name, { states: ['complete', 'pruned'] })).length : 0;
+      notice = noticeOutput(studyNotice(`study ${name}`, existing && !options.restart ? `resumed: ${stored} of ${target} trials stored` : null));
+      notice.show();
+    }
+    const progress =
+      options.progress === false ? undefined : typeof options.progress === 'function' ? options.progress : progressBar({ label: derived ? label : name, ...(notice?.display ? { display: notice.display } : {}) });
     let objective: Objective | (Executor & BatchEvaluator);
     if (jobs > 1) {
       const builtin = BUILTIN_STRATEGIES.includes(strategy) || MULTI_INPUT_STRATEGIES.includes(strategy);
@@ -154,6 +168,8 @@ export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: 
       if (e instanceof Error && !(e instanceof QuantlabError) && e.name === 'QuantlabError' && e.message.startsWith('worker thread: strategy ')) throw new QuantlabError('STUDY_MISMATCH', e.message);
       throw e;
     }
+    // a notebook study resumed with every trial done ran nothing: its progress line shows where it stands
+    if (notice && run.ran === 0 && progress && run.trials.length) progress(finishedSnapshot(name, target, run));
     await pool?.close(); // the threads' memory back before the best trial's full backtest
     pool = null;
     const cache: IndicatorCache = new Map();
@@ -163,7 +179,10 @@ export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: 
       best = { number: run.best.number, params, value: run.best.values![0]!, values: run.best.values!, stats: backtest(strategy, bars, params, { ...spec.backtest, cache }).stats };
     }
     const doOverfit = options.overfitting !== false && directions.length === 1 && best !== null;
-    const overfitting = doOverfit
+    // a notebook study keeps its overfitting statistics beside it: re-running a finished study recomputes nothing
+    const overfitKey = doOverfit && choice.notebook ? overfittingKey(run.trials, study.seed, options.overfitting) : null;
+    const kept = overfitKey ? cachedOverfitting(name, overfitKey) : null;
+    const overfitting = kept ?? (doOverfit
       ? await overfittingReport(strategy, bars, run.trials, {
           ...(typeof options.overfitting === 'object' ? options.overfitting : {}),
           space,
@@ -175,7 +194,8 @@ export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: 
           cache,
           ...(plan.withStats ? { objective: finishing(plan, strategyObjectiveFor(strategy, bars, { ...spec, folds: undefined }), options.fixed) } : {}),
         })
-      : null;
+      : null);
+    if (overfitKey && overfitting && !kept) saveOverfitting(name, overfitKey, overfitting);
     return withSummary({
       studyName: name,
       storage: storage.url,
@@ -194,6 +214,24 @@ export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: 
     await pool?.close();
     if (ownsStorage) await storage.close();
   }
+}
+
+/** The progress snapshot of a study that had nothing left to run. */
+function finishedSnapshot(name: string, total: number, run: StudyRun): Progress {
+  const count = (s: string) => run.trials.filter((t) => t.state === s).length;
+  return {
+    study: name,
+    done: count('complete') + count('pruned'),
+    total,
+    running: count('running'),
+    failed: count('fail'),
+    pruned: count('pruned'),
+    best: run.best?.values?.[0] ?? NaN,
+    bestParams: run.best?.params ?? null,
+    elapsed: run.seconds,
+    rate: 0,
+    last: run.trials[run.trials.length - 1]!,
+  };
 }
 
 const asVector = (v: ObjectiveValue): number[] => (typeof v === 'number' ? [v] : Array.isArray(v) ? (v as number[]) : []);

@@ -31,9 +31,17 @@ export interface OptimizeOptions {
   restartHint?: string;
   /** Worker threads. Default 1 (in-process). */
   jobs?: number;
-  /** 'memory:' (default), 'sqlite:experiments/studies.db', 'postgres://…', or a Storage. */
-  storage?: string | Storage;
-  /** Study name; an existing study of that name in the storage is resumed. Default '<strategy>-<symbol>-<tf>'. */
+  /**
+   * Where the study lives: 'sqlite:experiments/studies.db', 'postgres://…', a Storage, or false / 'memory'
+   * (this process only). Default: in a notebook, `<experiments>/studies.db` under a name derived from what
+   * defines the study (so re-running the cell resumes it and returns at once); elsewhere memory.
+   */
+  storage?: string | Storage | false;
+  /**
+   * Study name; an existing study of that name in the storage is resumed. Default '<strategy>-<symbol>-<tf>';
+   * in a notebook without `storage`, 'nb-<strategy>-<hash>' (a hash of the study's identity, sampler, seed and
+   * trial count: any change to the call is another study).
+   */
   name?: string;
   seed?: number;
   /** Narrow or replace parameter declarations of the strategy (same shapes: int, float, logFloat, choice). */

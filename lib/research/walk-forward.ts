@@ -1,6 +1,8 @@
 import { attachHidden, barsPerYear, QuantlabError, sliceBars, withSummary, type Bars } from '../core';
 import { walkForward, walkForwardSplits, type Params, type SplitOptions, type WalkForwardResult } from '../optimizer';
-import { backtest, getStrategy, strategyBars, type AnyStrategy } from '../strategy';
+import { backtest, getStrategy, inputsOf, strategyBars, type AnyStrategy } from '../strategy';
+import { strategyRulesHash, strategySourceHash } from './identity';
+import { noticeOutput, notebookStudyName, openStudyStorage, studyNotice, studyStorage } from './notebook-default';
 import { objectiveFromEquity, type ObjectiveName } from './objectives';
 import { optimize } from './optimize';
 import type { OptimizeOptions } from './options';
@@ -8,7 +10,7 @@ import type { OptimizeOptions } from './options';
 export interface WalkForwardOptions extends Omit<OptimizeOptions, 'objective' | 'name' | 'overfitting'>, SplitOptions {
   /** One named objective. Default 'sharpe'. */
   objective?: ObjectiveName;
-  /** Study name prefix; fold k is '<name>-fold<k>'. */
+  /** Study name prefix; fold k is '<name>-fold<k>'. In a notebook without `storage`: 'nb-<strategy>-wf-<hash>' (a hash of the whole call). */
   name?: string;
 }
 
@@ -33,9 +35,43 @@ export async function walkForwardOptimize(strategyOrName: AnyStrategy | string, 
   const objective = options.objective ?? 'sharpe';
   const folds = walkForwardSplits(bars.close.length, options);
   const P = bars.timeframe ? barsPerYear(bars.timeframe) : 1;
-  const prefix = options.name ?? `${strategy.name}-${bars.symbol || 'bars'}-${bars.timeframe || 'tf'}-wf`;
   const { train: _t, test: _s, mode: _m, step: _st, gap: _g, folds: _f, ...opt } = options;
   void [_t, _s, _m, _st, _g, _f];
+  // in a notebook, no storage means <experiments>/studies.db, one study per fold, named from everything the call says
+  const choice = studyStorage(options.storage);
+  let prefix = options.name ?? `${strategy.name}-${bars.symbol || 'bars'}-${bars.timeframe || 'tf'}-wf`;
+  if (choice.notebook && options.name === undefined) {
+    const { progress: _p, jobs: _j, timeout: _to, strategyFile: _sf, restart: _r, restartHint: _rh, storage: _sg, inputs: _in, ...defining } = opt;
+    void [_p, _j, _to, _sf, _r, _rh, _sg, _in];
+    const attached = inputsOf(bars);
+    prefix = notebookStudyName(
+      strategy,
+      { strategy: { name: strategy.name, source: strategySourceHash(strategy), rules: strategyRulesHash(strategy) }, bars, inputs: attached?.inputs ?? null, folds, objective, options: defining },
+      'wf',
+    );
+  }
+  const opened = choice.notebook ? openStudyStorage(choice) : null;
+  if (opened) {
+    opt.storage = opened.storage; // one open storage for every fold
+    noticeOutput(studyNotice(`walk-forward studies ${prefix}-fold0…${folds.length - 1} (one per fold)`, null, true)).show();
+  }
+  try {
+    return await runWalkForward(strategy, bars, options, opt, objective, folds, P, prefix);
+  } finally {
+    if (opened?.owns) await opened.storage.close();
+  }
+}
+
+async function runWalkForward(
+  strategy: AnyStrategy,
+  bars: Bars,
+  options: WalkForwardOptions,
+  opt: Omit<WalkForwardOptions, keyof SplitOptions>,
+  objective: ObjectiveName,
+  folds: ReturnType<typeof walkForwardSplits>,
+  P: number,
+  prefix: string,
+): Promise<StrategyWalkForward> {
   const full = (p: Params) => ({ ...options.fixed, ...p });
   const result = await walkForward({
     folds,
