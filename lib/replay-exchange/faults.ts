@@ -120,7 +120,7 @@ export class FaultInjector {
   /** Adds rules (checked in order; latency adds up, the first other rule that fires decides). */
   add(...rules: FaultRule[]): this {
     for (const r of rules) {
-      if (!KINDS.includes(r.kind)) throw new QuantlabError('BAD_ARGUMENT', `fault kind: expected one of ${KINDS.join(', ')}, found '${String(r.kind)}'`);
+      if (!KINDS.includes(r.kind)) throw new QuantlabError('BAD_ARGUMENT', `fault kind: expected one of ${HTTP_KINDS.join(', ')}, found '${String(r.kind)}' (stream faults: ${STREAM_KINDS.join(', ')})`);
       if (r.p !== undefined && !(r.p >= 0 && r.p <= 1)) throw new QuantlabError('BAD_ARGUMENT', `fault ${r.kind} p: expected a probability in [0, 1], found ${r.p}`);
       if (r.messages !== undefined && r.messages !== 'closed' && r.messages !== 'all') throw new QuantlabError('BAD_ARGUMENT', `fault ${r.kind} messages: expected 'closed' or 'all', found '${String(r.messages)}'`);
       if (r.stallMs !== undefined && !(r.stallMs > 0)) throw new QuantlabError('BAD_ARGUMENT', `fault ${r.kind} stallMs: expected ms > 0, found ${r.stallMs}`);

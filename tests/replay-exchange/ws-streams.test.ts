@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Bars } from '../../lib/core';
-import type { FaultRule, ReplayExchange } from '../../lib/replay-exchange';
+import { FaultInjector, type FaultRule, type ReplayExchange } from '../../lib/replay-exchange';
 import { startExchange, window } from '../helpers/exchange';
 
 const START = 200;
@@ -278,6 +278,18 @@ describe('stream faults', () => {
     for (let k = 0; k < 4; k++) ex.step(1);
     await until(() => c.closed().length >= 4, 'four closed messages');
     expect(c.closed().map((k) => k.t)).toEqual([bars.ts[START], bars.ts[START + 2], bars.ts[START + 1], bars.ts[START + 3]]);
+  });
+
+  it('stream rule options are checked; HTTP plans never pick a stream rule, message plans never an HTTP one', () => {
+    const f = new FaultInjector(1);
+    expect(() => f.add({ kind: 'ws-stall', stallMs: 0 })).toThrow(/ws-stall stallMs: expected ms > 0, found 0/);
+    expect(() => f.add({ kind: 'ws-duplicate', messages: 'some' as 'all' })).toThrow(/messages: expected 'closed' or 'all', found 'some'/);
+    expect(() => f.add({ kind: 'boom' as never })).toThrow(/found 'boom' \(stream faults: ws-disconnect, ws-stall, ws-duplicate, ws-out-of-order\)/);
+    f.add({ kind: 'ws-disconnect' }, { kind: 'drop' });
+    expect(f.plan('GET', '/api/v3/klines').action).toBe('drop');
+    expect(f.planMessage('/ws/btcusdt@kline_1h', 'btcusdt@kline_1h', false).action).toBe('none'); // forming updates do not count by default
+    expect(f.planMessage('/ws/btcusdt@kline_1h', 'btcusdt@kline_1h', true).action).toBe('disconnect');
+    expect(f.fired).toMatchObject({ drop: 1, 'ws-disconnect': 1 });
   });
 
   it("stream rules leave HTTP requests alone and match on 'WS <path> <stream>'", async () => {
