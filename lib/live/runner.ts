@@ -160,6 +160,7 @@ export class Runner {
 
   constructor(o: RunnerOptions) {
     this.strategy = o.strategy;
+    const inputs = runnerInputs(o.strategy, o.config?.inputs);
     this.params = o.strategy.resolveParams(o.params) as Record<string, unknown>;
     this.config = o.config;
     this.mode = o.mode;
@@ -169,7 +170,6 @@ export class Runner {
     this.symbol = o.config.symbol;
     this.tfMs = parseTimeframe(o.config.timeframe).ms;
     this.o = runnerOptions(simOptionsOf(o.config));
-    const inputs = runnerInputs(o.strategy, o.config.inputs);
     if (inputs.length) this.inputs = new InputsFeed(inputs, o.config.inputGaps ?? 'hold', o.feed, o.config.timeframe, this.tfMs);
     this.clock = o.clock ?? Date.now;
     this.sink = o.log ?? (() => undefined);

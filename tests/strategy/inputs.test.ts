@@ -158,9 +158,9 @@ describe('onInput on real data (ETHUSDT base, BTCUSDT input, 1h)', () => {
 });
 
 describe('the runner and inputs', () => {
-  it('refuses a strategy that reads other symbols, naming them (it feeds one symbol)', () => {
+  it('refuses a strategy that reads other symbols when the config does not name their exchange symbols, naming them', () => {
     expect(() => new Runner({ strategy: getStrategy('eth-btc-zscore'), params: {} } as unknown as ConstructorParameters<typeof Runner>[0])).toThrow(
-      /runner: strategy 'eth-btc-zscore' reads other symbols \(inputs btc \(BTCUSDT\)\)/,
+      /runner: strategy 'eth-btc-zscore' reads other symbols \(btc \(BTCUSDT\)\); the config must name them: inputs: \{ btc: /,
     );
   });
 });
