@@ -34,7 +34,9 @@ import {
  * write inside `fn` runs in it (reads see the step's own writes), and it commits when `fn` returns — so a
  * killed process leaves the step out whole (the server rolls back the dropped connection's transaction).
  * A writing store holds a session advisory lock keyed by the namespace (one runner per strategy and mode
- * across all machines); it goes with the connection, also when the process is killed.
+ * across all machines); it goes with the connection, also when the process is killed. One difference from
+ * SQLite: a statement that fails directly inside `tx(fn)` (not in a nested `tx`) spoils the rest of that
+ * transaction, so the step fails whole — the runner never goes on with a step after a store error.
  */
 
 const T = {
