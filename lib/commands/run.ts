@@ -13,7 +13,7 @@ import { existingPromotedDir, loadPromoted } from '../live/promoted';
 import { reconcileText } from '../live/reconcile';
 import { reconcilePromoted } from '../live/reconcile-promoted';
 import { saveReconcileReport } from '../live/reconcile-report';
-import { dashboardAttach, parseListen } from '../ops';
+import { dashboardAttach, parseListen, portfolioDashboardAttach } from '../ops';
 
 interface RunFlags {
   paper?: boolean;
@@ -84,11 +84,10 @@ export function registerRunCommands(program: Command): void {
       if (f.state !== undefined) argv.push('--state', f.state);
       if (f.feed !== undefined) argv.push('--feed', f.feed);
       if (name === undefined) {
-        if (listen) throw new QuantlabError('BAD_ARGUMENT', `--dashboard serves one strategy; it is not available with ${f.all ? '--all' : '--portfolio'} (run each strategy alone to watch it on the dashboard)`);
         const file = f.portfolio !== undefined ? readPortfolio(f.portfolio, f.experiments) : undefined;
         const names = file ? file.strategies : promotedOnOneAccount(f.experiments);
         const label = file ? `portfolio ${file.name}` : 'all';
-        process.exitCode = await runPortfolio({ names, label, limits: file?.risk ?? {}, experimentsDir: f.experiments, argv, out: (l) => console.log(l) });
+        process.exitCode = await runPortfolio({ names, label, limits: file?.risk ?? {}, experimentsDir: f.experiments, argv, out: (l) => console.log(l), attach: listen ? portfolioDashboardAttach(listen) : undefined });
         return;
       }
       const dir = existingPromotedDir(name, f.experiments);

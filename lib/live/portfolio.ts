@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AlertDispatcher } from '../alerts';
 import { QuantlabError } from '../core';
 import type { RetryPolicy } from '../core/retry';
 import type { AnyStrategy } from '../strategy';
@@ -273,6 +274,21 @@ export interface RunPortfolioOptions {
   argv: readonly string[];
   out?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** a service beside the runners (the dashboard of `quantlab run --portfolio … --dashboard`): gets every event with the strategy's name; closed at the end. */
+  attach?: (members: readonly PortfolioRunner[], ctx: { mode: RunMode; experimentsDir?: string; wake: () => void; out: (line: string) => void }) => Promise<PortfolioAttached>;
+}
+
+/** A running member of a portfolio, as a service attached to the run sees it. */
+export interface PortfolioRunner {
+  name: string;
+  dir: string;
+  config: RunnerConfig;
+  runner: Runner;
+}
+
+export interface PortfolioAttached {
+  onEvent?: (name: string, e: RunnerEvent) => void;
+  close: () => Promise<void>;
 }
 
 /**
@@ -307,7 +323,17 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
       }
     }
     const logs = new Map(members.map((m) => [m.name, new JsonLog(logPath(m.dir, flags.mode), { redact: (s) => redact(s), maxBytes: m.config.runner.logMaxBytes, keep: m.config.runner.logKeep })]));
+    // each strategy's own alerts (its config.json), as a single run sends them
+    const alerts = new Map(
+      members.filter((m) => m.config.alerts).map((m) => {
+        const d: AlertDispatcher = new AlertDispatcher(m.config.alerts!, { name: m.name, quote: m.config.symbol.split(/[/:]/)[1] ?? '', env: o.env ?? process.env, report: (r) => logOf(m.name)({ ...r, at: new Date().toISOString() }) });
+        return [m.name, d] as const;
+      }),
+    );
+    let attached: PortfolioAttached | undefined;
     const logOf = (name: string) => (e: RunnerEvent) => {
+      attached?.onEvent?.(name, e);
+      alerts.get(name)?.onEvent(e);
       const line = logs.get(name)!.write(e);
       if (flags.json) out(`{"name":${JSON.stringify(name)},${line.slice(1)}`);
       else if (e.event !== 'exchange' && e.event !== 'bar' && e.event !== 'order-send') out(redact(`[${name}] ${humanLine(e)}`));
@@ -324,6 +350,7 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
     try {
       out(`${o.label}: ${members.length} strategies on ${accountKey(members[0]!.config)} (${flags.mode}): ${members.map((m) => `${m.name} ${m.config.symbol}`).join(', ')}`);
       if (flags.mode === 'live') await checkAccountCapital(setup);
+      if (o.attach) attached = await o.attach(members.map((m, i) => ({ name: m.name, dir: m.dir, config: m.config, runner: setup.runners[i]! })), { mode: flags.mode, experimentsDir: o.experimentsDir, wake: () => ctl.wake?.(), out });
       for (const r of setup.runners) await r.start();
       const pollMs = flags.pollMs ?? Math.min(...members.map((m) => m.config.runner.pollMs));
       const flattenOnStop = flags.flattenOnStop || members.some((m) => m.config.runner.flattenOnStop);
@@ -333,6 +360,8 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
     } finally {
       process.off('SIGINT', handlers.SIGINT);
       process.off('SIGTERM', handlers.SIGTERM);
+      await attached?.close();
+      for (const d of alerts.values()) await d.close();
       setup.close();
     }
   } catch (e) {

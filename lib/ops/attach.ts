@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { QuantlabError } from '../core';
 import type { AttachContext, Attached } from '../live/main';
+import type { PortfolioAttached, PortfolioRunner } from '../live/portfolio';
 import { experimentsRoot, promotedDir, promotedNames, readPromoted } from '../live/promoted';
 import type { Runner, RunMode } from '../live/runner';
 import { statePath } from '../live/setup';
@@ -31,6 +32,22 @@ export function dashboardAttach(name: string, listen: { host: string; port: numb
     warnRemote(listen.host, ctx.out);
     ctx.out(`dashboard: ${server.url} (token in ${tokenPath(ctx.dir)}; open ${server.url}#token=<token>)`);
     return { onEvent: (e) => server.metrics.observe(name, e), close: () => server.close() };
+  };
+}
+
+/**
+ * The dashboard of `quantlab run --all | --portfolio NAME --dashboard [host:]port`: every strategy of the run
+ * (controls included, each to its own runner), one token file in the experiments folder.
+ */
+export function portfolioDashboardAttach(listen: { host: string; port: number; allowRemote?: boolean }) {
+  return async (members: readonly PortfolioRunner[], ctx: { mode: RunMode; experimentsDir?: string; wake: () => void; out: (l: string) => void }): Promise<PortfolioAttached> => {
+    const file = tokenPath(experimentsRoot(ctx.experimentsDir));
+    const token = newToken(file);
+    const sources: StrategySource[] = members.map((m) => ({ name: m.name, dir: m.dir, mode: ctx.mode, config: m.config, store: m.runner.store, runner: m.runner }));
+    const server = await startOpsServer({ sources, token, host: listen.host, port: listen.port, allowRemote: listen.allowRemote, afterControl: (_n, a) => a === 'stop' && ctx.wake() });
+    warnRemote(listen.host, ctx.out);
+    ctx.out(`dashboard: ${server.url} (token in ${file}; open ${server.url}#token=<token>)`);
+    return { onEvent: (name, e) => server.metrics.observe(name, e), close: () => server.close() };
   };
 }
 
