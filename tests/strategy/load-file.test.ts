@@ -106,6 +106,7 @@ describe('loadStrategyFile', () => {
       JUPYTER_DATA_DIR: join(ROOT, '.jupyter/data'),
       JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
       PYDEVD_DISABLE_FILE_VALIDATION: '1',
+      QUANTLAB_EXPERIMENTS: join(dir, 'experiments'), // the notebook's study persists there, not in the project's experiments/
     };
     const execute = () => spawnSync('/usr/bin/python3', [join(ROOT, 'scripts/run-notebook.py'), path, join(dir, 'out'), '200'], { cwd: ROOT, env, encoding: 'utf8' });
     let r = execute();
