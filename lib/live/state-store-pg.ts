@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { QuantlabError } from '../core';
 import type { LedgerFill } from './ledger';
-import { checkNotLost, moveSessionAside } from './state-file';
+import { checkNotLost, lostSessionStart, moveSessionAside } from './state-file';
 import { STATE_WORKER_SOURCE } from './state-store-pg-worker';
 import {
   barOf,
@@ -444,7 +444,8 @@ export interface OpenRunnerStateOptions {
 /**
  * Opens a runner's state for writing: the SQLite file, or the namespace in PostgreSQL. With `newSession` the
  * earlier session is moved aside first (file and log renamed; in PostgreSQL the rows move to
- * `<ns>.replaced-<time>`); without it, a SQLite file lost while its log records a session is refused.
+ * `<ns>.replaced-<time>`); without it, state that is missing while the log records a session is refused
+ * (STATE_DAMAGED) — a lost file, or a database that does not hold this strategy's session.
  */
 export function openRunnerState(o: OpenRunnerStateOptions): { store: StateStore; moved: string[] } {
   if (!isPostgresUrl(o.state)) {
@@ -461,6 +462,14 @@ export function openRunnerState(o: OpenRunnerStateOptions): { store: StateStore;
       const to = store.moveAside();
       if (to) moved.push(`${redactPgUrl(o.state)}#${to}`);
       moved.push(...moveSessionAside(o.file, o.log));
+    } else if (store.meta('session') === undefined) {
+      const at = lostSessionStart(o.log);
+      if (at !== undefined) {
+        throw new QuantlabError(
+          'STATE_DAMAGED',
+          `${store.path}: expected the runner's state for this strategy and mode, found none, but ${o.log} records a session here (last started ${at}); point --state at the database that holds it (or drop --state if it ran on the folder's SQLite file), or start over deliberately with --new-session (moves the log aside, nothing is deleted)`,
+        );
+      }
     }
     return { store, moved };
   } catch (e) {

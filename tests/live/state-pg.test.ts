@@ -90,7 +90,9 @@ describe('runner state in PostgreSQL', () => {
     const perCall = (performance.now() - t0) / n;
     expect(first.store.getNumber('k')).toBe(n - 1);
     first.store.close();
-    writeFileSync(log, '{"event":"start"}\n');
+    writeFileSync(log, '{"event":"start","at":"2026-01-02T03:04:05.000Z"}\n');
+    // the log records a session this database does not hold (another database, or it ran on SQLite): refused
+    expect(() => openRunnerState({ file: join(dir, 'paper.db'), log, state: pg.url, ns: 'other/paper' })).toThrow(/found none, but .*paper\.log\.jsonl records a session here/);
     const again = openRunnerState({ file: join(dir, 'paper.db'), log, state: pg.url, ns: 'fresh/paper', newSession: true });
     expect(again.moved).toHaveLength(2);
     expect(again.moved[0]).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres#fresh\/paper\.replaced-\d{8}T\d{6}Z$/);
