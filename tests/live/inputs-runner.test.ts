@@ -3,11 +3,12 @@
  * as input 'btc') promoted and run as a paper session against the replay exchange serving both symbols
  * trades exactly as the backtest of the same bars with { inputs: { btc } }; a restart from the state store
  * mid-session resumes exactly; a stale input (BTC candles that stop coming) is refused with a 'stale-input'
- * risk event and no order.
+ * risk event and no order; a BTC bar missing from the data is waited for, then shown as the gaps option
+ * says ('hold', 'nan', 'error'), bar for bar as the backtest with the same option.
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../lib/backtest';
-import { isoTime, sliceBars, type Bars } from '../../lib/core';
+import { isoTime, makeBars, sliceBars, type Bars } from '../../lib/core';
 import { checkConfig, simOptionsOf } from '../../lib/live/config';
 import { tradeRowsOf } from '../../lib/live/ledger';
 import { promote } from '../../lib/live/promote';
@@ -151,5 +152,49 @@ describe('the runner trades a strategy with another symbol as input', () => {
     const waits = events.filter((e) => e.event === 'input-wait');
     expect(waits.length).toBe(1);
     expect(waits[0]!.bar).toBe(isoTime(eth.ts[cut]!));
+  }, 120_000);
+});
+
+/** `b` without the bars at the given indices (a hole in the exchange's data). */
+function without(b: Bars, drop: readonly number[]): Bars {
+  const idx = Array.from(b.ts, (_, i) => i).filter((i) => !drop.includes(i));
+  const col = (c: Float64Array) => idx.map((i) => c[i]!);
+  return makeBars({ ts: col(b.ts), open: col(b.open), high: col(b.high), low: col(b.low), close: col(b.close), volume: col(b.volume) }, b.symbol, b.timeframe);
+}
+
+describe('a BTC bar missing from the exchange: waited for, then the gaps option, as in the backtest', () => {
+  const H = 250;
+  for (const gaps of ['hold', 'nan'] as const) {
+    it(`inputGaps '${gaps}': one wait, the bar decided late (missed), every stored target equal to the backtest's with gaps '${gaps}'`, async () => {
+      const { eth, btc } = await windows();
+      const holey = without(btc, [H]);
+      const events: RunnerEvent[] = [];
+      const s = await paperSession({ strategy, params, bars: eth, inputs: { btc: holey }, inputGaps: gaps, warmup: WARMUP, log: (e) => events.push(e) });
+      expect(s.stopped).toBeUndefined();
+      expect(events.filter((e) => e.event === 'input-wait').map((e) => e.bar)).toEqual([isoTime(eth.ts[H]!)]);
+      const store = new StateStore(statePath(s.stateDir, 'paper'), { readonly: true });
+      try {
+        const stored = store.bars();
+        expect(stored[H]!.phase).toBe('missed');
+        const want = strategyTargets(strategy, withInputs(sliceBars(eth, 0, stored.length), { btc: holey }, { gaps }), params);
+        const got = stored.map((r) => r.target);
+        expect(got.map((x) => (Number.isNaN(x) ? 'NaN' : x))).toEqual(Array.from(want).map((x) => (Number.isNaN(x) ? 'NaN' : x)));
+        if (gaps === 'nan') expect(Number.isNaN(got[H]!)).toBe(true);
+        else expect(Number.isNaN(got[H]!)).toBe(Number.isNaN(want[H]!));
+      } finally {
+        store.close();
+      }
+      // the session's own parity check (the backtest over the stored bars with the stored BTC bars) holds, the late bar explained
+      expect(s.report.rows.filter((r) => r.status === 'differs' && !/missed/.test(r.explanation)).map((r) => r.explanation)).toEqual([]);
+    }, 120_000);
+  }
+
+  it("inputGaps 'error': the run stops with VALIDATION_FAILED naming the bar", async () => {
+    const { eth, btc } = await windows();
+    const run = paperSession({ strategy, params, bars: eth, inputs: { btc: without(btc, [H]) }, inputGaps: 'error', warmup: WARMUP });
+    await expect(run).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(run).rejects.toThrow(
+      new RegExp(`input 'btc' has no bar at ${new Date(eth.ts[H]!).toISOString().replace(/[.]/g, '\\.')}`),
+    );
   }, 120_000);
 });
