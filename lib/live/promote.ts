@@ -88,7 +88,12 @@ export interface ValidationEvidence {
   strategy: string;
   params: Record<string, unknown>;
   paramsHash: string;
-  data: { symbol: string; timeframe: string; from: string; to: string; bars: number; file: string | null; fileSha256: string | null; barsSha256: string };
+  data: {
+    symbol: string; timeframe: string; from: string; to: string; bars: number; file: string | null; fileSha256: string | null; barsSha256: string;
+    /** the inputs' validation bars (other symbols), by input name, and the gaps option they were aligned with. */
+    inputs?: Record<string, { symbol: string; exchangeSymbol: string; bars: number; barsSha256: string }>;
+    inputGaps?: string;
+  };
   execution: ExecutionOptions;
   backtest: { stats: Stats; trades: number; finalEquity: number };
   overfitting: Record<string, number | string>;
@@ -154,6 +159,14 @@ async function strategyImport(s: AnyStrategy, file: string | undefined, dir: str
   return { exportName: hit[0], importFrom: rel };
 }
 
+/** What validation.json records of the inputs the validation bars carry (nothing for a one-symbol strategy). */
+function inputsEvidence(bars: Bars, config: RunnerConfig): Pick<ValidationEvidence['data'], 'inputs' | 'inputGaps'> {
+  const a = config.inputs ? inputsOf(bars) : undefined;
+  if (!a) return {};
+  const inputs = Object.fromEntries(Object.entries(a.inputs).map(([k, b]) => [k, { symbol: b.symbol, exchangeSymbol: config.inputs![k] ?? '', bars: b.ts.length, barsSha256: barsHash(b) }]));
+  return { inputs, inputGaps: a.gaps };
+}
+
 /** The validation bars with the strategy's inputs attached (see PromoteOptions.inputData); the config must name every input's symbol. */
 async function validationInputs(strategy: AnyStrategy, o: PromoteOptions, bars: Bars): Promise<Bars> {
   const names = Object.keys(strategy.inputs ?? {});
@@ -177,7 +190,9 @@ async function validationInputs(strategy: AnyStrategy, o: PromoteOptions, bars: 
       inputs[n] = given;
       continue;
     }
-    const all = (await loadBars(given ?? datasetPath(o.inputs![n]!.split(':')[0]!, o.timeframe, market))).bars;
+    // (typeof, not ??: the notebook kernel's TypeScript 5.0 does not narrow `given` to string after the check above)
+    const path: string = typeof given === 'string' ? given : datasetPath(o.inputs![n]!.split(':')[0]!, o.timeframe, market);
+    const all = (await loadBars(path)).bars;
     let i0 = 0;
     while (i0 < all.ts.length && all.ts[i0]! < from) i0++;
     let i1 = all.ts.length;
@@ -298,6 +313,7 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
       file: file ? resolve(file) : null,
       fileSha256: file && existsSync(file) ? fileHash(file) : null,
       barsSha256: barsHash(bars),
+      ...inputsEvidence(bars, config),
     },
     execution: config.execution,
     backtest: { stats: bt.stats, trades: bt.trades.length, finalEquity: bt.finalEquity },
