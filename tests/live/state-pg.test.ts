@@ -195,6 +195,8 @@ describe('runner state in PostgreSQL', () => {
     expect(orders.length).toBe(ref.exchangeOrderIds.length);
     expect(store.orders({ status: ['filled'] }).length).toBe(orders.length);
     expect(existsSync(join(p.dir, 'live.db'))).toBe(false);
+    const found = store.events(['order-found']).length; // orders whose answer died with a process, found by id after the restart
+    expect(found).toBeGreaterThan(0);
     store.close();
 
     // the read-only dashboard finds the session in the database
@@ -208,6 +210,6 @@ describe('runner state in PostgreSQL', () => {
     } finally {
       await d.close();
     }
-    console.log(`kill test on PostgreSQL state: ${kills} kills, ${orders.length} orders, ${ref.trades.length} trades`);
+    console.log(`kill test on PostgreSQL state: ${kills} kills, ${found} orders found by id after a restart, ${orders.length} orders, ${ref.trades.length} trades`);
   });
 });
