@@ -45,7 +45,7 @@ export class OpsMetrics {
     stored('quantlab_position', 'position in base units (negative = short)', (s) => status(s).position);
     stored('quantlab_up', '1 while the runner runs (holds its lock), else 0', (s) => (status(s).status === 'running' || status(s).status === 'paused' ? 1 : 0));
     this.errors = new Counter({ name: 'quantlab_errors_total', help: 'runner errors (stops on error, failed flattens, position mismatches)', labelNames: ['strategy'], registers: [r] });
-    this.reconnects = new Counter({ name: 'quantlab_reconnects_total', help: 'polls that failed and were retried (exchange unreachable, rate limits)', labelNames: ['strategy'], registers: [r] });
+    this.reconnects = new Counter({ name: 'quantlab_reconnects_total', help: 'polls that failed and were retried (exchange unreachable, rate limits) and WebSocket feed reconnects', labelNames: ['strategy'], registers: [r] });
     this.latency = new Histogram({
       name: 'quantlab_bar_to_order_seconds',
       help: "time from a bar's close to its order being sent (exchange clock)",
@@ -57,7 +57,7 @@ export class OpsMetrics {
 
   /** Counts one runner event of strategy `name`. */
   observe(name: string, e: RunnerEvent): void {
-    if (e.event === 'poll-failed') this.reconnects.inc({ strategy: name });
+    if (e.event === 'poll-failed' || e.event === 'feed-reconnect') this.reconnects.inc({ strategy: name });
     else if (e.event === 'flatten-failed' || e.event === 'position-mismatch' || (e.event === 'stop' && e.kind === 'error')) this.errors.inc({ strategy: name });
     else if (e.event === 'order-send' && typeof e.latencyMs === 'number') this.latency.observe({ strategy: name }, Math.max(0, e.latencyMs) / 1000);
   }
