@@ -11,7 +11,7 @@ import { simulate } from '../../lib/backtest';
 import { isoTime, makeBars, sliceBars, type Bars } from '../../lib/core';
 import { checkConfig, simOptionsOf } from '../../lib/live/config';
 import { tradeRowsOf } from '../../lib/live/ledger';
-import { promote } from '../../lib/live/promote';
+import { barsHash, promote } from '../../lib/live/promote';
 import { reconcileSession } from '../../lib/live/reconcile';
 import { driveReplay, paperSession } from '../../lib/live/session';
 import { setupRunner, statePath } from '../../lib/live/setup';
@@ -55,6 +55,9 @@ describe('the runner trades a strategy with another symbol as input', () => {
     const p = await promote(strategy, params, { symbol: 'ETH/USDT:USDT', timeframe: '1h', inputs: { btc: 'BTC/USDT:USDT' }, data: eth, experimentsDir: root, runner: { warmupBars: WARMUP } });
     expect(p.config.inputs).toEqual({ btc: 'BTC/USDT:USDT' });
     expect(p.config.inputGaps).toBe('hold');
+    // validation.json records the BTC bars it was validated with (the shipped BTCUSDT futures data over the ETH span)
+    expect(p.evidence.data.inputs).toEqual({ btc: { symbol: 'BTCUSDT', exchangeSymbol: 'BTC/USDT:USDT', bars: eth.ts.length, barsSha256: barsHash(btc) } });
+    expect(p.evidence.data.inputGaps).toBe('hold');
     const events: RunnerEvent[] = [];
     const s = await paperSession({ promoted: p, bars: eth, warmup: WARMUP, log: (e) => events.push(e) });
     expect(s.stopped).toBeUndefined();
@@ -197,4 +200,17 @@ describe('a BTC bar missing from the exchange: waited for, then the gaps option,
       new RegExp(`input 'btc' has no bar at ${new Date(eth.ts[H]!).toISOString().replace(/[.]/g, '\\.')}`),
     );
   }, 120_000);
+});
+
+describe('refusals', () => {
+  it('promote() without the inputs\' exchange symbols names them; the config checks each input symbol', async () => {
+    const { eth } = await windows();
+    await expect(promote(strategy, params, { symbol: 'ETH/USDT:USDT', timeframe: '1h', data: eth, experimentsDir: tempDir('inputs-refuse') })).rejects.toThrow(
+      /promote: eth-btc-zscore reads input 'btc' \(BTCUSDT\); pass the exchange symbol the runner reads for it: \{ inputs: \{ btc: 'BTC\/USDT:USDT' \} \}/,
+    );
+    const base = { version: 1 as const, name: 'x', strategy: strategy.name, symbol: 'ETH/USDT:USDT', timeframe: '1h', exchange: { id: 'binance', marketType: 'swap' as const, keyEnv: 'K', secretEnv: 'S' }, execution: {}, risk: {}, runner: { warmupBars: 10, pollMs: 10, flattenOnStop: false, onMismatch: 'stop' as const } };
+    expect(() => checkConfig({ ...base, inputs: { btc: 'BTC/USDT' } })).toThrow(/inputs\.btc: expected a swap symbol like the traded one \(ETH\/USDT:USDT\), found "BTC\/USDT"/);
+    expect(() => checkConfig({ ...base, inputs: { btc: 'ETH/USDT:USDT' } })).toThrow(/inputs\.btc: expected a symbol other than the traded one/);
+    expect(() => checkConfig({ ...base, inputs: { btc: 'BTC/USDT:USDT' }, inputGaps: 'skip' as never })).toThrow(/inputGaps: expected 'hold', 'nan' or 'error', found "skip"/);
+  });
 });
