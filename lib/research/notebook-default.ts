@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { ensureDir, writeFileAtomic, type Bars } from '../core';
+import { ensureDir, QuantlabError, writeFileAtomic, type Bars } from '../core';
 import { projectRoot } from '../data';
 import { canonicalJson, kernelLineDisplay, openStorage, type LineDisplay, type Storage, type TrialRecord } from '../optimizer';
 import type { AnyStrategy } from '../strategy';
@@ -52,7 +52,13 @@ export function studyStorage(given: string | Storage | false | undefined): Study
 
 /** Opens a resolved storage choice; `owns` says whether the caller closes it. */
 export function openStudyStorage(choice: StudyStorageChoice): { storage: Storage; owns: boolean } {
-  return typeof choice.storage === 'object' ? { storage: choice.storage, owns: false } : { storage: openStorage(choice.storage), owns: true };
+  if (typeof choice.storage === 'object') return { storage: choice.storage, owns: false };
+  try {
+    return { storage: openStorage(choice.storage), owns: true };
+  } catch (e) {
+    if (!choice.notebook || !(e instanceof QuantlabError)) throw e;
+    throw new QuantlabError(e.code, `${e.message} — studies made in a notebook persist there by default; pass storage: false to keep this one in memory, or set QUANTLAB_EXPERIMENTS to a writable folder`, e.details);
+  }
 }
 
 const slug = (name: string): string => name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'strategy';

@@ -4,7 +4,7 @@
  * what defines it, so the same call again resumes the finished study, runs nothing and returns the same result;
  * another call is another study (never a STUDY_MISMATCH); `storage: false` / 'memory' and scripts stay in memory.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -100,6 +100,15 @@ describe('notebook default: studies persist under a name derived from their iden
     expect(s.studyName).toBe('sma-cross-BTCUSDT-1h');
     expect(stderr.join('')).not.toContain('memory only)\nstudy sma-cross');
   }, 120_000);
+
+  it('an experiments folder that cannot hold the study is refused with the way out named', async () => {
+    const file = join(experiments, 'not-a-folder');
+    writeFileSync(file, 'x');
+    process.env.QUANTLAB_EXPERIMENTS = file;
+    await expect(optimize(smaCross, bars, { trials: 3, seed: 1, space, progress: false })).rejects.toThrow(/not-a-folder.*storage: false to keep this one in memory/s);
+    const m = await optimize(smaCross, bars, { trials: 3, seed: 1, space, progress: false, storage: false });
+    expect(m.ran).toBe(3);
+  });
 
   it('sweep and walkForwardOptimize resume the same way', async () => {
     const grid = { fast: [5, 10, 15], slow: [20, 40] };
