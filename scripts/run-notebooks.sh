@@ -7,6 +7,10 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 source scripts/env.sh
 out=build/notebooks
 mkdir -p "$out"
+# what the notebooks write (studies resumed by default in a notebook, promoted folders, reports) goes to a fresh
+# folder under build/, so every run starts from nothing and the project's own experiments/ is left alone
+rm -rf "$out/experiments"
+export QUANTLAB_EXPERIMENTS="$PWD/$out/experiments"
 passed=0 failed=0
 for nb in notebooks/*.ipynb; do
   [ -e "$nb" ] || continue

@@ -28,6 +28,9 @@ function spanText(first: number, last: number, rows: number, days: number): stri
   return `${isoTime(first).slice(0, 10)} → ${isoTime(last).slice(0, 10)} (${rows.toLocaleString('en-US')} bars, ${length})`;
 }
 
+/** The experiments folder: `dir` when given, else $QUANTLAB_EXPERIMENTS, else <project>/experiments. */
+export const experimentsRoot = (dir?: string): string => resolve(dir ?? process.env.QUANTLAB_EXPERIMENTS ?? join(projectRoot(), 'experiments'));
+
 /** The repository root: the nearest folder above this module (or the working directory) holding datasets/. */
 export function projectRoot(): string {
   const starts = [typeof __dirname === 'string' ? __dirname : '', process.cwd()].filter(Boolean);

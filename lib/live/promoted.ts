@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QuantlabError } from '../core';
-import { projectRoot } from '../data';
+import { experimentsRoot } from '../data';
+
+export { experimentsRoot };
 import { getStrategy, type AnyStrategy } from '../strategy';
 import { readConfig, type RunnerConfig } from './config';
 import { importModule } from './load-module';
@@ -12,9 +14,6 @@ import type { ValidationEvidence } from './promote';
  * Reading a promoted folder (`<experiments>/promoted/<name>/`): the folder of a name (a plain folder name,
  * checked before anything is read), its config and evidence, and the strategy it trades.
  */
-
-/** The experiments folder: the one given, else <project>/experiments. */
-export const experimentsRoot = (experimentsDir?: string): string => resolve(experimentsDir ?? process.env.QUANTLAB_EXPERIMENTS ?? join(projectRoot(), 'experiments'));
 
 /** The promoted folder of a name under an experiments folder (default <project>/experiments). The name is checked first. */
 export function promotedDir(name: string, experimentsDir?: string): string {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ensureDir, QuantlabError, writeFileAtomic, type Bars } from '../core';
-import { projectRoot } from '../data';
+import { experimentsRoot, projectRoot } from '../data';
 import { canonicalJson, kernelLineDisplay, openStorage, type LineDisplay, type Storage, type TrialRecord } from '../optimizer';
 import type { AnyStrategy } from '../strategy';
 import { functionHash, sha256 } from './hash';
@@ -30,7 +30,7 @@ export function inNotebook(): boolean {
 }
 
 /** The experiments folder: QUANTLAB_EXPERIMENTS, else <project>/experiments. */
-export const experimentsFolder = (): string => resolve(process.env.QUANTLAB_EXPERIMENTS ?? join(projectRoot(), 'experiments'));
+export const experimentsFolder = (): string => experimentsRoot();
 
 /** The storage of studies made in notebooks: <experiments>/studies.db. */
 export const notebookStudiesPath = (): string => join(experimentsFolder(), 'studies.db');
