@@ -3,7 +3,8 @@
  * - w2: the full sma-cross grid (fast 2..50 × slow 10..200 step 2, fast < slow: 4,263 combinations) on
  *   BTCUSDT 1h, objective finalEquity, jobs 1 against jobs 2, through the API (`sweep`) and through the CLI
  *   (`bin/quantlab sweep … --json --jobs N`, process start included). Runs alternate 1, 2, 1, 2 …; wall and
- *   process CPU (all threads) per run, medians, and the ratio jobs1 / jobs2 of the median walls. Goal ≥ 1.7.
+ *   process CPU (all threads) per run, medians, and the ratio jobs1 / jobs2 of the median walls (goal ≥ 1.7),
+ *   with CPU(jobs 2) / CPU(jobs 1) beside it (the steadier figure on a busy machine).
  *   `capacity` beside it: how many cores were free right then (time of one CPU-bound task / wall of two at
  *   once, ×2; 2 = two free cores), since the machine is shared.
  * - scale: a year of 1-minute bars (525,600: the shipped BTCUSDT 1m month tiled with continuous timestamps,
@@ -127,7 +128,16 @@ async function w2(bars: Bars) {
     bars: bars.close.length,
     runs: RUNS,
     capacity: { beforeAndAfter: capacity, note: '2 = two free cores; below that the machine was busy and the ratio is held down' },
-    api: { jobs1: a1, jobs2: a2, ratio: r2(a1.wall / a2.wall), sameBest, best: api[1][0]!.best },
+    api: {
+      jobs1: a1,
+      jobs2: a2,
+      ratio: r2(a1.wall / a2.wall),
+      // CPU of all threads, jobs 2 over jobs 1: what the second lane costs beyond the work itself (1 = none);
+      // on two free cores the wall ratio is about 2 / this, less the second lane's start-up delay
+      cpuJobs2OverJobs1: r2(a2.cpu / a1.cpu),
+      sameBest,
+      best: api[1][0]!.best,
+    },
     cli: {
       jobs1: { wall: r2(median(viaCli[1])), walls: viaCli[1].map(r2) },
       jobs2: { wall: r2(median(viaCli[2])), walls: viaCli[2].map(r2) },
