@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { ensureDir, isoTime, QuantlabError, writeFileAtomic, type Bars } from '../core';
 import { datasetPath, loadBars } from '../data';
 import type { Stats } from '../metrics';
-import { backtest, getStrategy, inputsOf, strategyTargets, streamTargets, withInputs, type AnyStrategy } from '../strategy';
+import { backtest, biasError, checkBias, getStrategy, inputsOf, strategyTargets, streamTargets, withInputs, type AnyStrategy, type BiasReport } from '../strategy';
 import * as builtins from '../strategy/builtins';
 import { checkConfig, DEFAULT_KEY_ENV, DEFAULT_RUNNER, DEFAULT_SECRET_ENV, simOptionsOf, type ExecutionOptions, type RiskLimits, type RunnerConfig, type RunnerSettings } from './config';
 import { confirmationPhrase } from './confirm';
@@ -23,8 +23,9 @@ export type { StudyLike } from './evidence';
  * experiments/promoted/<name>/ with run.ts (imports the strategy, freezes the parameters), config.json
  * (exchange, symbol, timeframe, execution options, risk limits) and validation.json (backtest statistics,
  * overfitting statistics, date range, data hashes). Refuses a strategy whose bar-by-bar form (streaming
- * indicators + decide(), what the runner runs) disagrees with its vector form on the validation data, and
- * execution options the runner cannot honour.
+ * indicators + decide(), what the runner runs) disagrees with its vector form on the validation data, a
+ * strategy that fails the bias check (checkBias: look-ahead, warm-up, three-form parity; the report goes into
+ * validation.json and its warm-up sets the runner's startup history), and execution options the runner cannot honour.
  */
 
 /** What a search returned, accepted as validation evidence as it is (a stored study: `readStoredStudy(...).evidence`). */
@@ -101,6 +102,8 @@ export interface ValidationEvidence {
   study: { name: string; directions: readonly string[]; trials: number; complete: number; kind?: SearchEvidence['kind']; finished?: number; storage?: string; sampler?: string; sameData?: boolean } | null;
   /** the bar-by-bar form against the vector form on the validation data. */
   parity: { bars: number; signals: number; stepEqualsVector: true };
+  /** the bias check on the validation data (look-ahead, warm-up, three-form parity); config.json's runner.warmupBars comes from its warm-up unless given. */
+  bias: BiasReport;
   notes?: string;
 }
 
@@ -294,6 +297,10 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
       `promote: ${strategy.name}'s bar-by-bar form (streaming indicators + decide(), what the runner trades) and its vector form disagree on the validation data at bar ${at} (${isoTime(bars.ts[at]!)}): step ${step[at]}, vector ${vector[at]}; the runner would not trade what was validated`,
     );
   }
+  // look-ahead, warm-up and three-form parity: refused when any fails; the runner's startup history is the measured warm-up
+  const bias = checkBias(strategy, bars, params);
+  if (!bias.ok) throw biasError(bias, 'promote');
+  if (o.runner?.warmupBars === undefined) config.runner.warmupBars = bias.warmup.bars;
   if (config.exchange.marketType === 'spot' && vector.some((x) => x < 0) && config.execution.direction !== 'long') {
     throw new QuantlabError('BAD_ARGUMENT', `promote: ${strategy.name} goes short on the validation data, which a spot market cannot do; trade the swap symbol ('${o.symbol}:${o.symbol.split('/')[1]}') or set execution.direction 'long'`);
   }
@@ -328,6 +335,7 @@ export async function promote(strategyIn: AnyStrategy | string, paramsIn: Record
     },
     study: e ? studyRecord(e) : null,
     parity: { bars: bars.ts.length, signals: vector.filter((x) => x === x).length, stepEqualsVector: true },
+    bias,
     ...(v.notes ? { notes: v.notes } : {}),
   };
 

@@ -145,12 +145,15 @@ describe('the notebook’s one call', () => {
   it('paperSession({ promoted }) trades the last bars of the shipped data on paper and equals their backtest', async () => {
     const p = await promote('sma-cross', { fast: 5, slow: 20 }, { symbol: 'BTC/USDT', timeframe: '1h', data: sliceBars(btc1h(), 0, 1000), experimentsDir: tempDir('notebook') });
     const s = await paperSession({ promoted: p, window: 300 });
+    // the warm-up is the promoted runner history (the bias check's measured warm-up), at most half the window
+    const warm = Math.min(p.config.runner.warmupBars, 150);
+    expect(warm).toBe(p.evidence.bias.warmup.bars);
     expect(s.parity).toMatchObject({ equal: true, firstDifference: undefined, vacuous: false, trades: s.trades.length });
-    expect(s.parity.summary).toBe(`identical: ${s.trades.length} trade(s) and 149 bars of equity, trade for trade`);
+    expect(s.parity.summary).toBe(`identical: ${s.trades.length} trade(s) and ${299 - warm} bars of equity, trade for trade`);
     expect(s.trades.length).toBeGreaterThan(2);
     expect(s.trades).toEqual(s.backtestTrades);
     const all = btc1h();
-    expect(s.equity.ts.length).toBe(149); // 150 warm-up bars, then every bar with a next open to fill at
+    expect(s.equity.ts.length).toBe(299 - warm); // the warm-up bars, then every bar with a next open to fill at
     expect(s.equity.ts[s.equity.ts.length - 1]).toBe(all.ts[all.ts.length - 2]);
     expect(Array.from(s.equity.run)).toEqual(Array.from(s.equity.backtest));
     expect(s.config.symbol).toBe('BTC/USDT');
