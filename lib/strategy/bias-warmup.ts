@@ -21,9 +21,17 @@ export interface WarmupEntry {
   converged: boolean;
 }
 
+/** Below this many bars a late start cannot tell a slow warm-up from one that never ends: unsettled targets are flagged, not failed. */
+export const WARMUP_CONCLUSIVE_BARS = 2000;
+
 export interface WarmupReport {
-  /** the targets settled: a runner started with `bars` of history trades what the backtest shows. */
+  /**
+   * the targets settled (a runner started with `bars` of history trades what the backtest shows), or the data
+   * is too short to say they never do (`conclusive` false).
+   */
   ok: boolean;
+  /** the data has at least WARMUP_CONCLUSIVE_BARS bars: targets that do not settle fail the check. */
+  conclusive: boolean;
   /** relative tolerance of "agrees" (default 1e-9). */
   tolerance: number;
   /** the history a runner needs at startup: the largest of the settled indicators' and the targets' (at least 1). */
@@ -112,8 +120,10 @@ export function checkWarmup(
   }
   const indicators = [...entries.values()];
   const settled = [...indicators.filter((e) => e.converged), targets];
+  const conclusive = n >= WARMUP_CONCLUSIVE_BARS;
   return {
-    ok: targets.converged,
+    ok: targets.converged || !conclusive,
+    conclusive,
     tolerance: tol,
     bars: Math.max(1, ...settled.map((e) => e.bars)),
     starts,

@@ -1,7 +1,7 @@
 import { isoTime, QuantlabError, type Bars } from '../core';
 import { checkLookAhead, type LookAheadFinding, type LookAheadReport } from './bias-lookahead';
 import { checkParity, type ParityDifference, type ParityReport } from './bias-parity';
-import { checkWarmup, type WarmupReport } from './bias-warmup';
+import { checkWarmup, WARMUP_CONCLUSIVE_BARS, type WarmupReport } from './bias-warmup';
 import { computeIndicators } from './compute';
 import { streamTargets } from './cursor';
 import type { AnyStrategy } from './define';
@@ -11,7 +11,7 @@ import { getStrategy } from './registry';
 
 export type { LookAheadFinding, LookAheadReport } from './bias-lookahead';
 export type { ParityDifference, ParityReport } from './bias-parity';
-export type { WarmupEntry, WarmupReport } from './bias-warmup';
+export { WARMUP_CONCLUSIVE_BARS, type WarmupEntry, type WarmupReport } from './bias-warmup';
 
 export interface BiasOptions {
   /** truncation points spread over the data for the look-ahead check (default 20; four more near the end). */
@@ -114,7 +114,7 @@ export function biasText(r: BiasReport): string {
   if (la.findings.length > 12) lines.push(`      … and ${la.findings.length - 12} more`);
   const w = r.warmup;
   const entries = w.indicators.map((e) => `${e.name} ${e.bars}${e.converged ? '' : ' (not settled)'}`).join(', ');
-  lines.push(`  warm-up     ${mark(w.ok)}  runner history ${w.bars} bar${w.bars === 1 ? '' : 's'} (agreement to ${w.tolerance}): ${entries || 'no indicators'}; targets ${w.targets.bars}${w.targets.converged ? '' : ' (not settled)'}`);
+  lines.push(`  warm-up     ${mark(w.ok)}  runner history ${w.bars} bar${w.bars === 1 ? '' : 's'} (agreement to ${w.tolerance}): ${entries || 'no indicators'}; targets ${w.targets.bars}${w.targets.converged ? '' : w.conclusive ? ' (not settled)' : ` (not settled: too few bars to tell, under ${WARMUP_CONCLUSIVE_BARS})`}`);
   const p = r.parity;
   lines.push(`  parity      ${mark(p.ok)}  ${p.forms.join(' = ')} on ${p.bars} bars (${p.signals} signals)${p.ok ? '' : `: ${p.differences.length} difference(s)`}`);
   for (const x of p.differences.slice(0, 12)) lines.push(`      ${parityLine(x)}`);

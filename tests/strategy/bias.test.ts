@@ -145,6 +145,11 @@ describe('warm-up on too little data', () => {
     const r = checkBias('ema-cross', sliceBars(sharedBars('binance_BTCUSDT_1d.csv'), 0, 60), {});
     expect(r.lookAhead.ok && r.parity.ok).toBe(true);
     expect(r.warmup.indicators.map((e) => e.converged)).toEqual([false, false]);
+    // too few bars to say the targets never settle: flagged, but the check does not fail
+    expect(r.warmup).toMatchObject({ conclusive: false, ok: true });
+    expect(biasText(r)).toMatch(/targets \d+ \(not settled: too few bars to tell, under 2000\)/);
+    // the path-dependent counter on 1,500 bars: the same
+    expect(checkBias(barCounterPhase, sliceBars(bars, 0, 1500), {}).warmup).toMatchObject({ conclusive: false, ok: true });
     const sma = checkBias('sma-cross', sliceBars(sharedBars('binance_BTCUSDT_1d.csv'), 0, 300), { fast: 5, slow: 20 });
     expect(sma.ok).toBe(true);
     expect(sma.warmup.indicators.map((e) => e.bars)).toEqual([5, 20]);
