@@ -5,6 +5,13 @@ import type { RefResult } from './reference';
 
 export const TOL = 1e-9;
 
+/**
+ * The scale fees are compared at: a thousandth of the order's notional (so 1e-9 of it is ~1e-12 of the
+ * notional). A fee the reference waives (0, a liquidation at the margin) may come out of the engine's
+ * arithmetic as a rounding residue of the notional (3.6e-12 on a 27,700 position), which is no disagreement.
+ */
+const feeScale = (units: number, price: number): number => Math.max(1e-9, Math.abs(units * price) * 1e-3);
+
 /** Describes the first disagreement between the engine and the reference, or returns null. */
 export function compare(got: SimResult, want: RefResult, cash: number): string | null {
   const n = want.equity.length;
@@ -21,7 +28,7 @@ export function compare(got: SimResult, want: RefResult, cash: number): string |
     const w = want.fills[i]!;
     const o = got.orders;
     if (o.bar[i] !== w.bar || o.asset[i] !== w.asset || EXIT_REASONS[o.reason[i]!] !== w.reason) return `order ${i} bar/asset/reason ${o.bar[i]}/${o.asset[i]}/${o.reason[i]} vs ${JSON.stringify(w)}`;
-    if (!near(o.units[i]!, w.units, TOL, 1e-12) || !near(o.price[i]!, w.price, TOL) || !near(o.fee[i]!, w.fee, TOL, 1e-9)) return `order ${i} ${o.units[i]} @ ${o.price[i]} fee ${o.fee[i]} vs ${JSON.stringify(w)}`;
+    if (!near(o.units[i]!, w.units, TOL, 1e-12) || !near(o.price[i]!, w.price, TOL) || !near(o.fee[i]!, w.fee, TOL, feeScale(w.units, w.price))) return `order ${i} ${o.units[i]} @ ${o.price[i]} fee ${o.fee[i]} vs ${JSON.stringify(w)}`;
   }
   if (got.trades.length !== want.trades.length) return `trades ${got.trades.length} vs ${want.trades.length}`;
   const tr = got.trades;
@@ -32,7 +39,7 @@ export function compare(got: SimResult, want: RefResult, cash: number): string |
       near(tr.size[i]!, w.size, TOL, 1e-12),
       near(tr.entryPrice[i]!, w.entryPrice, TOL),
       near(tr.exitPrice[i]!, w.exitPrice, TOL),
-      near(tr.fees[i]!, w.fees, TOL, 1e-9),
+      near(tr.fees[i]!, w.fees, TOL, feeScale(w.size, w.entryPrice)),
       near(tr.funding[i]!, w.funding, TOL, 1e-9),
       near(tr.pnl[i]!, w.pnl, TOL, cash),
       near(tr.returns[i]!, w.ret, TOL, 1e-6),
