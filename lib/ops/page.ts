@@ -2,8 +2,9 @@
  * The dashboard page: one static HTML document (no token, no account data in it). Its script asks for the
  * token (or takes it once from the URL fragment `#token=…`, which browsers never send to a server, and keeps
  * it in sessionStorage), then reads the REST API with `Authorization: Bearer`, listens to /api/events for
- * new bars and controls, and draws equity and drawdown with plotly (served from /assets, the bundle quantlab's
- * notebooks use: one charting library across the project; 8,760 points draw as one SVG path each, no WebGL needed).
+ * new bars and controls, and draws equity and drawdown with TradingView's lightweight-charts (served from
+ * /assets): a financial time-series library of 200 KB, where plotly's 3.5 MB bundle alone takes longer to
+ * load than the whole first paint may (bench/dashboard.ts). The notebooks keep plotly.
  */
 export function dashboardPage(): string {
   return `<!doctype html>
@@ -42,7 +43,7 @@ export function dashboardPage(): string {
  <section><h2>Log</h2><pre id="log"></pre></section>
  <section><h2>Config and validation evidence</h2><pre id="config"></pre></section>
 </main>
-<script src="/assets/plotly.min.js"></script>
+<script src="/assets/lightweight-charts.js"></script>
 <script>
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -51,7 +52,11 @@ export function dashboardPage(): string {
   let token = sessionStorage.getItem('ql-token');
   let strategy = new URLSearchParams(location.search).get('strategy');
   const tables = { trades: { page: 1, sort: 'entryTs', dir: 'desc' }, orders: { page: 1, sort: 'barTs', dir: 'desc' } };
-  let lastT = -Infinity, chartReady = false, refreshing = false, again = false;
+  let lastT = -Infinity, chart = null, eqSeries = null, ddSeries = null, refreshing = false, again = false;
+  const LC = window.LightweightCharts;
+  // points drawn on the equity chart, for tests and the bench to wait on
+  window.__qlEquityPoints = 0;
+  const sec = (t) => Math.floor(t / 1000);
   const api = async (path, init = {}) => {
     const sep = path.includes('?') ? '&' : '?';
     const r = await fetch('/api/' + path + (strategy ? sep + 'strategy=' + encodeURIComponent(strategy) : ''), { ...init, headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' } });
@@ -75,19 +80,26 @@ export function dashboardPage(): string {
     for (const id of ['btn-pause', 'btn-resume', 'btn-flatten', 'btn-stop']) $(id).disabled = !s.controls || s.status === 'stopped';
     if (s.controls) { $('btn-pause').disabled ||= Boolean(s.paused); $('btn-resume').disabled ||= !s.paused; }
   }
-  async function chart() {
+  function makeChart() {
+    chart = LC.createChart($('equity-chart'), { autoSize: true, timeScale: { timeVisible: true, secondsVisible: false }, localization: { timeFormatter: (t) => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ') } });
+    eqSeries = chart.addSeries(LC.LineSeries, { color: '#1f77b4', lineWidth: 2, title: 'equity', priceLineVisible: false }, 0);
+    ddSeries = chart.addSeries(LC.BaselineSeries, { baseValue: { type: 'price', price: 0 }, bottomLineColor: '#d62728', bottomFillColor1: 'rgba(214,39,40,0.1)', bottomFillColor2: 'rgba(214,39,40,0.45)', title: 'drawdown %', priceLineVisible: false, priceFormat: { type: 'price', precision: 2, minMove: 0.01 } }, 1);
+    const panes = chart.panes();
+    if (panes[1]) panes[1].setHeight(110);
+  }
+  async function drawChart() {
     const pts = await api('equity?since=' + (Number.isFinite(lastT) ? lastT : ''));
-    if (!pts.length && chartReady) return;
-    const x = pts.map((p) => new Date(p.t)), eq = pts.map((p) => p.equity), dd = pts.map((p) => -p.drawdown * 100);
-    if (pts.length) lastT = pts[pts.length - 1].t;
-    if (!chartReady) {
-      await Plotly.newPlot('equity-chart', [
-        { x, y: eq, name: 'equity', type: 'scatter', mode: 'lines', line: { color: '#1f77b4' } },
-        { x, y: dd, name: 'drawdown %', type: 'scatter', mode: 'lines', fill: 'tozeroy', line: { color: '#d62728' }, xaxis: 'x', yaxis: 'y2' }],
-        { margin: { l: 60, r: 20, t: 10, b: 30 }, grid: { rows: 2, columns: 1, pattern: 'coupled' }, yaxis: { title: 'equity', domain: [0.35, 1] },
-          yaxis2: { title: 'drawdown %', domain: [0, 0.28] }, legend: { orientation: 'h', y: 1.08 }, showlegend: true }, { responsive: true, displaylogo: false });
-      chartReady = true;
-    } else Plotly.extendTraces('equity-chart', { x: [x, x], y: [eq, dd] }, [0, 1]);
+    if (!chart) makeChart();
+    if (!pts.length) return;
+    const eq = pts.map((p) => ({ time: sec(p.t), value: p.equity }));
+    const dd = pts.map((p) => ({ time: sec(p.t), value: -p.drawdown * 100 }));
+    if (!Number.isFinite(lastT)) { eqSeries.setData(eq); ddSeries.setData(dd); chart.timeScale().fitContent(); }
+    else {
+      for (let i = 0; i < eq.length; i++) { eqSeries.update(eq[i]); ddSeries.update(dd[i]); }
+      chart.timeScale().fitContent(); // the whole session stays in view as it grows
+    }
+    lastT = pts[pts.length - 1].t;
+    window.__qlEquityPoints += pts.length;
   }
   const COLS = {
     trades: [['entryTime', 'entry'], ['exitTime', 'exit'], ['sideName', 'side'], ['size', 'size', 6], ['entryPrice', 'entry price'], ['exitPrice', 'exit price'], ['fees', 'fees'], ['pnl', 'PnL'], ['returns', 'return', 'pct'], ['exitReason', 'reason']],
@@ -112,7 +124,7 @@ export function dashboardPage(): string {
     refreshing = true;
     try {
       cards(await api('status'));
-      await chart();
+      await drawChart();
       await Promise.all([table('trades'), table('orders')]);
       const logs = await api('logs?n=100');
       $('log').textContent = logs.map((e) => JSON.stringify(e)).join('\\n');
@@ -146,11 +158,15 @@ export function dashboardPage(): string {
     $('reconcile').textContent = 'running a backtest over the same bars…';
     const r = await api('reconcile');
     $('reconcile').textContent = (r.notes || []).join('\\n') + (r.notes && r.notes.length ? '\\n\\n' : '') + r.text;
-    const x = r.equity.t.map((t) => new Date(t));
     $('reconcile-chart').hidden = false;
-    Plotly.newPlot('reconcile-chart', [{ x, y: r.equity.run, name: 'this session', type: 'scatter', mode: 'lines' },
-      { x, y: r.equity.backtest, name: 'backtest', type: 'scatter', mode: 'lines', line: { dash: 'dot' } }],
-      { margin: { l: 60, r: 20, t: 10, b: 30 }, legend: { orientation: 'h', y: 1.15 } }, { responsive: true, displaylogo: false });
+    $('reconcile-chart').innerHTML = '';
+    const rc = LC.createChart($('reconcile-chart'), { autoSize: true, timeScale: { timeVisible: true } });
+    const run = rc.addSeries(LC.LineSeries, { color: '#1f77b4', lineWidth: 2, title: 'this session', priceLineVisible: false });
+    const bt = rc.addSeries(LC.LineSeries, { color: '#ff7f0e', lineWidth: 1, lineStyle: 2, title: 'backtest', priceLineVisible: false });
+    run.setData(r.equity.t.map((t, i) => ({ time: sec(t), value: r.equity.run[i] })));
+    bt.setData(r.equity.t.map((t, i) => ({ time: sec(t), value: r.equity.backtest[i] })));
+    rc.timeScale().fitContent();
+    window.__qlReconcilePoints = r.equity.t.length;
   };
   async function start() {
     if (!token) return showLogin();
@@ -159,7 +175,7 @@ export function dashboardPage(): string {
       const list = await api('strategies');
       strategy = strategy || (list[0] && list[0].name);
       $('strategy').innerHTML = list.map((s) => '<option' + (s.name === strategy ? ' selected' : '') + '>' + s.name + '</option>').join('');
-      $('strategy').onchange = () => { strategy = $('strategy').value; lastT = -Infinity; chartReady = false; Plotly.purge('equity-chart'); refresh(); };
+      $('strategy').onchange = () => { strategy = $('strategy').value; lastT = -Infinity; if (chart) chart.remove(); chart = null; window.__qlEquityPoints = 0; refresh(); };
       const cfg = await api('config');
       $('config').textContent = JSON.stringify(cfg, null, 2);
       await refresh();

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QuantlabError } from '../core';
 import type { OperatorAction } from '../live/runner';
-import { plotlyPath } from '../plot';
 import { OpsMetrics } from './metrics';
 import { OPENAPI } from './openapi';
 import { dashboardPage } from './page';
@@ -37,6 +37,15 @@ export interface OpsServer {
   port: number;
   metrics: OpsMetrics;
   close(): Promise<void>;
+}
+
+/** A file of an installed package, found where `require` would look (the package's `exports` hide its dist/ files). */
+function packageFile(pkg: string, file: string): string {
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    const p = join(dir, pkg, file);
+    if (existsSync(p)) return p;
+  }
+  throw new QuantlabError('NOT_FOUND', `${pkg}/${file} is not installed (run npm install)`);
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -81,7 +90,7 @@ export async function startOpsServer(o: OpsServerOptions): Promise<OpsServer> {
     throw new QuantlabError('BAD_ARGUMENT', `dashboard host '${host}' is not loopback: anyone who can reach it sees the account; pass --allow-remote to bind it anyway`);
   }
   const metrics = new OpsMetrics(() => o.sources);
-  const plotly = readFileSync(plotlyPath());
+  const charts = readFileSync(packageFile('lightweight-charts', 'dist/lightweight-charts.standalone.production.js'));
   const page = dashboardPage();
   const find = (name: string | null): StrategySource => {
     const s = name ? o.sources.find((x) => x.name === name) : o.sources[0];
@@ -153,9 +162,9 @@ export async function startOpsServer(o: OpsServerOptions): Promise<OpsServer> {
         case '/':
         case '/index.html':
           return send(res, 200, page, { 'content-type': 'text/html; charset=utf-8' });
-        case '/assets/plotly.min.js':
+        case '/assets/lightweight-charts.js':
           res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' });
-          return void res.end(plotly);
+          return void res.end(charts);
         case '/health': {
           const checks = o.sources.map((s) => {
             const v = statusView(s);

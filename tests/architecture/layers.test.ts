@@ -45,6 +45,7 @@ const PACKAGES_ONLY_IN: Record<string, readonly string[]> = {
   ccxt: ['live', 'data'],
   talib: ['testing'],
   'prom-client': ['ops'],
+  'lightweight-charts': ['ops'],
   nodemailer: ['alerts'],
   'danfojs-node': ['data'],
 };

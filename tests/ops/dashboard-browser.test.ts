@@ -45,12 +45,20 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Points in the equity trace of the chart on the page. */
-const chartPoints = (): Promise<number> =>
-  page.evaluate(() => {
-    const el = document.getElementById('equity-chart') as unknown as { data?: { x: unknown[] }[] } | null;
-    return el?.data?.[0]?.x.length ?? 0;
-  });
+/** Points drawn on the page's equity chart (the page counts what it handed to the chart). */
+const chartPoints = (): Promise<number> => page.evaluate(() => (window as unknown as { __qlEquityPoints: number }).__qlEquityPoints);
+/** Pixels of the chart's canvases that are not blank (the chart really drew). */
+const inkedPixels = (id: string): Promise<number> =>
+  page.evaluate((el) => {
+    let n = 0;
+    for (const c of document.querySelectorAll<HTMLCanvasElement>(`#${el} canvas`)) {
+      const ctx = c.getContext('2d');
+      if (!ctx || !c.width || !c.height) continue;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+    }
+    return n;
+  }, id);
 const statusText = (): Promise<string> => page.evaluate(() => document.getElementById('status-line')!.textContent ?? '');
 /** Steps the replay clock one bar at a time so the page sees every update. */
 async function bars(n: number): Promise<void> {
@@ -59,20 +67,22 @@ async function bars(n: number): Promise<void> {
 
 describe('dashboard in chromium', () => {
   it('draws the session and its chart grows as bars arrive, without a reload', async () => {
-    await page.waitForFunction(() => document.querySelectorAll('#equity-chart .main-svg path.js-line').length >= 2, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as unknown as { __qlEquityPoints: number }).__qlEquityPoints > 0, undefined, { timeout: 30_000 });
     const first = await chartPoints();
+    expect(await inkedPixels('equity-chart')).toBeGreaterThan(1000);
     expect(first).toBe(r.store.bars(['done', 'missed']).length);
     expect(await page.textContent('#trades-count')).toMatch(/\(\d+\)/);
     expect(await page.locator('#page-token, input[value]').count()).toBe(0);
     await page.screenshot({ path: join(shots, 'dashboard-1-running.png'), fullPage: true });
     await bars(20);
-    await page.waitForFunction((n) => ((document.getElementById('equity-chart') as unknown as { data: { x: unknown[] }[] }).data[0]!.x.length) >= n, first + 20, { timeout: 20_000 });
+    await page.waitForFunction((n) => (window as unknown as { __qlEquityPoints: number }).__qlEquityPoints >= n, first + 20, { timeout: 20_000 });
     expect(await chartPoints()).toBe(first + 20);
     await page.click('#btn-reconcile');
-    await page.waitForFunction(() => document.querySelectorAll('#reconcile-chart .main-svg path.js-line').length >= 2, undefined, { timeout: 30_000 }).catch(async (e: Error) => {
+    await page.waitForFunction(() => ((window as unknown as { __qlReconcilePoints?: number }).__qlReconcilePoints ?? 0) > 0, undefined, { timeout: 30_000 }).catch(async (e: Error) => {
       throw new Error(`${e.message}; page errors: ${errors.join(' | ')}; reconcile text: ${await page.textContent('#reconcile')}`);
     });
     expect(await page.textContent('#reconcile')).toMatch(/\d+ match, 0 differ/);
+    expect(await inkedPixels('reconcile-chart')).toBeGreaterThan(1000);
     await page.screenshot({ path: join(shots, 'dashboard-2-grown.png'), fullPage: true });
   }, 90_000);
 
