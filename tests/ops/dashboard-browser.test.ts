@@ -51,7 +51,7 @@ const chartPoints = (): Promise<number> => page.evaluate(() => (window as unknow
 const inkedPixels = (id: string): Promise<number> =>
   page.evaluate((el) => {
     let n = 0;
-    for (const c of document.querySelectorAll<HTMLCanvasElement>(`#${el} canvas`)) {
+    for (const c of Array.from(document.querySelectorAll<HTMLCanvasElement>(`#${el} canvas`))) {
       const ctx = c.getContext('2d');
       if (!ctx || !c.width || !c.height) continue;
       const d = ctx.getImageData(0, 0, c.width, c.height).data;
