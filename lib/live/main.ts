@@ -118,7 +118,7 @@ export interface LoopOptions {
   /** listen for SIGINT/SIGTERM (default true). */
   signals?: boolean;
   /** resolves the loop's stop from outside (tests). */
-  stopSignal?: { requested?: string; wake?: () => void };
+  stopSignal?: StopControl;
 }
 
 /**
@@ -126,19 +126,49 @@ export interface LoopOptions {
  * finish, then the runner stops (closing the position when `flattenOnStop`). Transient exchange failures are
  * logged and retried on the next poll. Returns why it stopped.
  */
-export async function runLoop(runner: Runner, o: LoopOptions): Promise<StopInfo> {
-  const ctl = o.stopSignal ?? {};
-  let timer: NodeJS.Timeout | undefined;
-  const onSignal = (sig: string) => {
+/** How a stop reaches a run loop: the first signal's name, and `wake` to end the wait between two polls. */
+export interface StopControl {
+  requested?: string;
+  wake?: () => void;
+}
+
+/** Records SIGINT/SIGTERM in `ctl` (the first one is kept) and wakes the loop's wait; returns what removes the listeners. */
+export function listenForStop(ctl: StopControl): () => void {
+  const on = (sig: string) => () => {
     ctl.requested ??= sig;
-    if (timer) clearTimeout(timer);
     ctl.wake?.();
   };
-  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
-  if (o.signals !== false) {
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
-  }
+  const handlers = { SIGINT: on('SIGINT'), SIGTERM: on('SIGTERM') };
+  process.on('SIGINT', handlers.SIGINT);
+  process.on('SIGTERM', handlers.SIGTERM);
+  return () => {
+    process.off('SIGINT', handlers.SIGINT);
+    process.off('SIGTERM', handlers.SIGTERM);
+  };
+}
+
+/** Waits `ms`, or until `ctl.wake()` is called (a signal, an operator's stop, a new bar on the stream). */
+export async function waitOrWake(ctl: StopControl, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    ctl.wake = () => {
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    timer = setTimeout(resolve, ms);
+  });
+  ctl.wake = undefined;
+}
+
+/** The alerts of a runner's config.json, reporting into its log; undefined when it has none. */
+export function alertsOf(config: RunnerConfig, name: string, env: NodeJS.ProcessEnv, log: (e: RunnerEvent) => void): AlertDispatcher | undefined {
+  if (!config.alerts) return undefined;
+  return new AlertDispatcher(config.alerts, { name, quote: config.symbol.split(/[/:]/)[1] ?? '', env, report: (r) => log({ ...r, at: new Date().toISOString() }) });
+}
+
+export async function runLoop(runner: Runner, o: LoopOptions): Promise<StopInfo> {
+  const ctl = o.stopSignal ?? {};
+  const release = o.signals !== false ? listenForStop(ctl) : undefined;
   try {
     let failures = 0;
     while (!runner.stopped && !ctl.requested) {
@@ -155,23 +185,12 @@ export async function runLoop(runner: Runner, o: LoopOptions): Promise<StopInfo>
         }
       }
       if (runner.stopped || ctl.requested) break;
-      const wait = Math.min(o.pollMs * 2 ** Math.min(failures, 6), Math.max(o.pollMs, 60_000));
-      await new Promise<void>((resolve) => {
-        ctl.wake = () => {
-          if (timer) clearTimeout(timer);
-          resolve();
-        };
-        timer = setTimeout(resolve, wait);
-      });
-      ctl.wake = undefined;
+      await waitOrWake(ctl, Math.min(o.pollMs * 2 ** Math.min(failures, 6), Math.max(o.pollMs, 60_000)));
     }
     if (!runner.stopped) await runner.stop(`received ${ctl.requested}`, { kind: 'signal', flatten: o.flattenOnStop });
     return runner.stopped!;
   } finally {
-    if (o.signals !== false) {
-      process.off('SIGINT', handlers.SIGINT);
-      process.off('SIGTERM', handlers.SIGTERM);
-    }
+    release?.();
   }
 }
 
@@ -235,24 +254,11 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
       else if (e.event !== 'exchange' && e.event !== 'bar' && e.event !== 'order-send') out(redact(humanLine(e)));
       if (tty && e.event === 'bar') process.stdout.write(`\r${statusLine(config, flags.mode, e)}   `);
     };
-    if (config.alerts) {
-      alerts = new AlertDispatcher(config.alerts, {
-        name: config.name,
-        quote: config.symbol.split(/[/:]/)[1] ?? '',
-        env: o.env ?? process.env,
-        report: (r) => log({ ...r, at: new Date().toISOString() }),
-      });
-    }
+    alerts = alertsOf(config, config.name, o.env ?? process.env, log);
     const setup = setupRunner({ strategy: o.strategy, params: o.params, config, mode: flags.mode, dir: o.dir, credentials, log, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession, state: flags.state });
     // SIGINT/SIGTERM from here on stop the runner in order (also while it starts)
-    const ctl: { requested?: string; wake?: () => void } = {};
-    const onSignal = (sig: string) => {
-      ctl.requested ??= sig;
-      ctl.wake?.();
-    };
-    const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
+    const ctl: StopControl = {};
+    const release = listenForStop(ctl);
     try {
       if (o.attach) attached = await o.attach(setup.runner, { dir: o.dir, mode: flags.mode, config, logFile, wake: () => ctl.wake?.(), out });
       // a closed bar on a stream ends the wait between two polls
@@ -263,8 +269,7 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
       out(redact(`stopped: ${stop.reason}`));
       return exitCodeOf(stop);
     } finally {
-      process.off('SIGINT', handlers.SIGINT);
-      process.off('SIGTERM', handlers.SIGTERM);
+      release();
       await attached?.close();
       await alerts?.close();
       setup.close();
@@ -276,7 +281,8 @@ export async function runPromoted(o: RunPromotedOptions): Promise<number> {
   }
 }
 
-function humanLine(e: RunnerEvent): string {
+/** An event as one terminal line: time, event, fields. */
+export function humanLine(e: RunnerEvent): string {
   const at = typeof e.at === 'string' ? e.at.slice(0, 19).replace('T', ' ') : '';
   const rest = Object.entries(e)
     .filter(([k]) => k !== 'event' && k !== 'at')

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AlertDispatcher } from '../alerts';
+import type { AlertDispatcher } from '../alerts';
 import { QuantlabError } from '../core';
 import type { RetryPolicy } from '../core/retry';
 import type { AnyStrategy } from '../strategy';
@@ -8,7 +8,7 @@ import { AccountGuard, checkAccountLimits, type AccountLimits } from './account-
 import type { RunnerConfig } from './config';
 import { ExchangePortError } from './exchange-port';
 import { JsonLog } from './log-file';
-import { checkFrozenParams, exitCodeOf, liveCredentials, parseRunFlags, type LoopOptions } from './main';
+import { alertsOf, checkFrozenParams, exitCodeOf, humanLine, listenForStop, liveCredentials, parseRunFlags, waitOrWake, type LoopOptions, type StopControl } from './main';
 import { existingPromotedDir, experimentsRoot, loadPromoted, promotedNames, readPromoted } from './promoted';
 import { PROMOTED_NAME } from './promoted-name';
 import { makeRedactor } from './redact';
@@ -209,17 +209,7 @@ export async function checkAccountCapital(setup: PortfolioSetup): Promise<void> 
  */
 export async function portfolioLoop(runners: readonly Runner[], o: LoopOptions): Promise<StopInfo[]> {
   const ctl = o.stopSignal ?? {};
-  let timer: NodeJS.Timeout | undefined;
-  const onSignal = (sig: string) => {
-    ctl.requested ??= sig;
-    if (timer) clearTimeout(timer);
-    ctl.wake?.();
-  };
-  const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
-  if (o.signals !== false) {
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
-  }
+  const release = o.signals !== false ? listenForStop(ctl) : undefined;
   const failures = runners.map(() => 0);
   try {
     while (runners.some((r) => !r.stopped) && !ctl.requested) {
@@ -240,23 +230,12 @@ export async function portfolioLoop(runners: readonly Runner[], o: LoopOptions):
       }
       if (runners.every((r) => r.stopped) || ctl.requested) break;
       const worst = Math.max(0, ...failures);
-      const wait = Math.min(o.pollMs * 2 ** Math.min(worst, 6), Math.max(o.pollMs, 60_000));
-      await new Promise<void>((resolve) => {
-        ctl.wake = () => {
-          if (timer) clearTimeout(timer);
-          resolve();
-        };
-        timer = setTimeout(resolve, wait);
-      });
-      ctl.wake = undefined;
+      await waitOrWake(ctl, Math.min(o.pollMs * 2 ** Math.min(worst, 6), Math.max(o.pollMs, 60_000)));
     }
     for (const r of runners) if (!r.stopped) await r.stop(`received ${ctl.requested}`, { kind: 'signal', flatten: o.flattenOnStop });
     return runners.map((r) => r.stopped!);
   } finally {
-    if (o.signals !== false) {
-      process.off('SIGINT', handlers.SIGINT);
-      process.off('SIGTERM', handlers.SIGTERM);
-    }
+    release?.();
   }
 }
 
@@ -324,12 +303,11 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
     }
     const logs = new Map(members.map((m) => [m.name, new JsonLog(logPath(m.dir, flags.mode), { redact: (s) => redact(s), maxBytes: m.config.runner.logMaxBytes, keep: m.config.runner.logKeep })]));
     // each strategy's own alerts (its config.json), as a single run sends them
-    const alerts = new Map(
-      members.filter((m) => m.config.alerts).map((m) => {
-        const d: AlertDispatcher = new AlertDispatcher(m.config.alerts!, { name: m.name, quote: m.config.symbol.split(/[/:]/)[1] ?? '', env: o.env ?? process.env, report: (r) => logOf(m.name)({ ...r, at: new Date().toISOString() }) });
-        return [m.name, d] as const;
-      }),
-    );
+    const alerts = new Map<string, AlertDispatcher>();
+    for (const m of members) {
+      const d = alertsOf(m.config, m.name, o.env ?? process.env, (e) => logOf(m.name)(e));
+      if (d) alerts.set(m.name, d);
+    }
     let attached: PortfolioAttached | undefined;
     const logOf = (name: string) => (e: RunnerEvent) => {
       attached?.onEvent?.(name, e);
@@ -339,14 +317,8 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
       else if (e.event !== 'exchange' && e.event !== 'bar' && e.event !== 'order-send') out(redact(`[${name}] ${humanLine(e)}`));
     };
     const setup = setupPortfolio({ members, mode: flags.mode, limits: o.limits, credentials, log: logOf, resetKillSwitch: flags.resetKillSwitch, newSession: flags.newSession, state: flags.state });
-    const ctl: { requested?: string; wake?: () => void } = {};
-    const onSignal = (sig: string) => {
-      ctl.requested ??= sig;
-      ctl.wake?.();
-    };
-    const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
-    process.on('SIGINT', handlers.SIGINT);
-    process.on('SIGTERM', handlers.SIGTERM);
+    const ctl: StopControl = {};
+    const release = listenForStop(ctl);
     try {
       out(`${o.label}: ${members.length} strategies on ${accountKey(members[0]!.config)} (${flags.mode}): ${members.map((m) => `${m.name} ${m.config.symbol}`).join(', ')}`);
       if (flags.mode === 'live') await checkAccountCapital(setup);
@@ -358,8 +330,7 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
       stops.forEach((s, i) => out(redact(`[${members[i]!.name}] stopped: ${s.reason}`)));
       return Math.max(...stops.map(exitCodeOf));
     } finally {
-      process.off('SIGINT', handlers.SIGINT);
-      process.off('SIGTERM', handlers.SIGTERM);
+      release();
       await attached?.close();
       for (const d of alerts.values()) await d.close();
       setup.close();
@@ -369,13 +340,4 @@ export async function runPortfolio(o: RunPortfolioOptions): Promise<number> {
     out(`error${e instanceof QuantlabError ? ` [${e.code}]` : ''}: ${msg}`);
     return 2;
   }
-}
-
-function humanLine(e: RunnerEvent): string {
-  const at = typeof e.at === 'string' ? e.at.slice(0, 19).replace('T', ' ') : '';
-  const rest = Object.entries(e)
-    .filter(([k]) => k !== 'event' && k !== 'at')
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(' ');
-  return `${at} ${e.event} ${rest}`.trim();
 }
