@@ -15,10 +15,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertDispatcher, alertsProblems, type AlertReport } from '../../lib/alerts';
 import { checkConfig } from '../../lib/live/config';
-import { promote } from '../../lib/live/promote';
 import { startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { hasStack, quantlab, type CliChild } from '../live/cli-child';
-import { ACTIVE_PARAMS, futuresConfig, futuresWindow, tempDir, waitFor } from '../helpers/runner';
+import { futuresConfig, futuresWindow, promotedFixture, tempDir, waitFor } from '../helpers/runner';
 
 const SECRETS = { QUANTLAB_WEBHOOK_SECRET: 'whsec-7f3a9c1e55d2', QUANTLAB_TELEGRAM_TOKEN: '123456:tg-secret-b81d0e', QUANTLAB_SMTP_USER: 'alerts-user', QUANTLAB_SMTP_PASS: 'smtp-pass-4e2b9d' };
 
@@ -97,15 +96,7 @@ describe('alerts from a running paper session', () => {
     const ex = await startReplayExchange({ markets: [{ bars, kind: 'futures' }], start: bars.ts[W] });
     closers.push(() => ex.close());
     const root = tempDir('alerts');
-    const p = await promote('sma-cross-ls', ACTIVE_PARAMS['sma-cross-ls']!, {
-      symbol: 'BTC/USDT:USDT',
-      timeframe: '1h',
-      data: bars,
-      experimentsDir: root,
-      url: ex.url,
-      execution: { cash: 10_000, fee: 0.0005, lotSize: 0.001, minNotional: 5 },
-      runner: { warmupBars: W, pollMs: 5 },
-    });
+    const p = await promotedFixture(root, ex.url, { bars });
     const cfgPath = join(p.dir, 'config.json');
     const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
     cfg.alerts = {
@@ -179,7 +170,7 @@ describe('alerts from a running paper session', () => {
   it('a secret variable that is not set stops the start with a clear error naming it (exit 2, no stack trace)', { timeout: 60_000 }, async () => {
     const bars = await futuresWindow(120);
     const root = tempDir('alerts-env');
-    const p = await promote('sma-cross-ls', ACTIVE_PARAMS['sma-cross-ls']!, { symbol: 'BTC/USDT:USDT', timeframe: '1h', data: bars, experimentsDir: root, url: 'http://127.0.0.1:9', execution: { cash: 10_000, fee: 0.0005, lotSize: 0.001, minNotional: 5 }, runner: { warmupBars: 60, pollMs: 5 } });
+    const p = await promotedFixture(root, undefined, { bars });
     const cfgPath = join(p.dir, 'config.json');
     const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
     cfg.alerts = { channels: [{ type: 'telegram', chatId: '1', tokenEnv: 'QUANTLAB_TG_NOT_SET' }] };

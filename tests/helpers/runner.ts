@@ -18,6 +18,7 @@ import { Runner, type RunMode, type RunnerEvent } from '../../lib/live/runner';
 import { statePath } from '../../lib/live/setup';
 import { runnerOptions } from '../../lib/live/sizing';
 import { getStrategy, type AnyStrategy } from '../../lib/strategy';
+import { promote, type PromotedStrategy } from '../../lib/live/promote';
 import { dataset, TEST_KEY, TEST_SECRET } from './exchange';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -185,4 +186,21 @@ export async function harness(o: {
       await ex.close();
     },
   };
+}
+
+/**
+ * sma-cross-ls promoted into `root` (a 120-bar futures window unless `bars` are given; the replay exchange's
+ * futures filters; warm-up 60 bars, 5 ms polls), pointed at `url` (a placeholder unless one is given).
+ */
+export async function promotedFixture(root: string, url = 'http://127.0.0.1:9', o: { bars?: Bars; name?: string } = {}): Promise<PromotedStrategy> {
+  return promote('sma-cross-ls', ACTIVE_PARAMS['sma-cross-ls']!, {
+    symbol: 'BTC/USDT:USDT',
+    timeframe: '1h',
+    data: o.bars ?? (await futuresWindow(120)),
+    experimentsDir: root,
+    url,
+    name: o.name,
+    execution: { cash: 10_000, fee: 0.0005, lotSize: 0.001, minNotional: 5 },
+    runner: { warmupBars: 60, pollMs: 5 },
+  });
 }

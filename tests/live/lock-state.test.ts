@@ -15,14 +15,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { registerRunCommands } from '../../lib/commands/run';
 import { QuantlabError, sliceBars } from '../../lib/core';
 import { runPromoted } from '../../lib/live/main';
-import { promote, type PromotedStrategy } from '../../lib/live/promote';
+import type { PromotedStrategy } from '../../lib/live/promote';
 import { reconcileText } from '../../lib/live/reconcile';
 import { acquireRunLock } from '../../lib/live/run-lock';
 import { replaySession } from '../../lib/live/session';
 import { StateStore } from '../../lib/live/state-store';
 import { startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { getStrategy } from '../../lib/strategy';
-import { ACTIVE_PARAMS, futuresWindow, tempDir, waitFor } from '../helpers/runner';
+import { ACTIVE_PARAMS, futuresWindow, promotedFixture, tempDir, waitFor } from '../helpers/runner';
 import { hasStack, quantlab, type CliChild } from './cli-child';
 
 const servers: ReplayExchange[] = [];
@@ -35,17 +35,7 @@ afterAll(async () => {
 const W = 60;
 const PARAMS = ACTIVE_PARAMS['sma-cross-ls']!;
 
-async function promoted(root: string, url = 'http://127.0.0.1:9'): Promise<PromotedStrategy> {
-  return promote('sma-cross-ls', PARAMS, {
-    symbol: 'BTC/USDT:USDT',
-    timeframe: '1h',
-    data: await futuresWindow(120),
-    experimentsDir: root,
-    url,
-    execution: { cash: 10_000, fee: 0.0005, lotSize: 0.001, minNotional: 5 },
-    runner: { warmupBars: W, pollMs: 5 },
-  });
-}
+const promoted = (root: string, url?: string): Promise<PromotedStrategy> => promotedFixture(root, url);
 
 /** runPromoted in-process, as run.ts calls it; what it printed and its exit code. */
 async function runIn(p: PromotedStrategy, ...argv: string[]): Promise<{ code: number; out: string }> {

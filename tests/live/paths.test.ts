@@ -14,7 +14,7 @@ import { promote, type PromotedStrategy } from '../../lib/live/promote';
 import { checkPromotedName } from '../../lib/live/promoted-name';
 import { startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { defineStrategy, ind, int } from '../../lib/strategy';
-import { ACTIVE_PARAMS, futuresWindow, tempDir, waitFor } from '../helpers/runner';
+import { ACTIVE_PARAMS, futuresWindow, promotedFixture, tempDir, waitFor } from '../helpers/runner';
 import { hasStack, quantlab, quantlabDone, ROOT, type CliChild } from './cli-child';
 
 const servers: ReplayExchange[] = [];
@@ -38,19 +38,7 @@ async function inProcess(...args: string[]): Promise<unknown> {
 
 const W = 60;
 
-/** A promoted sma-cross-ls folder on a futures window, pointed at a placeholder URL unless one is given. */
-async function promoted(root: string, url = 'http://127.0.0.1:9', name?: string): Promise<PromotedStrategy> {
-  return promote('sma-cross-ls', ACTIVE_PARAMS['sma-cross-ls']!, {
-    symbol: 'BTC/USDT:USDT',
-    timeframe: '1h',
-    data: await futuresWindow(120),
-    experimentsDir: root,
-    url,
-    name,
-    execution: { cash: 10_000, fee: 0.0005, lotSize: 0.001, minNotional: 5 },
-    runner: { warmupBars: W, pollMs: 5 },
-  });
-}
+const promoted = (root: string, url?: string, name?: string): Promise<PromotedStrategy> => promotedFixture(root, url, { name });
 
 describe('promoted names are folder names', () => {
   it('`run` and `reconcile` refuse ../.., absolute paths, hidden names and separators before anything is read or imported', async () => {

@@ -7,10 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { promote } from '../../lib/live/promote';
 import { startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { hasStack, quantlab, type CliChild } from '../live/cli-child';
-import { ACTIVE_PARAMS, futuresWindow, tempDir, waitFor } from '../helpers/runner';
+import { futuresWindow, promotedFixture, tempDir, waitFor } from '../helpers/runner';
 
 const servers: ReplayExchange[] = [];
 const children: CliChild[] = [];
@@ -20,17 +19,6 @@ afterAll(async () => {
 });
 const W = 60;
 
-async function promoted(root: string, url: string) {
-  return promote('sma-cross-ls', ACTIVE_PARAMS['sma-cross-ls']!, {
-    symbol: 'BTC/USDT:USDT',
-    timeframe: '1h',
-    data: await futuresWindow(120),
-    experimentsDir: root,
-    url,
-    execution: { cash: 10_000, fee: 0.0005, lotSize: 0.001, minNotional: 5 },
-    runner: { warmupBars: W, pollMs: 5 },
-  });
-}
 
 const URL_LINE = /^dashboard(?: \(read-only[^)]*\))?: (http:\/\/127\.0\.0\.1:\d+\/) \(token in (\S+);/;
 
@@ -40,7 +28,7 @@ describe('quantlab run --dashboard and quantlab dashboard', () => {
     const ex = await startReplayExchange({ markets: [{ bars, kind: 'futures' }], start: bars.ts[W] });
     servers.push(ex);
     const root = tempDir('ops-cli');
-    const p = await promoted(root, ex.url);
+    const p = await promotedFixture(root, ex.url);
     const run = quantlab(['run', p.name, '--paper', '--experiments', root, '--poll-ms', '5', '--dashboard', '127.0.0.1:0']);
     children.push(run);
     await waitFor(() => run.out.some((l) => URL_LINE.test(l)) || run.proc.exitCode !== null, 'the dashboard line', 60_000, 10);
