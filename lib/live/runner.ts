@@ -856,15 +856,20 @@ function barAt(b: Bars, i: number): BarFields {
   return { ts: b.ts[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! };
 }
 
+/** A session's books rebuilt from its fills booked in bars up to `uptoTs`: position, cash, closed round trips. */
+export function sessionBook(store: StateStore, uptoTs = Infinity): Ledger {
+  const ledger = new Ledger(Number(store.meta('initialCash') ?? NaN), Number(store.meta('dust') ?? 0));
+  for (const f of store.fills()) if (f.barTs <= uptoTs) ledger.apply(f);
+  return ledger;
+}
+
 /**
  * The round trips a session made up to (and including) bar `uptoTs`, read from its state: fills booked in
  * later bars are left out, and a position still open is closed at that bar's close without fee (reason 'end'),
  * as a backtest of the same bars ends.
  */
 export function sessionTrades(store: StateStore, uptoTs = Infinity): TradeRow[] {
-  const cash = Number(store.meta('initialCash') ?? NaN);
-  const ledger = new Ledger(cash, Number(store.meta('dust') ?? 0));
-  for (const f of store.fills()) if (f.barTs <= uptoTs) ledger.apply(f);
+  const ledger = sessionBook(store, uptoTs);
   const bars = store.bars().filter((b) => b.ts <= uptoTs);
   const last = bars[bars.length - 1];
   return last ? ledger.tradesMarkedAt(last.ts, last.close) : [...ledger.trades];

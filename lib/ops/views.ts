@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isoTime, parseTimeframe } from '../core';
 import type { RunnerConfig } from '../live/config';
-import { Ledger, type TradeRow } from '../live/ledger';
+import type { TradeRow } from '../live/ledger';
 import { reconcileSession, reconcileText } from '../live/reconcile';
 import { reconcilePromoted } from '../live/reconcile-promoted';
-import { sessionTrades, type Runner, type RunMode } from '../live/runner';
+import { sessionBook, sessionTrades, type Runner, type RunMode } from '../live/runner';
 import { lockPath, logPath } from '../live/setup';
 import type { OrderRow, StateStore } from '../live/state-store';
 
@@ -74,13 +74,6 @@ function lockHolder(dir: string, mode: RunMode): { pid: number; host: string; st
   }
 }
 
-/** The session's book replayed from its fills: position and cash now. */
-function book(store: StateStore): Ledger {
-  const ledger = new Ledger(Number(store.meta('initialCash') ?? NaN), Number(store.meta('dust') ?? 0));
-  for (const f of store.fills()) ledger.apply(f);
-  return ledger;
-}
-
 export interface EquityPoint {
   /** bar open time, epoch ms. */
   t: number;
@@ -108,7 +101,7 @@ export function statusView(s: StrategySource, wall = Date.now()): StatusView {
   const meta = store.allMeta();
   const tf = parseTimeframe(s.config.timeframe).ms;
   const last = store.lastBar();
-  const ledger = book(store);
+  const ledger = sessionBook(store);
   const price = last?.close ?? NaN;
   const equity = Number.isFinite(price) ? ledger.equity(price) : ledger.cash;
   const eq = equityView(s);
@@ -138,7 +131,7 @@ export function statusView(s: StrategySource, wall = Date.now()): StatusView {
     position: ledger.position,
     openOrders: orders.filter((o) => o.status === 'intent' || o.status === 'sent').length,
     orders: orders.length,
-    trades: sessionTrades(store).length,
+    trades: ledger.trades.length + (ledger.inTrade ? 1 : 0), // an open one counts, as sessionTrades marks it
     risk: { limits: s.config.risk, killSwitch: parse(store.get('kill_switch')), pausedUntil: Number.isFinite(pausedUntil) ? isoTime(pausedUntil) : null },
     paused,
     stopped,
@@ -182,7 +175,7 @@ export function ordersView(s: StrategySource): (OrderRow & { barTime: string })[
 }
 
 export function positionsView(s: StrategySource): { symbol: string; position: number; side: string; markPrice: number; notional: number }[] {
-  const ledger = book(s.store);
+  const ledger = sessionBook(s.store);
   const price = s.store.lastBar()?.close ?? NaN;
   if (ledger.position === 0) return [];
   return [{ symbol: s.config.symbol, position: ledger.position, side: ledger.position > 0 ? 'long' : 'short', markPrice: price, notional: Math.abs(ledger.position) * price }];
