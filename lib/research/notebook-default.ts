@@ -29,11 +29,9 @@ export function inNotebook(): boolean {
   }
 }
 
-/** The experiments folder: QUANTLAB_EXPERIMENTS, else <project>/experiments. */
-export const experimentsFolder = (): string => experimentsRoot();
 
 /** The storage of studies made in notebooks: <experiments>/studies.db. */
-export const notebookStudiesPath = (): string => join(experimentsFolder(), 'studies.db');
+export const notebookStudiesPath = (): string => join(experimentsRoot(), 'studies.db');
 
 /** What the `storage` option resolves to: a storage (or URL), and whether it is the notebook default. */
 export interface StudyStorageChoice {
@@ -133,7 +131,7 @@ export function overfittingKey(trials: readonly TrialRecord[], seed: number, opt
   return sha256(canonicalJson({ finished, seed, options: identityValue(options ?? null) }));
 }
 
-const cacheFile = (study: string): string => join(experimentsFolder(), 'studies-cache', `${slug(study)}-${sha256(study).slice(0, 8)}.json`);
+const cacheFile = (study: string): string => join(experimentsRoot(), 'studies-cache', `${slug(study)}-${sha256(study).slice(0, 8)}.json`);
 
 /** JSON with NaN, ±Infinity and Float64Arrays kept. */
 const encode = (_k: string, v: unknown): unknown =>
@@ -162,7 +160,7 @@ export function cachedOverfitting(study: string, key: string): OverfittingReport
 /** Keeps the overfitting statistics of a study for the next run of the same cell. */
 export function saveOverfitting(study: string, key: string, overfitting: OverfittingReport): void {
   const file = cacheFile(study);
-  ensureDir(experimentsFolder(), 'experiments folder');
-  ensureDir(join(experimentsFolder(), 'studies-cache'), 'study cache');
+  ensureDir(experimentsRoot(), 'experiments folder');
+  ensureDir(join(experimentsRoot(), 'studies-cache'), 'study cache');
   writeFileAtomic(file, JSON.stringify({ study, key, overfitting }, encode), 'study cache');
 }
