@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ensureDir, QuantlabError, writeFileAtomic, type Bars } from '../core';
-import { experimentsRoot, projectRoot } from '../data';
+import { experimentsRoot } from '../data';
 import { canonicalJson, kernelLineDisplay, openStorage, type LineDisplay, type Storage, type TrialRecord } from '../optimizer';
 import type { AnyStrategy } from '../strategy';
 import { functionHash, sha256 } from './hash';
