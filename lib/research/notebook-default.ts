@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { ensureDir, QuantlabError, writeFileAtomic, type Bars } from '../core';
 import { experimentsRoot } from '../data';
 import { canonicalJson, kernelLineDisplay, openStorage, type LineDisplay, type Storage, type TrialRecord } from '../optimizer';
