@@ -71,7 +71,8 @@ async function session(o: { mode: RunMode; faults?: FaultRule[]; seed?: number; 
     stallAfter: 5,
     backoff: { baseMs: 10, maxMs: 80 },
     random: seededRandom(3),
-    log: (e) => events.push(e),
+    // each event carries the REST answer count when it was logged (the reconnect test reads it off 'feed-connected')
+    log: (e) => events.push({ ...e, restAnswersThen: feed.stats.restAnswers }),
   });
   const strategy = getStrategy(o.strategy ?? 'sma-cross-ls');
   const runner = new Runner({ strategy, params: ACTIVE_PARAMS[strategy.name]!, config, mode: o.mode, port, feed, store, log: (e) => events.push(e) });
@@ -219,8 +220,10 @@ describe('runner on the websocket feed', () => {
       expect(d).toBeLessThanOrEqual(cap);
     }
     expect(delays.slice(0, 4).map(([a]) => a)).toEqual([1, 2, 3, 4]);
-    // after the reconnect the first answer is a REST backfill, then the stream again
-    const before = s.feed.stats.restAnswers;
+    // after the reconnect the first answer is a REST backfill (it may already have been given while the test
+    // waited for the reconnect: count from the second 'feed-connected'), then the stream again
+    const reconnected = s.events.filter((e) => e.event === 'feed-connected')[1]!;
+    const before = reconnected.restAnswersThen as number;
     s.ex.step(1);
     await settle(s.runner, () => s.store.lastDoneTs() >= s.ex.engine.now - H && s.feed.stats.restAnswers > before, 'the bar after the restart');
     s.ex.step(1);
