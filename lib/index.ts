@@ -426,7 +426,6 @@ export {
   ethBtcZscore,
   getStrategy,
   higherTimeframeOverlay,
-  ind,
   type IndComposition,
   type IndicatorCache,
   type IndicatorCatalog,
@@ -481,6 +480,7 @@ export {
 } from './strategy';
 export * as optimizer from './optimizer';
 export * as ml from './ml';
+export { ind, type IndModel } from './ml/ind';
 export {
   type BestTrial,
   constraintViolation,
