@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Objective, ObjectiveValue, ScoredValue, TrialLike } from './study';
 import type { Params } from './space';
+import { threadGc } from './thread-gc';
 
 interface TrialMsg {
   number: number;
@@ -21,6 +22,13 @@ interface BatchMsg {
   id: number;
   trials: TrialMsg[];
 }
+interface TaskMsg {
+  type: 'task';
+  task: Task;
+}
+interface ReleaseMsg {
+  type: 'release';
+}
 interface AnswerMsg {
   type: 'answer';
   seq: number;
@@ -29,7 +37,13 @@ interface AnswerMsg {
 }
 
 const port = parentPort!;
-const { module: modulePath, exportName, init } = workerData as { module: string; exportName: string; init: unknown };
+interface Task {
+  module: string;
+  exportName: string;
+  init: unknown;
+}
+/** The task of this thread: from workerData, replaced by a 'task' message when a later pool reuses the thread. */
+let task: Task | null = workerData as Task;
 let seq = 0;
 const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
@@ -51,13 +65,15 @@ class PrunedInWorker extends Error {
 let objective: Objective | null = null;
 async function load(): Promise<Objective> {
   if (objective) return objective;
+  if (!task) throw new Error('worker: released, no task');
+  const { module: modulePath, exportName, init } = task;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(modulePath) as Record<string, unknown>;
   const factory = mod[exportName];
   if (typeof factory !== 'function') throw new Error(`worker: ${modulePath} has no function export '${exportName}' (found ${typeof factory})`);
-  objective = (await (factory as (init: unknown) => Objective | Promise<Objective>)(init)) as Objective;
-  if (typeof objective !== 'function') throw new Error(`worker: ${modulePath} export '${exportName}'(init) returned ${typeof objective}, expected an objective function`);
-  return objective;
+  const made = (await (factory as (init: unknown) => Objective | Promise<Objective>)(init)) as Objective;
+  if (typeof made !== 'function') throw new Error(`worker: ${modulePath} export '${exportName}'(init) returned ${typeof made}, expected an objective function`);
+  return (objective = made);
 }
 
 const errorFields = (e: unknown) => {
@@ -68,7 +84,14 @@ const errorFields = (e: unknown) => {
 // messages run one after another (a trial awaiting report()/shouldPrune() answers does not let the next start)
 let chain: Promise<void> = Promise.resolve();
 
-port.on('message', (m: RunMsg | BatchMsg | AnswerMsg) => {
+/** Drops the objective and what it holds (bars view, indicator caches), and collects them when the runtime lets it. */
+function release(): void {
+  objective = null;
+  task = null;
+  threadGc()?.(); // else the memory goes back at the next collection
+}
+
+port.on('message', (m: RunMsg | BatchMsg | AnswerMsg | TaskMsg | ReleaseMsg) => {
   if (m.type === 'answer') {
     const w = waiting.get(m.seq);
     waiting.delete(m.seq);
@@ -77,7 +100,15 @@ port.on('message', (m: RunMsg | BatchMsg | AnswerMsg) => {
     else w.resolve(m.value);
     return;
   }
-  chain = chain.then(() => (m.type === 'batch' ? runBatch(m) : runGroup(m)));
+  chain = chain.then(() => {
+    if (m.type === 'task') {
+      objective = null;
+      task = m.task;
+      return;
+    }
+    if (m.type === 'release') return release();
+    return m.type === 'batch' ? runBatch(m) : runGroup(m);
+  });
 });
 
 /** A group of trials of an ask/tell study: one reply with every result. */

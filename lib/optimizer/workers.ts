@@ -30,6 +30,14 @@ export interface WorkerPoolOptions {
    * the threads give for the same trial. Single trials (`run`) still go to the threads.
    */
   mainLane?: Objective;
+  /**
+   * Keep the threads for the next pool of the same kind in this process (a notebook's next sweep): on
+   * close() an idle thread drops its objective (and collects its garbage) instead of exiting, and a later
+   * pool takes it warm — no start, modules loaded, JIT-compiled kernels — sending it the new task. Only for
+   * tasks whose modules do not change while the process lives (the project's own, not a user's strategy
+   * file, which a thread would keep as it first loaded it). Idle threads do not keep the process alive.
+   */
+  reuse?: boolean;
 }
 
 /** Worker threads that run single trials of an ask/tell study (`study.optimize(pool, …)`) and whole batches (`runInBatches`). */
@@ -62,6 +70,8 @@ interface PendingBatch {
 
 interface Slot {
   worker: Worker;
+  /** Takes this pool's listeners off the thread (before it is parked for reuse). */
+  detach: () => void;
   inFlight: Map<number, Pending>;
   batches: Map<number, PendingBatch>;
 }
@@ -85,6 +95,37 @@ const toError = (f: ErrorFields): Error => {
   if (f.stack) e.stack = f.stack;
   return e;
 };
+
+/** Threads kept by pools made with `reuse`, idle, by how they were started (entry file and execArgv). */
+const idleThreads = new Map<string, { worker: Worker; detach: () => void }[]>();
+
+function takeIdle(kind: string): Worker | undefined {
+  const parked = idleThreads.get(kind)?.pop();
+  if (!parked) return undefined;
+  parked.detach();
+  parked.worker.ref();
+  return parked.worker;
+}
+
+/** Parks a thread that finished cleanly (its pool's listeners already off); at most one per core are kept. */
+async function park(kind: string, worker: Worker): Promise<void> {
+  const list = idleThreads.get(kind) ?? [];
+  idleThreads.set(kind, list);
+  if (list.length >= Math.max(1, availableParallelism())) {
+    await worker.terminate();
+    return;
+  }
+  worker.postMessage({ type: 'release' });
+  const ignore = () => undefined;
+  const gone = () => {
+    const i = list.findIndex((p) => p.worker === worker);
+    if (i >= 0) list.splice(i, 1);
+  };
+  worker.on('error', ignore);
+  worker.on('exit', gone);
+  worker.unref();
+  list.push({ worker, detach: () => (worker.off('error', ignore), worker.off('exit', gone)) });
+}
 
 /** Path of the TypeScript loader used to run .ts modules in worker threads (tsx's CommonJS hook). */
 function tsxHook(): string {
@@ -118,6 +159,8 @@ export function workerPool(task: WorkerTask, size = Math.max(1, availableParalle
   if (!existsSync(task.module)) throw new QuantlabError('NOT_FOUND', `workerPool: objective module ${task.module} not found (expected an absolute path)`);
   const entry = entryFile();
   const execArgv = entry.ts || /\.(c|m)?ts$/.test(task.module) ? ['--require', tsxHook()] : [];
+  const kind = `${entry.file}\0${execArgv.join(' ')}`;
+  const workerTask = { module: task.module, exportName: task.exportName ?? 'objective', init: task.init };
   const slots: Slot[] = [];
   const queue: Pending[] = [];
   const batchWaiting: (() => void)[] = [];
@@ -148,12 +191,11 @@ export function workerPool(task: WorkerTask, size = Math.max(1, availableParalle
   };
 
   const spawn = (): Slot => {
-    const worker = new Worker(entry.file, {
-      execArgv,
-      workerData: { module: task.module, exportName: task.exportName ?? 'objective', init: task.init },
-    });
-    const slot: Slot = { worker, inFlight: new Map(), batches: new Map() };
-    worker.on('message', async (m: WorkerMsg) => {
+    const warm = options.reuse ? takeIdle(kind) : undefined;
+    if (warm) warm.postMessage({ type: 'task', task: workerTask });
+    const worker = warm ?? new Worker(entry.file, { execArgv, workerData: workerTask });
+    const slot: Slot = { worker, inFlight: new Map(), batches: new Map(), detach: () => undefined };
+    const onMessage = async (m: WorkerMsg) => {
       if (m.type === 'ready') return;
       if (m.type === 'batch-done') {
         const b = slot.batches.get(m.id);
@@ -182,7 +224,7 @@ export function workerPool(task: WorkerTask, size = Math.max(1, availableParalle
       } catch (e) {
         worker.postMessage({ type: 'answer', seq: m.seq, error: (e as Error).message });
       }
-    });
+    };
     const lost = (why: string) => {
       const i = slots.indexOf(slot);
       if (i < 0) return;
@@ -196,10 +238,18 @@ export function workerPool(task: WorkerTask, size = Math.max(1, availableParalle
         freed();
       }
     };
-    worker.on('error', (e) => lost(`failed (${e.message})`));
-    worker.on('exit', (code) => {
+    const onError = (e: Error) => lost(`failed (${e.message})`);
+    const onExit = (code: number) => {
       if (!closed) lost(`exited with code ${code}`);
-    });
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    slot.detach = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
     return slot;
   };
   const mainLane = options.mainLane !== undefined && size >= 2;
@@ -210,7 +260,12 @@ export function workerPool(task: WorkerTask, size = Math.max(1, availableParalle
   const runHere = async (items: readonly BatchItem[]): Promise<BatchResult> => {
     localBusy = true;
     try {
-      return await local!.evaluate(items);
+      const r = await local!.evaluate(items);
+      // a batch here is synchronous work: give the event loop a turn, so that the threads' finished batches
+      // are received (and they are sent new ones) before this lane takes the next — without it they sat idle
+      // with their answers unread until this lane ran out of work
+      await new Promise<void>((done) => setImmediate(done));
+      return r;
     } finally {
       localBusy = false;
       freed();
@@ -254,7 +309,15 @@ export function workerPool(task: WorkerTask, size = Math.max(1, availableParalle
     evaluate,
     async close() {
       closed = true;
-      await Promise.all(slots.map((s) => s.worker.terminate()));
+      await Promise.all(
+        slots.map((s) => {
+          if (options.reuse && s.inFlight.size === 0 && s.batches.size === 0) {
+            s.detach();
+            return park(kind, s.worker);
+          }
+          return s.worker.terminate();
+        }),
+      );
       slots.length = 0;
       for (const w of batchWaiting.splice(0)) w();
     },

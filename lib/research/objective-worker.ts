@@ -6,9 +6,8 @@
 import { QuantlabError } from '../core';
 import { sharedBarsView, type SharedBars } from '../optimizer/shared';
 import type { Objective } from '../optimizer/study';
+import { threadGc } from '../optimizer/thread-gc';
 import { resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { getStrategy, registerStrategy, withInputs, type AnyStrategy, type InputGaps } from '../strategy';
 import { strategyRulesHash } from './fingerprint';
 import { strategyObjectiveFor, type ScoreSpec } from './objectives';
@@ -46,19 +45,5 @@ export async function strategyObjective(init: StrategyObjectiveInit): Promise<Ob
   }
   const base = sharedBarsView(init.bars);
   const bars = init.inputs ? withInputs(base, Object.fromEntries(Object.entries(init.inputs).map(([k, b]) => [k, sharedBarsView(b)])), { gaps: init.inputGaps }) : base;
-  return strategyObjectiveFor(strategy, bars, init.spec, { collect: workerGc() });
-}
-
-/**
- * A full garbage collection for this worker thread, run when the indicator cache has evicted about half its
- * budget: arrays of long bars (4 MB for a year of minutes) would otherwise pile up as garbage well past the
- * cache's bound before V8 collects them on its own. Undefined when the runtime refuses.
- */
-function workerGc(): (() => void) | undefined {
-  try {
-    setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
-  }
+  return strategyObjectiveFor(strategy, bars, init.spec, { collect: threadGc() });
 }

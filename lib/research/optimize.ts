@@ -155,7 +155,8 @@ export async function optimize(strategyOrName: AnyStrategy | string, barsGiven: 
           init: { strategy: strategy.name, strategyFile: options.strategyFile ? resolve(options.strategyFile) : undefined, bars: shareBars(bars), spec, ...shareInputs(bars), ...(options.strategyFile ? { rules: strategyRulesHash(strategy) } : {}) },
         },
         jobs,
-        batched ? { mainLane: strategyObjectiveFor(strategy, bars, spec) } : {},
+        // built-in strategies only: a user's strategy file would stay in a kept thread as it was first loaded
+        { ...(batched ? { mainLane: strategyObjectiveFor(strategy, bars, spec) } : {}), reuse: !options.strategyFile },
       );
       objective = plan.withStats ? finishingPool(plan, pool, options.fixed) : pool;
     } else objective = plan.withStats ? finishing(plan, strategyObjectiveFor(strategy, bars, spec), options.fixed) : strategyObjectiveFor(strategy, bars, spec);

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeBars } from '../../lib/core';
 import { shareBars, sharedBarsView } from '../../lib/optimizer/shared';
+import { runInBatches } from '../../lib/optimizer/batch-run';
 import { createStudy } from '../../lib/optimizer/study';
 import { workerPool } from '../../lib/optimizer/workers';
 import { float, int } from '../../lib/params';
-import { quadValue } from './fixtures/objectives';
+import { quadratic, quadValue } from './fixtures/objectives';
 
 const fixtures = join(__dirname, 'fixtures', 'objectives.ts');
 const space = { x: float(-5, 5), n: int(1, 20) };
@@ -99,6 +100,40 @@ describe('worker threads (jobs: N)', () => {
     try {
       const study = await createStudy({ space, sampler: 'random' });
       await expect(study.optimize(pool, { trials: 1 })).rejects.toThrow(/has no function export 'notAFunction' \(found number\)/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reuse: the next pool takes the parked threads warm, with its own task; without reuse new threads; the process still exits', () => {
+    const script = join(__dirname, 'fixtures', 'pool-reuse.ts');
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), script, fixtures], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal).toBeNull(); // not killed by the timeout: parked threads let it exit
+    expect(r.stderr).toBe('');
+    const { a, b, c } = JSON.parse(r.stdout.trim()) as Record<'a' | 'b' | 'c', { threads: number[]; spun: boolean }>;
+    expect(a.threads.length).toBe(2);
+    expect(b.threads).toEqual(a.threads); // the same two threads, handed on
+    expect(a.spun && b.spun && c.spun).toBe(true); // b ran its own init (30 ms spins), not a's
+    expect(c.threads.length).toBe(2);
+    expect(c.threads.some((t) => a.threads.includes(t))).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(50_000);
+  });
+
+  it('a main lane yields between its batches: the threads are sent new batches while it works', async () => {
+    const N = 1000; // 3 s of work for the main lane alone: time for the thread to start even on a loaded machine
+    const log = new Float64Array(new SharedArrayBuffer(N * 3 * 8));
+    const init = { spinMs: 3, log };
+    const pool = workerPool({ module: fixtures, exportName: 'quadratic', init }, 2, { mainLane: quadratic(init) });
+    try {
+      const study = await createStudy({ space, sampler: 'random', seed: 5 });
+      const points = Array.from({ length: N }, (_, i) => ({ x: -5 + (i % 100) / 10, n: 1 + Math.floor(i / 100) }));
+      const r = await runInBatches(study, points, pool, { trials: N, batchSize: 10 });
+      expect(r.trials.filter((t) => t.state === 'complete').length).toBe(N);
+      const inThread = Array.from({ length: N }, (_, i) => log[i * 3 + 2]!).filter((t) => t !== 0).length;
+      // the thread starts late (its first batches wait for it), then keeps up: far beyond its first `depth` (2) batches
+      expect(inThread).toBeGreaterThan(60);
+      expect(inThread).toBeLessThan(N);
     } finally {
       await pool.close();
     }
