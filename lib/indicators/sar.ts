@@ -22,9 +22,109 @@ export function sar(high: Series, low: Series, acceleration = 0.02, maximum = 0.
   return out;
 }
 
-/** {@link step} over [s, e) (blocks: see kernels/blocks.ts). */
+/**
+ * The SAR recursion over [s, e), from and back to `st` (blocks: see kernels/blocks.ts). The state lives in
+ * locals inside the loop (a state object read and written per bar cost 3× the time); the streaming twin
+ * calls this same function on one bar, so the rule is written once.
+ */
 function sarBlock(st: State, high: Series, low: Series, s: number, e: number, out: Series): void {
-  for (let i = s; i < e; i++) out[i] = step(st, high[i]!, low[i]!);
+  const accel = st.accel;
+  const max = st.max;
+  let phase = st.phase;
+  let isLong = st.isLong;
+  let sr = st.sar;
+  let ep = st.ep;
+  let af = st.af;
+  let newHigh = st.newHigh; // the last processed bar's high/low (TA-Lib's newHigh/newLow)
+  let newLow = st.newLow;
+  for (let i = s; i < e; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    if (h !== h || l !== l) {
+      out[i] = NaN;
+      continue;
+    }
+    if (phase !== 2) {
+      if (phase === 0) {
+        newHigh = h;
+        newLow = l;
+        phase = 1;
+        out[i] = NaN;
+        continue;
+      }
+      const diffP = h - newHigh;
+      const diffM = newLow - l;
+      isLong = !(diffM > 0 && diffP < diffM);
+      if (isLong) {
+        ep = h;
+        sr = newLow;
+      } else {
+        ep = l;
+        sr = newHigh;
+      }
+      newLow = l; // on the first step "yesterday" is today, as in TA-Lib
+      newHigh = h;
+      phase = 2;
+    }
+    const prevLow = newLow;
+    const prevHigh = newHigh;
+    newLow = l;
+    newHigh = h;
+    let o: number;
+    if (isLong) {
+      if (l <= sr) {
+        isLong = false;
+        sr = ep;
+        if (sr < prevHigh) sr = prevHigh;
+        if (sr < h) sr = h;
+        o = sr;
+        af = accel;
+        ep = l;
+        sr = sr + af * (ep - sr);
+        if (sr < prevHigh) sr = prevHigh;
+        if (sr < h) sr = h;
+      } else {
+        o = sr;
+        if (h > ep) {
+          ep = h;
+          af += accel;
+          if (af > max) af = max;
+        }
+        sr = sr + af * (ep - sr);
+        if (sr > prevLow) sr = prevLow;
+        if (sr > l) sr = l;
+      }
+    } else if (h >= sr) {
+      isLong = true;
+      sr = ep;
+      if (sr > prevLow) sr = prevLow;
+      if (sr > l) sr = l;
+      o = sr;
+      af = accel;
+      ep = h;
+      sr = sr + af * (ep - sr);
+      if (sr > prevLow) sr = prevLow;
+      if (sr > l) sr = l;
+    } else {
+      o = sr;
+      if (l < ep) {
+        ep = l;
+        af += accel;
+        if (af > max) af = max;
+      }
+      sr = sr + af * (ep - sr);
+      if (sr < prevHigh) sr = prevHigh;
+      if (sr < h) sr = h;
+    }
+    out[i] = o;
+  }
+  st.phase = phase;
+  st.isLong = isLong;
+  st.sar = sr;
+  st.ep = ep;
+  st.af = af;
+  st.newHigh = newHigh;
+  st.newLow = newLow;
 }
 
 interface State {
@@ -35,7 +135,7 @@ interface State {
   sar: number;
   ep: number;
   af: number;
-  newHigh: number; // the last processed bar's high/low (TA-Lib's newHigh/newLow)
+  newHigh: number;
   newLow: number;
 }
 
@@ -44,93 +144,20 @@ function newState(acceleration: number, maximum: number): State {
   return { accel: a, max: maximum, phase: 0, isLong: true, sar: 0, ep: 0, af: a, newHigh: 0, newLow: 0 };
 }
 
-function step(s: State, h: number, l: number): number {
-  if (h !== h || l !== l) return NaN;
-  if (s.phase === 0) {
-    s.newHigh = h;
-    s.newLow = l;
-    s.phase = 1;
-    return NaN;
-  }
-  if (s.phase === 1) {
-    const diffP = h - s.newHigh;
-    const diffM = s.newLow - l;
-    s.isLong = !(diffM > 0 && diffP < diffM);
-    if (s.isLong) {
-      s.ep = h;
-      s.sar = s.newLow;
-    } else {
-      s.ep = l;
-      s.sar = s.newHigh;
-    }
-    s.newLow = l; // on the first step "yesterday" is today, as in TA-Lib
-    s.newHigh = h;
-    s.phase = 2;
-  }
-  const prevLow = s.newLow;
-  const prevHigh = s.newHigh;
-  s.newLow = l;
-  s.newHigh = h;
-  const accel = s.accel;
-  let sr = s.sar;
-  let out: number;
-  if (s.isLong) {
-    if (l <= sr) {
-      s.isLong = false;
-      sr = s.ep;
-      if (sr < prevHigh) sr = prevHigh;
-      if (sr < h) sr = h;
-      out = sr;
-      s.af = accel;
-      s.ep = l;
-      sr = sr + s.af * (s.ep - sr);
-      if (sr < prevHigh) sr = prevHigh;
-      if (sr < h) sr = h;
-    } else {
-      out = sr;
-      if (h > s.ep) {
-        s.ep = h;
-        s.af += accel;
-        if (s.af > s.max) s.af = s.max;
-      }
-      sr = sr + s.af * (s.ep - sr);
-      if (sr > prevLow) sr = prevLow;
-      if (sr > l) sr = l;
-    }
-  } else if (h >= sr) {
-    s.isLong = true;
-    sr = s.ep;
-    if (sr > prevLow) sr = prevLow;
-    if (sr > l) sr = l;
-    out = sr;
-    s.af = accel;
-    s.ep = h;
-    sr = sr + s.af * (s.ep - sr);
-    if (sr > prevLow) sr = prevLow;
-    if (sr > l) sr = l;
-  } else {
-    out = sr;
-    if (l < s.ep) {
-      s.ep = l;
-      s.af += accel;
-      if (s.af > s.max) s.af = s.max;
-    }
-    sr = sr + s.af * (s.ep - sr);
-    if (sr < prevHigh) sr = prevHigh;
-    if (sr < h) sr = h;
-  }
-  s.sar = sr;
-  return out;
-}
-
 /** Streaming twin of {@link sar}: `update(bar)` returns the SAR for that bar. */
 export function sarStream(acceleration = 0.02, maximum = 0.2): Stream<Bar, number> {
   checkNonNegative('sarStream', 'acceleration', acceleration);
   checkNonNegative('sarStream', 'maximum', maximum);
   let st = newState(acceleration, maximum);
+  const h = new Float64Array(1);
+  const l = new Float64Array(1);
+  const o = new Float64Array(1);
   return {
     update(bar: Bar): number {
-      return step(st, bar.high, bar.low);
+      h[0] = bar.high;
+      l[0] = bar.low;
+      sarBlock(st, h, l, 0, 1, o);
+      return o[0]!;
     },
     reset() {
       st = newState(acceleration, maximum);
