@@ -86,4 +86,15 @@ for name, (m, scaled) in models.items():
     fit = time.perf_counter() - t0
     prob = m.predict_proba(Zte if scaled else Xte)[:, 1]
     out[name] = {**scores(prob), "fitSeconds": fit}
+
+# the same forest on quantlab's histogram bins (dir/Xbins.f64: each value replaced by its bin number under the
+# edges quantlab's trees derive from the training rows): separates the implementation from exact-vs-binned splits
+try:
+    Xb = np.fromfile(cfg["dir"] + "/Xbins.f64", dtype="<f8").reshape(n, p)
+except FileNotFoundError:
+    Xb = None
+if Xb is not None:
+    m = models["random-forest"][0]
+    m.fit(Xb[:k], ytr)
+    out["randomForestSameBins"] = scores(m.predict_proba(Xb[k:])[:, 1])
 print(json.dumps(out))
