@@ -15,8 +15,9 @@ import type { Trip } from './risk-guard';
  *
  * A trip is handed to each strategy once, as a {@link Trip} of the single-strategy kinds ('max-notional',
  * 'max-daily-loss', 'max-drawdown') with `detail.scope = 'account'`; the runner records it in that strategy's
- * state (event 'risk') and acts on it as on its own guard's trips. The peak and the day's start live in
- * memory: a restart starts them again from the sum of the strategies' initial capital and the marks it sees.
+ * state (event 'risk') and acts on it as on its own guard's trips. The peak and the day's start are not
+ * stored apart: a restart rebuilds them with {@link AccountGuard.restore} from the equity each strategy
+ * stored with its bars, marked in the order the strategies run.
  *
  * It also answers the position check of strategies sharing a symbol: the exchange holds one net position,
  * compared with the sum of their books.
@@ -130,8 +131,37 @@ export class AccountGuard {
     return s;
   }
 
-  /** A strategy's mark at a closed bar (open time `ts`): its equity at the close; updates the account's peak and day start. */
-  mark(name: string, ts: number, price: number, equity: number): void {
+  /**
+   * After a restart, before the first new mark: replays the marks the strategies stored (each one's bars with
+   * their equity, in time order) bar by bar, each bar's marks in join order as the runners make them, so the
+   * peak and the day's start are what an uninterrupted run would hold. Trips are not raised again here: the
+   * ones that happened are in each strategy's state; a limit still breached trips at the next mark.
+   */
+  restore(history: Readonly<Record<string, readonly { ts: number; close: number; equity: number }[]>>): void {
+    const at = new Map<number, Map<string, { close: number; equity: number }>>();
+    for (const [name, rows] of Object.entries(history)) {
+      this.member(name);
+      for (const r of rows) {
+        if (!at.has(r.ts)) at.set(r.ts, new Map());
+        at.get(r.ts)!.set(name, r);
+      }
+    }
+    for (const ts of [...at.keys()].sort((a, b) => a - b)) {
+      const marks = at.get(ts)!;
+      for (const name of this.members.keys()) {
+        const r = marks.get(name);
+        if (r) this.record(name, ts, r.close, r.equity);
+      }
+    }
+  }
+
+  /** The account's peak and the UTC day's first summed equity, as marked so far (NaN before any mark of the day). */
+  get equityMemory(): { peak: number; dayStart: number } {
+    return { peak: this.peak, dayStart: this.dayStart };
+  }
+
+  /** Sets a member's mark and moves the peak and the day's start; returns the summed equity. */
+  private record(name: string, ts: number, price: number, equity: number): number {
     const m = this.member(name);
     m.price = price;
     if (Number.isFinite(equity)) m.equity = equity;
@@ -142,6 +172,12 @@ export class AccountGuard {
       this.dayKey = day;
       this.dayStart = total;
     }
+    return total;
+  }
+
+  /** A strategy's mark at a closed bar (open time `ts`): its equity at the close; updates the account's peak and day start. */
+  mark(name: string, ts: number, price: number, equity: number): void {
+    const total = this.record(name, ts, price, equity);
     const l = this.limits;
     if (!this.drawdownTrip && l.maxTotalDrawdown !== undefined && this.peak > 0 && total <= this.peak * (1 - l.maxTotalDrawdown)) {
       this.drawdownTrip = {

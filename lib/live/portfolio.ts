@@ -177,6 +177,8 @@ export function setupPortfolio(o: PortfolioSetupOptions): PortfolioSetup {
         }),
       );
     }
+    // a resumed session: the account's peak and day start from the equity every strategy stored with its bars
+    account.restore(Object.fromEntries(setups.map((s, i) => [o.members[i]!.name, s.store.bars().filter((b) => b.phase !== 'warmup')])));
   } catch (e) {
     close();
     throw e;

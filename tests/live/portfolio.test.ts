@@ -135,6 +135,62 @@ describe('two strategies on one account', () => {
   });
 });
 
+describe('the account guard across a restart', () => {
+  it('a portfolio stopped midway and started again keeps the account peak: the drawdown trip comes at the bar it came uninterrupted', async () => {
+    const bars = await futuresWindow(200);
+    const limits = { maxTotalDrawdown: 0.004 };
+    const tripBar = (setup: PortfolioSetup) => riskEvents(setup, 0).find((e) => (e.detail as { kind: string }).kind === 'max-drawdown')?.barTs;
+    const whole = await session(bars, ['ls', 'long'], limits);
+    const wholeTrip = tripBar(whole.setup);
+    expect(wholeTrip).toBeDefined();
+
+    const ex = await startReplayExchange({ markets: [{ bars, kind: 'futures' }], accounts: [{ apiKey: TEST_KEY, secret: TEST_SECRET, balances: { USDT: 20_000 }, futuresWallet: 20_000 }], start: bars.ts[WARMUP] });
+    const ms = members(ex.url, ['ls', 'long']);
+    const setupOf = () => setupPortfolio({ members: ms, mode: 'live', limits, credentials: { apiKey: TEST_KEY, secret: TEST_SECRET }, retry: { attempts: 6, baseMs: 5, maxMs: 40 }, rateLimitMs: 0 });
+    const first = setupOf();
+    for (const r of first.runners) await r.start();
+    const stopAt = bars.ts.indexOf(wholeTrip!) - 3; // a few bars before the trip, past the account's peak
+    while (ex.engine.now < bars.ts[stopAt]! && ex.step(1)) for (const r of first.runners) await r.poll();
+    const before = first.account.equityMemory;
+    expect(first.runners.map((r) => r.stopped)).toEqual([undefined, undefined]);
+    first.close();
+
+    const again = setupOf();
+    open.push({ ex, setup: again });
+    expect(again.account.equityMemory).toEqual(before); // rebuilt from the bars each strategy stored
+    for (const r of again.runners) await r.start();
+    for (const r of again.runners) await r.poll();
+    while (ex.step(1)) for (const r of again.runners) await r.poll();
+    expect(tripBar(again)).toBe(wholeTrip);
+    expect(again.runners.map((r) => r.stopped?.kind)).toEqual(['risk', 'risk']);
+  }, 120_000);
+
+  it('restore replays the stored marks bar by bar in join order: the same peak and day start as marking live', () => {
+    const limits = { maxTotalDrawdown: 0.5 };
+    const live = new AccountGuard(limits);
+    const restored = new AccountGuard(limits);
+    for (const g of [live, restored]) for (const n of ['a', 'b']) g.join({ name: n, symbol: 'X', initialCash: 1000, position: () => 0 });
+    const H = 3_600_000;
+    const history: Record<string, { ts: number; close: number; equity: number }[]> = { a: [], b: [] };
+    let ea = 1000;
+    let eb = 1000;
+    for (let k = 0; k < 60; k++) {
+      ea *= 1 + 0.02 * Math.sin(k / 3);
+      eb *= 1 - 0.015 * Math.cos(k / 5);
+      for (const [n, e] of [['a', ea], ['b', eb]] as const) {
+        live.mark(n, k * H, 100 + k, e);
+        history[n]!.push({ ts: k * H, close: 100 + k, equity: e });
+      }
+    }
+    restored.restore(history);
+    expect(restored.equityMemory).toEqual(live.equityMemory);
+    expect(restored.equityMemory.peak).toBeGreaterThan(2000);
+    expect(restored.total()).toBe(live.total());
+    expect(restored.notional()).toBe(live.notional());
+    expect(() => restored.restore({ z: [] })).toThrow(/no strategy 'z' joined/);
+  });
+});
+
 describe('one account, checked as one', () => {
   it('a position changed behind the runners\' backs is found against the sum of the books', async () => {
     const bars = await futuresWindow(140);
