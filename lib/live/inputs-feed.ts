@@ -110,7 +110,6 @@ export class InputsFeed {
 
   /** Writes the bars a base bar was handed (call inside the base bar's transaction). */
   store(store: StateStore, rows: Record<string, InputBarRow[]>): void {
-    if (!store.putInputBars) throw new QuantlabError('BAD_ARGUMENT', `runner: the state store at ${store.path} cannot keep the bars of strategy inputs; use the SQLite state`);
     for (const [name, list] of Object.entries(rows)) if (list.length) store.putInputBars(name, list);
   }
 
@@ -119,8 +118,7 @@ export class InputsFeed {
    * first; it returns that bar's feed, as the session handed it.
    */
   replay(store: StateStore): (barTs: number) => InputBarsFeed {
-    if (!store.inputBars) throw new QuantlabError('BAD_ARGUMENT', `runner: the state store at ${store.path} cannot keep the bars of strategy inputs; use the SQLite state`);
-    const stored = new Map(this.inputs.map((i) => [i.name, store.inputBars!(i.name)]));
+    const stored = new Map(this.inputs.map((i) => [i.name, store.inputBars(i.name)]));
     const ptr = new Map(this.inputs.map((i) => [i.name, 0]));
     this.pending = new Map();
     return (barTs: number) => {

@@ -53,7 +53,7 @@ export function backtestSession(strategy: AnyStrategy, params: Record<string, un
 /** The base bars with the inputs' bars the session was handed (from the state store), when the strategy reads other symbols. */
 function withSessionInputs(strategy: AnyStrategy, config: RunnerConfig, store: StateStore, bars: Bars): Bars {
   const names = Object.keys(strategy.inputs ?? {});
-  if (!names.length || !store.inputBars) return bars;
+  if (!names.length) return bars;
   const inputs: Record<string, Bars> = {};
   for (const name of names) {
     const r = store.inputBars(name);

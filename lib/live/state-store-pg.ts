@@ -15,6 +15,7 @@ import {
   type BarPhase,
   type BarRow,
   type EventRow,
+  type InputBarRow,
   type OrderIntent,
   type OrderPatch,
   type OrderPhase,
@@ -47,6 +48,7 @@ const T = {
   fills: 'quantlab_runner_fills',
   events: 'quantlab_runner_events',
   paper: 'quantlab_runner_paper_orders',
+  inputs: 'quantlab_runner_input_bars',
 } as const;
 
 const SCHEMA = `
@@ -79,6 +81,10 @@ CREATE TABLE IF NOT EXISTS ${T.paper} (
   ns TEXT NOT NULL, id INTEGER NOT NULL, client_id TEXT NOT NULL, symbol TEXT NOT NULL, side TEXT NOT NULL,
   amount DOUBLE PRECISION NOT NULL, price DOUBLE PRECISION NOT NULL, fee DOUBLE PRECISION NOT NULL, ts DOUBLE PRECISION NOT NULL,
   PRIMARY KEY (ns, id), UNIQUE (ns, client_id)
+);
+CREATE TABLE IF NOT EXISTS ${T.inputs} (
+  ns TEXT NOT NULL, input TEXT NOT NULL, ts DOUBLE PRECISION NOT NULL, open DOUBLE PRECISION NOT NULL, high DOUBLE PRECISION NOT NULL,
+  low DOUBLE PRECISION NOT NULL, close DOUBLE PRECISION NOT NULL, volume DOUBLE PRECISION NOT NULL, PRIMARY KEY (ns, input, ts)
 );
 CREATE INDEX IF NOT EXISTS ${T.orders}_bar ON ${T.orders} (ns, bar_ts);
 CREATE INDEX IF NOT EXISTS ${T.orders}_sent ON ${T.orders} (ns, sent_at);
@@ -423,6 +429,23 @@ export class PostgresStateStore implements StateStore {
 
   paperOrders(): PaperOrderRow[] {
     return this.q<PaperOrderRow>(`SELECT id, client_id, symbol, side, amount, price, fee, ts FROM ${T.paper} WHERE ns = $1 ORDER BY id`, [this.ns]);
+  }
+
+  // ---- bars of strategy inputs (other symbols), as the runner fed them
+
+  putInputBars(input: string, bars: readonly InputBarRow[]): void {
+    if (!bars.length) return;
+    const col = (k: keyof InputBarRow) => bars.map((b) => b[k]);
+    this.q(
+      `INSERT INTO ${T.inputs} (ns, input, ts, open, high, low, close, volume)
+       SELECT $1, $2, * FROM unnest($3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
+       ON CONFLICT (ns, input, ts) DO NOTHING`,
+      [this.ns, input, col('ts'), col('open'), col('high'), col('low'), col('close'), col('volume')],
+    );
+  }
+
+  inputBars(input: string): InputBarRow[] {
+    return this.q<InputBarRow>(`SELECT ts, open, high, low, close, volume FROM ${T.inputs} WHERE ns = $1 AND input = $2 ORDER BY ts`, [this.ns, input]);
   }
 }
 

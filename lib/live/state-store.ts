@@ -261,9 +261,9 @@ export interface StateStore {
   /** every simulated order, oldest first. */
   paperOrders(): PaperOrderRow[];
   /** stores bars of a strategy input (another symbol) as the runner fed them; a bar already stored is kept. */
-  putInputBars?(input: string, bars: readonly InputBarRow[]): void;
+  putInputBars(input: string, bars: readonly InputBarRow[]): void;
   /** the stored bars of a strategy input, oldest first. */
-  inputBars?(input: string): InputBarRow[];
+  inputBars(input: string): InputBarRow[];
 }
 
 /** A bar of a strategy input (another symbol), as the runner fed it to the strategy. */

@@ -8,13 +8,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sliceBars } from '../../lib/core';
 import { promote } from '../../lib/live/promote';
 import { sessionTrades } from '../../lib/live/runner';
 import { replaySession } from '../../lib/live/session';
 import { openRunnerState, PostgresStateStore } from '../../lib/live/state-store-pg';
 import { serveReadOnly } from '../../lib/ops';
 import { seededRandom, startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
-import { TEST_KEY, TEST_SECRET } from '../helpers/exchange';
+import { dataset, TEST_KEY, TEST_SECRET } from '../helpers/exchange';
 import { ACTIVE_PARAMS, futuresWindow, sleep, spawnRun, tempDir, waitFor, type Child } from '../helpers/runner';
 import { startPg, type PgServer } from '../optimizer/pg-server';
 
@@ -55,6 +56,29 @@ describe('runner state in PostgreSQL', () => {
       w.close();
       console.log(`${mode} session on PostgreSQL state: ${onPg.trades.length} trades, ${bars.ts.length - 100} bars in ${ms} ms (on SQLite: ${sqliteMs} ms)`);
     }
+  });
+
+  it('a strategy reading another symbol (eth-btc-zscore, BTC as its input): the PostgreSQL session equals SQLite\'s, and its input bars are stored there', { timeout: 120_000 }, async () => {
+    const eth0 = await dataset('ETHUSDT', '1h', 'futures');
+    const btc0 = await dataset('BTCUSDT', '1h', 'futures');
+    const eth = sliceBars(eth0, 25_000, 25_300);
+    const i0 = btc0.ts.indexOf(eth.ts[0]!);
+    const btc = sliceBars(btc0, i0, i0 + 300);
+    const params = { n: 24, entry: 1.2, exit: 0 };
+    const run = (state?: string) => replaySession({ strategy: 'eth-btc-zscore', params, bars: eth, inputs: { btc }, mode: 'paper', warmup: 150, dir: tempDir('pg-inputs'), state });
+    const onSqlite = await run();
+    const onPg = await run(pg.url);
+    expect(onSqlite.trades.length).toBeGreaterThan(1);
+    expect(onPg.parity.equal).toBe(true);
+    expect(onPg.trades).toEqual(onSqlite.trades);
+    expect(Array.from(onPg.equity.run)).toEqual(Array.from(onSqlite.equity.run));
+    const w = new PostgresStateStore(pg.url, 'eth-btc-zscore-session/paper', { readonly: true });
+    const stored = w.inputBars('btc');
+    w.close();
+    expect(stored.length).toBeGreaterThan(100);
+    const at = btc.ts.indexOf(stored[0]!.ts);
+    expect(at).toBeGreaterThanOrEqual(0);
+    stored.forEach((b, k) => expect(b).toEqual({ ts: btc.ts[at + k], open: btc.open[at + k], high: btc.high[at + k], low: btc.low[at + k], close: btc.close[at + k], volume: btc.volume[at + k] }));
   });
 
   it('one runner per strategy and mode across machines; namespaces apart; a new session moves the old one aside', () => {
