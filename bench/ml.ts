@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { simulate } from '../lib/backtest';
 import { loadDataset } from '../lib/data';
 import * as ml from '../lib/ml';
-import { binFeatures } from '../lib/ml/models/tree';
+import { binFeatures, binOf } from '../lib/ml/models/tree';
 import { ind } from '../lib/strategy';
 
 const quick = process.argv.includes('--quick');
@@ -43,18 +43,7 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length
 function binnedAsForest(train: ml.Matrix, X: Float64Array, cols: number): Float64Array {
   const { edges } = binFeatures(train, 255);
   const out = new Float64Array(X.length);
-  for (let i = 0; i < X.length; i++) {
-    const e = edges[i % cols]!;
-    const x = X[i]!;
-    let lo = 0;
-    let hi = e.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (e[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    out[i] = lo;
-  }
+  for (let i = 0; i < X.length; i++) out[i] = binOf(edges[i % cols]!, X[i]!);
   return out;
 }
 

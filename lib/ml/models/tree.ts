@@ -48,7 +48,7 @@ export function binFeatures(M: Matrix, maxBins = 255): Binned {
 }
 
 /** Number of edges below x (binary search): x <= edges[b] ⟺ bin <= b. */
-function binOf(edges: Float64Array, x: number): number {
+export function binOf(edges: Float64Array, x: number): number {
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {
