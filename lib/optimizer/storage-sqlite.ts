@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS trials (
   datetime_complete REAL,
   heartbeat REAL NOT NULL,
   worker TEXT NOT NULL,
+  infeasible TEXT,
   PRIMARY KEY (study, number)
 );
 CREATE INDEX IF NOT EXISTS trials_params ON trials (study, params);
@@ -51,10 +52,14 @@ export class SqliteStorage implements Storage {
       this.db = new Database(this.path, { timeout: 30_000 });
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      this.db.exec(SCHEMA);
-      // files written before trials could be infeasible: add the column
-      const cols = this.db.prepare('PRAGMA table_info(trials)').all() as { name: string }[];
-      if (!cols.some((c) => c.name === 'infeasible')) this.db.exec('ALTER TABLE trials ADD COLUMN infeasible TEXT');
+      // one IMMEDIATE transaction: processes opening a new file at once create it once, and the column check
+      // below cannot race (two processes both seeing it missing and both adding it)
+      this.tx(() => {
+        this.db.exec(SCHEMA);
+        // files written before trials could be infeasible: add the column
+        const cols = this.db.prepare('PRAGMA table_info(trials)').all() as { name: string }[];
+        if (!cols.some((c) => c.name === 'infeasible')) this.db.exec('ALTER TABLE trials ADD COLUMN infeasible TEXT');
+      });
     } catch (e) {
       if (e instanceof QuantlabError) throw e;
       throw new QuantlabError('BAD_ARGUMENT', `storage ${this.url}: cannot open the database (${(e as Error).message})`);

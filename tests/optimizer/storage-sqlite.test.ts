@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,20 @@ describe('openStorage', () => {
     expect(() => openStorage('studies.db')).toThrow(/unknown scheme \(none\)/);
     expect(() => openStorage('sqlite:')).toThrow(/expected a file path after 'sqlite:'/);
   });
+
+  it('processes creating one new file at the same moment all open it (the schema and its column check are one transaction)', async () => {
+    const fixture = join(__dirname, 'fixtures', 'open-sqlite.ts');
+    const results: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const path = join(dir, `race-${round}.db`);
+      const at = Date.now() + 1500; // after the four have loaded
+      const outs = await Promise.all(
+        Array.from({ length: 4 }, () => new Promise<string>((done) => execFile(process.execPath, ['--require', require.resolve('tsx/cjs'), fixture, path, String(at)], { encoding: 'utf8', timeout: 60_000 }, (_e, out, err) => done(`${out}${err}`.trim())))),
+      );
+      results.push(...outs);
+    }
+    expect(results).toEqual(Array.from({ length: 20 }, () => 'ok'));
+  }, 120_000);
 
   it('says which file it could not open', () => {
     const notADir = join(dir, 'plain-file');
