@@ -124,7 +124,7 @@ export class CcxtAdapter implements ExchangePort {
       this.stats.calls++;
       try {
         const r = await fn(attempt);
-        this.gate.observe(this.headers());
+        this.observeWeight(op);
         return r;
       } catch (e) {
         const c = classifyCcxtError(e);
@@ -141,11 +141,20 @@ export class CcxtAdapter implements ExchangePort {
           resynced = true;
           await this.resync();
           wait = 0;
-        } else this.gate.observe(this.headers());
+        } else this.observeWeight(op);
         this.stats.retries++;
         this.log(`${op}: ${c.kind} (attempt ${attempt}/${this.policy.attempts}), retrying in ${wait} ms`);
         await sleep(wait);
       }
+    }
+  }
+
+  /** Reads the used-weight headers of the last response; says so when they hold every call until the window rolls over. */
+  private observeWeight(op: string): void {
+    const before = this.gate.nearLimitPauses;
+    this.gate.observe(this.headers());
+    if (this.gate.nearLimitPauses > before) {
+      this.log(`${op}: the request weight used is near the exchange's limit (${this.gate.weightLimit} per window): holding every call ${this.gate.pausedMs} ms, until the window rolls over`);
     }
   }
 

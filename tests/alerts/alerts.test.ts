@@ -113,7 +113,9 @@ describe('alerts from a running paper session', () => {
     };
     writeFileSync(cfgPath, JSON.stringify(cfg, null, 2));
 
-    const run = quantlab(['run', p.name, '--paper', '--experiments', root, '--url', ex.url, '--json', '--poll-ms', '5'], { env: SECRETS });
+    // polls every 40 ms (bars come every 150 ms): at 5 ms the request weight reached the replay exchange's
+    // per-minute limit within the test, and the runner rightly held its calls until the minute rolled over
+    const run = quantlab(['run', p.name, '--paper', '--experiments', root, '--url', ex.url, '--json', '--poll-ms', '40'], { env: SECRETS });
     children.push(run);
     const events = () => run.out.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     await waitFor(() => events().some((e) => e.event === 'start') || run.proc.exitCode !== null, 'the runner to start', 60_000, 20);

@@ -123,12 +123,16 @@ describe('rate limits', () => {
   it('near the weight limit (X-MBX-USED-WEIGHT) calls wait for the next window instead of getting banned', async () => {
     // loadMarkets weighs 43 (exchangeInfo 20, capital/config 10, margin pairs 11, futures and coin-M info 2)
     const ex = await serve({ weightLimit: 60, weightWindowMs: 1000 });
-    const a = adapter(ex, { weightLimit: 60 });
+    const lines: string[] = [];
+    const a = adapter(ex, { weightLimit: 60, log: (l) => lines.push(l) });
     await a.markets();
     // 43 + 30 × 3 (time + klines) = 133: more than two windows can take below the 0.9 × 60 threshold
     for (let i = 0; i < 30; i++) await a.closedCandles('BTC/USDT', '1h', { limit: 5 });
     expect(a.stats.rateLimited).toBe(0); // never refused: the gate held the calls
     expect(a.gate.nearLimitPauses).toBeGreaterThan(0);
+    // and it says so, once per pause: a runner that holds its calls is not a runner that hangs
+    const said = lines.filter((l) => /request weight used is near the exchange's limit \(60 per window\): holding every call \d+ ms, until the window rolls over/.test(l));
+    expect(said.length).toBe(a.gate.nearLimitPauses);
     expect(ex.requests.get('GET /api/v3/klines') ?? 0).toBe(30);
   });
 });
