@@ -100,7 +100,9 @@ describe.each(['SQLite', 'PostgreSQL'])('two processes on one study (%s)', (kind
 
   it('kill -9 mid-run, restart with the same name: completed trials kept, running ones failed, final count as asked', async () => {
     const name = `crash-${kind}-${Date.now()}`;
-    const args = { storage: url(), name, trials: 24, sampler: 'tpe', seed: 4, sleepMs: 60, jobs: 2, heartbeatInterval: 100, staleAfter: 1000 };
+    // trials of 400 ms: the kill, a few ms after seeing one running, lands inside it (with 60 ms trials it could
+    // fall between one trial's end and the next claim on a loaded machine, leaving none running)
+    const args = { storage: url(), name, trials: 24, sampler: 'tpe', seed: 4, sleepMs: 400, jobs: 2, heartbeatInterval: 100, staleAfter: 1000 };
     const first = start(args);
     // wait until some trials completed, then kill while others run
     let before: TrialRecord[] = [];
