@@ -20,6 +20,21 @@ export interface Bars {
   readonly timeframe: string;
 }
 
+/** One bar's fields as numbers: a row of {@link Bars} (what strategy cursors carry and the runner stores). */
+export interface BarFields {
+  ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Bar `i` of columns as one object. */
+export function barAt(b: BarsColumns, i: number): BarFields {
+  return { ts: b.ts[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! };
+}
+
 export interface BarsColumns {
   ts: ArrayLike<number>;
   open: ArrayLike<number>;

@@ -1,4 +1,4 @@
-import { QuantlabError, type Bar } from '../core';
+import { barAt, QuantlabError, type Bar } from '../core';
 import type { AnyStrategy, InputBarsFeed, InputGaps } from '../strategy';
 import type { MarketFeed } from './feed';
 import type { InputBarRow, StateStore } from './state-store';
@@ -38,15 +38,6 @@ export function runnerInputs(strategy: AnyStrategy, symbols: Readonly<Record<str
   return names.map((name) => ({ name, symbol: given[name]! }));
 }
 
-const rowOf = (b: { ts: ArrayLike<number>; open: ArrayLike<number>; high: ArrayLike<number>; low: ArrayLike<number>; close: ArrayLike<number>; volume: ArrayLike<number> }, i: number): InputBarRow => ({
-  ts: b.ts[i]!,
-  open: b.open[i]!,
-  high: b.high[i]!,
-  low: b.low[i]!,
-  close: b.close[i]!,
-  volume: b.volume[i]!,
-});
-
 /** What one poll read of an input: its closed bars not fed yet, and the open time of its last closed bar. */
 interface Pending {
   bars: InputBarRow[];
@@ -80,7 +71,7 @@ export class InputsFeed {
       const from = fed === fed ? Math.max(since, fed + this.tfMs) : since;
       const c = await this.feed.candles(i.symbol, this.timeframe, from);
       const bars: InputBarRow[] = [];
-      for (let k = 0; k < c.closed.ts.length; k++) if (!(c.closed.ts[k]! <= fed)) bars.push(rowOf(c.closed, k));
+      for (let k = 0; k < c.closed.ts.length; k++) if (!(c.closed.ts[k]! <= fed)) bars.push(barAt(c.closed, k));
       const n = bars.length;
       next.set(i.name, { bars, lastTs: n ? bars[n - 1]!.ts : fed });
     }

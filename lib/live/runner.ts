@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from '../backtest';
-import { isoTime, parseTimeframe, QuantlabError, type Bars } from '../core';
+import { barAt, isoTime, parseTimeframe, QuantlabError, type BarFields, type Bars } from '../core';
 import { createDecider, type AnyStrategy, type BarWithInputs, type Decider } from '../strategy';
 import type { AccountGuard } from './account-guard';
 import { simOptionsOf, type RunnerConfig } from './config';
@@ -850,11 +850,6 @@ export class Runner {
   }
 }
 
-type BarFields = { ts: number; open: number; high: number; low: number; close: number; volume: number };
-
-function barAt(b: Bars, i: number): BarFields {
-  return { ts: b.ts[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! };
-}
 
 /** A session's books rebuilt from its fills booked in bars up to `uptoTs`: position, cash, closed round trips. */
 export function sessionBook(store: StateStore, uptoTs = Infinity): Ledger {

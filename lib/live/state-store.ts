@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensureDir, QuantlabError } from '../core';
+import { ensureDir, QuantlabError, type BarFields } from '../core';
 import type { FillReason, LedgerFill } from './ledger';
 import { checkStateBytes, checkStateDb, stateError } from './state-file';
 
@@ -267,14 +267,7 @@ export interface StateStore {
 }
 
 /** A bar of a strategy input (another symbol), as the runner fed it to the strategy. */
-export interface InputBarRow {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+export type InputBarRow = BarFields;
 
 export type OrderPatch = Partial<Pick<OrderRow, 'status' | 'exchangeId' | 'filled' | 'average' | 'fee' | 'feeCurrency' | 'fillTs' | 'error' | 'sentAt'>>;
 

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { makeBars, parseTimeframe, QuantlabError } from '../core';
+import { barAt, makeBars, parseTimeframe, QuantlabError, type BarFields } from '../core';
 import type { Candles, FormingBar, MarketFeed } from './feed';
 import type { RunnerEvent } from './runner';
 
@@ -105,15 +105,6 @@ export function wakeOnBar(feed: MarketFeed, ctl: { requested?: string; wake?: ()
   });
 }
 
-interface Bar {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 interface KlineMsg {
   e?: string;
   E?: number;
@@ -121,7 +112,7 @@ interface KlineMsg {
 }
 
 class Stream {
-  readonly bars = new Map<number, Bar>();
+  readonly bars = new Map<number, BarFields>();
   /** closed bars with open time in [from, through] are all in `bars` (NaN: nothing verified yet). */
   from = NaN;
   through = NaN;
@@ -264,7 +255,7 @@ export function wsFeed(o: WsFeedOptions): WsFeed {
         else stats.duplicates++;
         return;
       }
-      const bar: Bar = { ts: t, open: Number(k.o), high: Number(k.h), low: Number(k.l), close: Number(k.c), volume: Number(k.v) };
+      const bar: BarFields = { ts: t, open: Number(k.o), high: Number(k.h), low: Number(k.l), close: Number(k.c), volume: Number(k.v) };
       if (![bar.open, bar.high, bar.low, bar.close, bar.volume, t].every(Number.isFinite)) return;
       s.bars.set(t, bar);
       stats.closedBars++;
@@ -318,7 +309,7 @@ export function wsFeed(o: WsFeedOptions): WsFeed {
     learnTime(s, r.now);
     const c = r.closed;
     const n = c.ts.length;
-    for (let i = 0; i < n; i++) s.bars.set(c.ts[i]!, { ts: c.ts[i]!, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! });
+    for (let i = 0; i < n; i++) s.bars.set(c.ts[i]!, barAt(c, i));
     const complete = limit === undefined || n < limit;
     if (complete) {
       // every closed bar from `since` to the exchange's now is known
@@ -350,7 +341,7 @@ export function wsFeed(o: WsFeedOptions): WsFeed {
       for (const t of s.bars.keys()) if (t >= since && t <= s.through) keys.push(t);
       keys.sort((x, y) => x - y);
       const rows = (limit === undefined ? keys : keys.slice(0, limit)).map((t) => s.bars.get(t)!);
-      const col = (k: keyof Bar) => Float64Array.from(rows, (r) => r[k]);
+      const col = (k: keyof BarFields) => Float64Array.from(rows, (r) => r[k]);
       const forming = s.forming && s.forming.ts > s.through ? { ts: s.forming.ts, open: s.forming.open } : undefined;
       return {
         now: s.exch + (clock() - s.exchWall),

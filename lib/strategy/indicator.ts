@@ -1,4 +1,4 @@
-import type { Bar, Bars, Series, Stream } from '../core';
+import type { Bar, BarFields, Bars, Series, Stream } from '../core';
 import { onTimeframe } from './timeframe';
 
 /** What an indicator spec computes: one series, or an object of named series (bands, MACD lines…). */
@@ -54,15 +54,8 @@ export type OutputOf<S> = S extends IndicatorSpec<infer O> ? O : never;
 /** Whole-array outputs of a set of specs, under the strategy's names. */
 export type Computed<I extends IndicatorSpecs> = { [K in keyof I]: OutputOf<I[K]> };
 
-/** The bar fields every cursor carries. */
-export interface BarFields {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+/** The bar fields every cursor carries (core's row of Bars). */
+export type { BarFields };
 
 /** What `decide()` sees for one bar: OHLCV plus each indicator's reading at that bar. */
 export type Cursor<I extends IndicatorSpecs> = BarFields & { [K in keyof I]: PointOf<OutputOf<I[K]>> };

@@ -13,7 +13,7 @@ const FOLDERS = ['core', 'data', 'indicators', 'metrics', 'params', 'strategy', 
 
 /** Exported by a folder for other lib/ folders; not part of the notebook API. */
 const INTERNAL: Record<string, readonly string[]> = {
-  core: ['attachHidden', 'registerSummary', 'INSPECT', 'briefValue', 'check', 'lowerBound', 'compactText'],
+  core: ['barAt', 'attachHidden', 'registerSummary', 'INSPECT', 'briefValue', 'check', 'lowerBound', 'compactText'],
   data: ['allocRaw', 'asDataError', 'checkJsonSize', 'finishLoad', 'mapHeader', 'nameHints', 'sortRaw', 'parseTimeCell', 'jsonByteLimit', 'gridAnchor', 'epochToMs'],
   strategy: ['computeContext', 'inputFeeder', 'onSource', 'sourceValue', 'sourceSeries', 'WARMUP_CONCLUSIVE_BARS', 'strategyEvents', 'strategyBars', 'requireInputs'],
   research: ['boundedCache', 'OBJECTIVE_CACHE_BYTES', 'objectivePlan', 'strategyObjectiveFor', 'isSummaryObjective'],
