@@ -99,6 +99,43 @@ export function spawnRun(runPath: string, args: string[], env: Record<string, st
   return { proc, lines, exited };
 }
 
+/**
+ * The kill/restart drive of a runner child: steps the replay clock one bar at a time for `steps` bars; at a
+ * step where `kill(k)` is given, waits on it (with the lines the child printed since that step), kills the child
+ * with SIGKILL and starts it again (`onKilled` sees the dead child); after every step waits until the runner has
+ * finished the bar (`store.lastDoneTs()` reaches `barTs(k)`). Returns the running child and the kill count.
+ */
+export async function driveWithKills(o: {
+  ex: ReplayExchange;
+  steps: number;
+  barTs: (k: number) => number;
+  store: { lastDoneTs(): number };
+  child: Child;
+  start: () => Promise<Child>;
+  kill: (k: number) => ((since: () => string[]) => Promise<void>) | undefined;
+  onKilled?: (dead: Child) => void;
+}): Promise<{ child: Child; kills: number }> {
+  let child = o.child;
+  let kills = 0;
+  for (let k = 1; k <= o.steps; k++) {
+    const seen = child.lines.length;
+    o.ex.step(1);
+    const want = o.barTs(k);
+    const before = o.kill(k);
+    if (before) {
+      const c = child;
+      await before(() => c.lines.slice(seen));
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      o.onKilled?.(child);
+      kills++;
+      child = await o.start();
+    }
+    await waitFor(() => o.store.lastDoneTs() === want, `bar ${k} done`, 30_000, 1);
+  }
+  return { child, kills };
+}
+
 /** Opens a state file read-only once it exists (a running session writes it). */
 export async function watchState(path: string): Promise<StateStore> {
   await waitFor(() => existsSync(path), `state file ${path}`);

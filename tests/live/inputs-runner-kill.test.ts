@@ -15,7 +15,7 @@ import type { StateStore } from '../../lib/live/state-store';
 import { seededRandom, startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { getStrategy } from '../../lib/strategy';
 import { dataset } from '../helpers/exchange';
-import { sleep, spawnRun, tempDir, waitFor, watchState, type Child } from '../helpers/runner';
+import { driveWithKills, sleep, spawnRun, tempDir, waitFor, watchState, type Child } from '../helpers/runner';
 
 const servers: ReplayExchange[] = [];
 const children: Child[] = [];
@@ -68,22 +68,18 @@ describe('kill -9 with an input symbol', () => {
     const plan = new Set<number>();
     while (plan.size < 5) plan.add(1 + Math.floor(rnd() * steps));
 
-    let child = await start();
+    const first = await start(); // the state file is there once a runner started
     const store: StateStore = await watchState(join(p.dir, 'paper.db'));
-    let kills = 0;
-    for (let k = 1; k <= steps; k++) {
-      ex.step(1);
-      const want = eth.ts[W + k - 1]!;
-      if (plan.has(k)) {
-        if (kills % 2 === 0) await sleep(Math.floor(rnd() * 20));
-        else await waitFor(() => store.lastDoneTs() === want, 'the bar', 20_000, 1);
-        child.proc.kill('SIGKILL');
-        await child.exited;
-        kills++;
-        child = await start();
-      }
-      await waitFor(() => store.lastDoneTs() === want, `bar ${k} done`, 30_000, 1);
-    }
+    const barTs = (k: number) => eth.ts[W + k - 1]!;
+    let planned = 0;
+    const { child, kills } = await driveWithKills({
+      ex, steps, barTs, store, child: first, start,
+      kill: (k) => {
+        if (!plan.has(k)) return undefined;
+        const afterBar = planned++ % 2 === 1; // alternately right after the step and after the bar is done
+        return afterBar ? () => waitFor(() => store.lastDoneTs() === barTs(k), 'the bar', 20_000, 1) : () => sleep(Math.floor(rnd() * 20));
+      },
+    });
     child.proc.kill('SIGTERM');
     expect(await child.exited).toBe(0);
 

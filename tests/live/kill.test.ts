@@ -17,7 +17,7 @@ import { sessionTrades } from '../../lib/live/runner';
 import { replaySession } from '../../lib/live/session';
 import type { StateStore } from '../../lib/live/state-store';
 import { TEST_KEY, TEST_SECRET } from '../helpers/exchange';
-import { ACTIVE_PARAMS, futuresWindow, sleep, spawnRun, tempDir, waitFor, watchState, type Child } from '../helpers/runner';
+import { ACTIVE_PARAMS, driveWithKills, futuresWindow, sleep, spawnRun, tempDir, waitFor, watchState, type Child } from '../helpers/runner';
 
 const servers: ReplayExchange[] = [];
 const children: Child[] = [];
@@ -78,32 +78,27 @@ describe('kill -9 at seeded points, restart, same result', () => {
       if (!plan.has(k)) plan.set(k, modes[plan.size]!);
     }
 
-    let child = await start();
+    const first = await start(); // the state file is there once a runner started
     const store: StateStore = await watchState(join(p.dir, 'live.db'));
-    let kills = 0;
     let inFlight = 0;
-    for (let k = 1; k <= steps; k++) {
-      const seen = child.lines.length;
-      ex.step(1);
-      const want = bars.ts[W + k - 1]!;
-      const mode = plan.get(k);
-      if (mode) {
-        const fresh = () => child.lines.slice(seen);
-        if (mode === 'on-order' || mode === 'in-flight') {
-          await waitFor(() => fresh().some((l) => l.includes('"event":"order-send"')) || store.lastDoneTs() === want, 'an order or the bar', 20_000, 1);
-          if (mode === 'in-flight') await sleep(4 + Math.floor(rnd() * 8)); // the request is out; its answer is delayed 5–40 ms
-        }
-        else if (mode === 'after-step') await sleep(Math.floor(rnd() * 25));
-        else await waitFor(() => store.lastDoneTs() === want, 'the bar', 20_000, 1);
-        if ((mode === 'on-order' || mode === 'in-flight') && store.lastDoneTs() !== want) inFlight++;
-        child.proc.kill('SIGKILL');
-        await child.exited;
-        printed.push(...child.lines);
-        kills++;
-        child = await start();
-      }
-      await waitFor(() => store.lastDoneTs() === want, `bar ${k} done`, 30_000, 1);
-    }
+    const barTs = (k: number) => bars.ts[W + k - 1]!;
+    const { child, kills } = await driveWithKills({
+      ex, steps, barTs, store, child: first, start,
+      onKilled: (dead) => printed.push(...dead.lines),
+      kill: (k) => {
+        const mode = plan.get(k);
+        if (!mode) return undefined;
+        const want = barTs(k);
+        return async (fresh) => {
+          if (mode === 'on-order' || mode === 'in-flight') {
+            await waitFor(() => fresh().some((l) => l.includes('"event":"order-send"')) || store.lastDoneTs() === want, 'an order or the bar', 20_000, 1);
+            if (mode === 'in-flight') await sleep(4 + Math.floor(rnd() * 8)); // the request is out; its answer is delayed 5–40 ms
+          } else if (mode === 'after-step') await sleep(Math.floor(rnd() * 25));
+          else await waitFor(() => store.lastDoneTs() === want, 'the bar', 20_000, 1);
+          if ((mode === 'on-order' || mode === 'in-flight') && store.lastDoneTs() !== want) inFlight++;
+        };
+      },
+    });
     child.proc.kill('SIGTERM');
     expect(await child.exited).toBe(0);
     printed.push(...child.lines);

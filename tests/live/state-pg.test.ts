@@ -16,7 +16,7 @@ import { openRunnerState, PostgresStateStore } from '../../lib/live/state-store-
 import { serveReadOnly } from '../../lib/ops';
 import { seededRandom, startReplayExchange, type ReplayExchange } from '../../lib/replay-exchange';
 import { dataset, TEST_KEY, TEST_SECRET } from '../helpers/exchange';
-import { ACTIVE_PARAMS, futuresWindow, sleep, spawnRun, tempDir, waitFor, type Child } from '../helpers/runner';
+import { ACTIVE_PARAMS, driveWithKills, futuresWindow, sleep, spawnRun, tempDir, waitFor, type Child } from '../helpers/runner';
 import { startPg, type PgServer } from '../optimizer/pg-server';
 
 let pg: PgServer;
@@ -186,26 +186,22 @@ describe('runner state in PostgreSQL', () => {
       if (!plan.has(k)) plan.set(k, m);
     }
 
-    let child = await start();
+    const first = await start();
     const store = new PostgresStateStore(pg.url, `${p.config.name}/live`, { readonly: true });
-    let kills = 0;
-    for (let k = 1; k <= steps; k++) {
-      const seen = child.lines.length;
-      ex.step(1);
-      const want = bars.ts[W + k - 1]!;
-      const mode = plan.get(k);
-      if (mode) {
-        if (mode === 'in-flight') {
-          await waitFor(() => child.lines.slice(seen).some((l) => l.includes('"event":"order-send"')) || store.lastDoneTs() === want, 'an order or the bar', 20_000, 1);
-          await sleep(4 + Math.floor(rnd() * 8));
-        } else await sleep(Math.floor(rnd() * 25));
-        child.proc.kill('SIGKILL');
-        await child.exited;
-        kills++;
-        child = await start();
-      }
-      await waitFor(() => store.lastDoneTs() === want, `bar ${k} done`, 30_000, 1);
-    }
+    const barTs = (k: number) => bars.ts[W + k - 1]!;
+    const { child, kills } = await driveWithKills({
+      ex, steps, barTs, store, child: first, start,
+      kill: (k) => {
+        const mode = plan.get(k);
+        if (!mode) return undefined;
+        return async (fresh) => {
+          if (mode === 'in-flight') {
+            await waitFor(() => fresh().some((l) => l.includes('"event":"order-send"')) || store.lastDoneTs() === barTs(k), 'an order or the bar', 20_000, 1);
+            await sleep(4 + Math.floor(rnd() * 8));
+          } else await sleep(Math.floor(rnd() * 25));
+        };
+      },
+    });
     child.proc.kill('SIGTERM');
     expect(await child.exited).toBe(0);
 
