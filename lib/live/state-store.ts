@@ -16,13 +16,7 @@ import { checkStateBytes, checkStateDb, stateError } from './state-file';
 /** How far a bar got: fed for warm-up only; closed while the runner was away (decided, not traded); orders planned; finished. */
 export type BarPhase = 'warmup' | 'missed' | 'decided' | 'done';
 
-export interface BarRow {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+export interface BarRow extends BarFields {
   /** decide()'s target (NaN = keep). */
   target: number;
   phase: BarPhase;
