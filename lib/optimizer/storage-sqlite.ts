@@ -50,7 +50,19 @@ export class SqliteStorage implements Storage {
     try {
       if (this.path !== ':memory:') ensureDir(dirname(this.path), `storage ${this.url}`);
       this.db = new Database(this.path, { timeout: 30_000 });
-      this.db.pragma('journal_mode = WAL');
+      // a new file opened by several processes at once: its switch to WAL can be refused at once (SQLITE_BUSY
+      // from SQLite's deadlock avoidance, which skips the busy timeout), so the switch is tried again for as
+      // long as that timeout
+      const until = Date.now() + 30_000;
+      for (;;) {
+        try {
+          this.db.pragma('journal_mode = WAL');
+          break;
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw e;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        }
+      }
       this.db.pragma('synchronous = NORMAL');
       // one IMMEDIATE transaction: processes opening a new file at once create it once, and the column check
       // below cannot race (two processes both seeing it missing and both adding it)

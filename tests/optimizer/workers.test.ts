@@ -75,7 +75,10 @@ describe('worker threads (jobs: N)', () => {
       const r = await study.optimize(pool, { trials: 24 });
       const pruned = r.trials.filter((t) => t.state === 'pruned');
       expect(pruned.length).toBeGreaterThan(3);
-      expect(Object.keys(pruned[0]!.intermediate).length).toBeLessThan(6);
+      // stopped early from a worker (which pruned trial that is depends on the order the two threads finish:
+      // one pruned after its last report has all six values)
+      expect(pruned.some((t) => Object.keys(t.intermediate).length < 6)).toBe(true);
+      expect(pruned.every((t) => Object.keys(t.intermediate).length <= 6)).toBe(true);
       expect(r.trials.filter((t) => t.state === 'complete').every((t) => Object.keys(t.intermediate).length === 6)).toBe(true);
     } finally {
       await pool.close();
