@@ -59,6 +59,16 @@ const inkedPixels = (id: string): Promise<number> =>
     }
     return n;
   }, id);
+/** inkedPixels once the chart has painted (a chart draws on an animation frame after its data arrive), up to `ms`. */
+async function paintedPixels(id: string, ms = 10_000): Promise<number> {
+  const t0 = Date.now();
+  let n = await inkedPixels(id);
+  while (n <= 1000 && Date.now() - t0 < ms) {
+    await new Promise((res) => setTimeout(res, 50));
+    n = await inkedPixels(id);
+  }
+  return n;
+}
 const statusText = (): Promise<string> => page.evaluate(() => document.getElementById('status-line')!.textContent ?? '');
 /** Steps the replay clock one bar at a time so the page sees every update. */
 async function bars(n: number): Promise<void> {
@@ -69,7 +79,7 @@ describe('dashboard in chromium', () => {
   it('draws the session and its chart grows as bars arrive, without a reload', async () => {
     await page.waitForFunction(() => (window as unknown as { __qlEquityPoints: number }).__qlEquityPoints > 0, undefined, { timeout: 30_000 });
     const first = await chartPoints();
-    expect(await inkedPixels('equity-chart')).toBeGreaterThan(1000);
+    expect(await paintedPixels('equity-chart')).toBeGreaterThan(1000);
     expect(first).toBe(r.store.bars(['done', 'missed']).length);
     expect(await page.textContent('#trades-count')).toMatch(/\(\d+\)/);
     expect(await page.locator('#page-token, input[value]').count()).toBe(0);
@@ -82,7 +92,7 @@ describe('dashboard in chromium', () => {
       throw new Error(`${e.message}; page errors: ${errors.join(' | ')}; reconcile text: ${await page.textContent('#reconcile')}`);
     });
     expect(await page.textContent('#reconcile')).toMatch(/\d+ match, 0 differ/);
-    expect(await inkedPixels('reconcile-chart')).toBeGreaterThan(1000);
+    expect(await paintedPixels('reconcile-chart')).toBeGreaterThan(1000);
     await page.screenshot({ path: join(shots, 'dashboard-2-grown.png'), fullPage: true });
   }, 90_000);
 
