@@ -1,7 +1,7 @@
 import type { Bars } from '../core';
 import { TargetEvents } from './events';
 import { SIZE_PERCENT, type ResolvedOptions } from './options';
-import { badTarget, blankOrder, directedTarget, fillFee, ORDER_REFUSED, ORDER_RESIZED, sizeOrder } from './order';
+import { badTarget, blankOrder, directedTarget, DUST as DUST_, fillFee, ORDER_REFUSED, ORDER_RESIZED, sizeOrder } from './order';
 import { RangeTable } from './range-table';
 
 /** The figures a parameter sweep needs from one run. */
@@ -48,6 +48,7 @@ const scratchOrder = blankOrder();
 const size = sizeOrder;
 const directed = directedTarget;
 const feeOf = fillFee;
+const DUST = DUST_;
 const REFUSED = ORDER_REFUSED;
 const RESIZED = ORDER_RESIZED;
 
@@ -294,7 +295,8 @@ export function fastSummaryEvents(bars: Bars, ev: TargetEvents, o: ResolvedOptio
         if (e > 0 && raw * raw <= 1) {
           const f = raw * lev;
           const w = f * e - u * p;
-          const dir = w > 0 ? 1 : w < 0 ? -1 : 0;
+          const r = DUST * Math.abs(u * p);
+          const dir = w > r ? 1 : w < -r ? -1 : 0;
           const den = 1 + dir * f * fee;
           const q = p * (1 + dir * slip);
           const eqo = e + u * (q - p) - fixedFee;

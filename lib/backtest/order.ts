@@ -77,6 +77,14 @@ function wantedUnits(o: ResolvedOptions, raw: number, q: number, e: number, atr:
 const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
 
 /**
+ * A gap between the wanted and the held position of at most DUST × the held one is no order: it is what
+ * floating point left of the last fill (u + (w − u) can miss w by a unit in the last place), and a
+ * rebalancing run would otherwise send a 1e-17-unit order on the next bar, which an exchange rejects.
+ * Positions are Σ fills, as an exchange keeps them, so the residue stays; only the order it would cause goes.
+ */
+export const DUST = 1e-12;
+
+/**
  * Sizes the order that moves a position of `u` units towards target `raw` (already through
  * {@link directedTarget}) when the account's equity is `e` with every position marked at the unslipped fill
  * price `p`. `kelly` scales percent sizing (1 unless Kelly sizing), `atr` is the ATR at the signal bar (ATR
@@ -103,7 +111,8 @@ export function sizeOrder(out: SimOrder, o: ResolvedOptions, u: number, e: numbe
   if (!(e > 0 && g !== 0 && g * g <= 1)) return percentEdge(out, o, u, e, p, g, volume);
   const f = g * o.leverage;
   const w = f * e - u * p;
-  const dir = w > 0 ? 1 : w < 0 ? -1 : 0;
+  const r = DUST * Math.abs(u * p);
+  const dir = w > r ? 1 : w < -r ? -1 : 0;
   if (dir === 0) return false;
   const fee = o.taker;
   const den = 1 + dir * f * fee;
@@ -186,7 +195,8 @@ function unitsOrder(out: SimOrder, o: ResolvedOptions, u: number, e: number, p: 
   }
   const wp = wantedUnits(o, raw, p, e, atr);
   if (wp !== wp) return false;
-  const dir = sign(wp - u);
+  const gap = wp - u;
+  const dir = gap > DUST * Math.abs(u) ? 1 : gap < -DUST * Math.abs(u) ? -1 : 0;
   if (dir === 0) return false;
   const q = p * (1 + dir * slippageRate(o, wp - u, volume));
   const eq = e + u * (q - p);

@@ -79,6 +79,17 @@ describe('targets and orders', () => {
     expect(r.orders.length).toBe(3); // bar 0 entry, bar 1 sell drift, bar 3 buy drift; bar 2 keeps
     for (const t of [0, 1, 3]) expect((r.position[t]! * b.close[t]!) / r.equity[t]!).toBeCloseTo(0.5, 12);
   });
+  it('rebalance sends no dust order for the rounding residue of the last fill', () => {
+    // from −0.3 units to 0.1: −0.3 + (0.1 − (−0.3)) is 0.10000000000000003 in floating point
+    const b = flat([100, 100, 100, 100]);
+    const r = simulate(b, T(-0.3, 0.1, 0.1, 0.1), { fill: 'close', fee: 0, rebalance: true, sizing: { mode: 'units', amount: 1 } });
+    expect(r.orders.length).toBe(2);
+    expect(r.position[3]).toBeCloseTo(0.1, 15);
+    // percent: flat prices, no fee — the held notional equals the wanted one up to rounding
+    // (at 0.37 a rebalance to 10 % sent 3e-13-unit orders on each later bar)
+    const p = simulate(flat([0.37, 0.37, 0.37, 0.37]), T(0.3, 0.1, 0.1, 0.1), { fill: 'close', fee: 0, rebalance: true });
+    expect(p.orders.length).toBe(2);
+  });
   it('after a stop-out the position stays flat until the target changes', () => {
     const b = bars([
       [100, 100, 100, 100],

@@ -71,6 +71,8 @@ interface Open {
 }
 
 const sgn = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0);
+/** The side of an order closing `gap` to the target; 0 when the gap is within 1e-12 of what is held (a rounding residue of the last fill, not an order). */
+const pastDust = (gap: number, held: number) => (Math.abs(gap) > 1e-12 * Math.abs(held) ? sgn(gap) : 0);
 const TF_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const tfMs = (tf: string) => Number(tf.slice(0, -1)) * TF_MS[tf.slice(-1)]!;
 
@@ -322,7 +324,7 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
         closeAll();
         return;
       }
-      side = sgn(f * E - u * p);
+      side = pastDust(f * E - u * p, u * p);
       if (side === 0) return;
       // solve (u + Δ)·q = f·(E_q − side·Δ·q·fee − F) for Δ: a linear equation a·Δ = b
       const slope = 1 + side * f * takerRate;
@@ -340,7 +342,7 @@ export function referenceSimulate(assets: RefAsset[], opts: SimOptions = {}, fli
       }
       const wantAtP = unitsWanted(a, target, p, E, signalBar);
       if (Number.isNaN(wantAtP)) return;
-      side = sgn(wantAtP - u);
+      side = pastDust(wantAtP - u, u);
       if (side === 0) return;
       q = p * (1 + side * slippageFor(a, bar, wantAtP - u));
       const Eq = E + u * (q - p);
