@@ -15,16 +15,18 @@ export class OpsMetrics {
   private readonly errors: Counter<'strategy'>;
   private readonly reconnects: Counter<'strategy'>;
   private readonly latency: Histogram<'strategy'>;
+  /** scrapes so far: a status is read once per strategy per scrape (three gauges use it), never reused by the next one. */
+  private scrapes = 0;
 
   constructor(sources: () => StrategySource[]) {
     const r = this.registry;
     // one status per strategy per scrape (three gauges read it)
-    const seen = new Map<string, { at: number; v: ReturnType<typeof statusView> }>();
+    const seen = new Map<string, { scrape: number; v: ReturnType<typeof statusView> }>();
     const status = (s: StrategySource) => {
       const hit = seen.get(s.name);
-      if (hit && Date.now() - hit.at < 250) return hit.v;
+      if (hit && hit.scrape === this.scrapes) return hit.v;
       const v = statusView(s);
-      seen.set(s.name, { at: Date.now(), v });
+      seen.set(s.name, { scrape: this.scrapes, v });
       return v;
     };
     const stored = (name: string, help: string, read: (s: StrategySource) => number) =>
@@ -63,6 +65,7 @@ export class OpsMetrics {
   }
 
   text(): Promise<string> {
+    this.scrapes++;
     return this.registry.metrics();
   }
 

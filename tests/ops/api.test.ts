@@ -109,6 +109,23 @@ describe('views and controls on a paper session', () => {
     expect(rec.text).toMatch(/\d+ match, 0 differ, 0 run-only, 0 backtest-only/);
   });
 
+  it('each scrape reads the state afresh, even right after the last one', async () => {
+    const scrape = async () => {
+      const text = await (await get('/metrics', null)).text();
+      return (name: string) => Number(new RegExp(`^${name}\\{strategy="api-test"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    };
+    const before = await scrape();
+    let status = await getJson<{ equity: number }>('/api/status');
+    for (let i = 0; i < 30 && status.equity === before('quantlab_equity'); i++) {
+      await driveReplay(r.runner, h.ex, { steps: 1 });
+      status = await getJson<{ equity: number }>('/api/status');
+    }
+    expect(status.equity).not.toBe(before('quantlab_equity'));
+    const after = await scrape();
+    expect(after('quantlab_equity')).toBe(status.equity);
+    expect(after('quantlab_bars_processed')).toBe(r.store.bars(['done', 'missed']).length);
+  });
+
   it('pause: bars are still decided, no new order; the pause survives a restart; resume trades the wanted target', async () => {
     const res = await post('/api/pause', 'alice');
     expect(res.status).toBe(200);
