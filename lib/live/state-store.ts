@@ -123,13 +123,7 @@ function createStateFile(path: string): void {
 export const num = (v: unknown): number => (v === null || v === undefined ? NaN : Number(v));
 export const nul = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-export interface RawBar {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+export interface RawBar extends BarFields {
   target: number | null;
   phase: BarPhase;
   equity: number | null;

@@ -1,4 +1,4 @@
-import { lowerBound } from '../core';
+import { lowerBound, type BarFields } from '../core';
 import type { MarketSpec } from './markets';
 
 /**
@@ -55,13 +55,7 @@ export function priceAt(m: MarketSpec, t: number): number {
 }
 
 /** A candle as a market's kline endpoint reports it. */
-export interface Candle {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+export interface Candle extends BarFields {
   closed: boolean;
 }
 
